@@ -1,0 +1,1 @@
+"""Stage 2: the one spaCy pipeline (model + gazetteer ruler) and the gazetteer it uses."""

@@ -1,0 +1,183 @@
+"""Typed records passed between sitrep's stages.
+
+ingest -> Article -> extract (DateExpr, FigureMention, Reporter, Place, Actor, Mention) -> grouping
+-> Incident (+ Excluded) -> store. The JSON shape of `Incident` is the incident record of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DatePrecision = Literal["day", "week", "month", "year"]
+PlacePrecision = Literal["exact", "town", "near", "admin2", "admin1", "country"]
+FigureKind = Literal["killed", "injured", "missing", "kidnapped", "arrested"]
+Qualifier = Literal["exact", "at least", "more than", "up to", "about", "range", "less than"]
+ActorBasis = Literal["claimed", "attributed", "reported", "suspected"]
+ExclusionReason = Literal[
+    "historical", "aggregate", "threat", "hypothetical", "negated", "reaction", "no details"
+]
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the whitespace-normalised text: the identity of a report's content."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+class Article(BaseModel):
+    """One news report, as ingested. `text` is what every character offset indexes."""
+
+    id: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    content_hash: str
+
+    @classmethod
+    def from_text(
+        cls,
+        text: str,
+        *,
+        title: str | None = None,
+        source: str | None = None,
+        url: str | None = None,
+        published: dt.date | None = None,
+    ) -> "Article":
+        digest = content_hash(text)
+        return cls(
+            id=digest[:16], text=text, title=title, source=source, url=url,
+            published=published, content_hash=digest,
+        )
+
+
+class DateExpr(BaseModel):
+    """A temporal expression in the text, resolved against the publication date."""
+
+    start: int
+    end: int
+    text: str
+    date: dt.date
+    precision: DatePrecision
+
+
+class Reporter(BaseModel):
+    """Who a statement is attributed to ("said the Observatory", "police said")."""
+
+    name: str
+    start: int
+    end: int
+
+
+class FigureMention(BaseModel):
+    """A casualty count as written in one sentence.
+
+    `value` is the best reading; `low`/`high` bound vague quantities ("dozens": 24..99).
+    `subset` marks counts inside another count ("including 4 children"), never to be added;
+    `perpetrators` marks attackers among the dead ("the bomber also died"); `aggregate` marks
+    cumulative or whole-conflict tolls.
+    """
+
+    kind: FigureKind
+    value: int
+    low: int
+    high: int
+    qualifier: Qualifier = "exact"
+    start: int
+    end: int
+    text: str
+    subset: bool = False
+    perpetrators: bool = False
+    aggregate: bool = False
+
+
+class Place(BaseModel):
+    """A resolved (or explicitly unresolved) location. `reason` explains a non-town outcome."""
+
+    name: str
+    geonameid: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    country_code: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    precision: PlacePrecision | None = None
+    reason: str | None = Field(default=None, exclude=True)
+
+
+class Actor(BaseModel):
+    name: str
+    basis: ActorBasis = "reported"
+
+
+class Figure(BaseModel):
+    """A reported figure as kept in the incident record: one claim row."""
+
+    kind: FigureKind
+    value: int
+    qualifier: Qualifier = "exact"
+    scope: str | None = None
+    reported_by: str | None = None
+    quote: str
+    article_id: str
+    start: int
+    end: int
+
+
+class Range(BaseModel):
+    low: int
+    best: int
+    high: int
+
+
+class Evidence(BaseModel):
+    field: str
+    article_id: str
+    start: int
+    end: int
+    text: str
+
+
+class Excluded(BaseModel):
+    """A mention of violence kept out of the ledger, with the reason."""
+
+    reason: ExclusionReason
+    text: str
+    detail: str
+    article_id: str
+    start: int
+    end: int
+
+
+class Incident(BaseModel):
+    """The incident record of DESIGN.md."""
+
+    id: str
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    date: dt.date | None = None
+    date_precision: DatePrecision | None = None
+    location: Place | None = None
+    perpetrators: list[Actor] = []
+    targets: list[str] = []
+    victims: list[str] = []
+    weapons: list[str] = []
+    killed: Range | None = None
+    injured: Range | None = None
+    figures: list[Figure] = []
+    claimed_by: str | None = None
+    sources: list[str] = []
+    related: list[str] = []
+    articles: list[str] = []
+    evidence: list[Evidence] = []
+
+
+class Extraction(BaseModel):
+    """What one report yields: its incidents and the mentions kept out of the ledger."""
+
+    incidents: list[Incident] = []
+    excluded: list[Excluded] = []
