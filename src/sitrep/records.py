@@ -93,6 +93,7 @@ class FigureMention(BaseModel):
     subset: bool = False
     perpetrators: bool = False
     aggregate: bool = False
+    scope: str | None = None  # the place (or sub-attack) the count is for, set when a mention names several
 
 
 class Place(BaseModel):
@@ -140,6 +141,62 @@ class Evidence(BaseModel):
     start: int
     end: int
     text: str
+
+
+class Cue(BaseModel):
+    """A phrase that signals an event and which sub-event type it points to (codebook cue)."""
+
+    text: str
+    start: int
+    end: int
+    sub_event_type: str
+    strong: bool
+
+
+class PlaceMention(BaseModel):
+    """A place name in the text and what the gazetteer made of it."""
+
+    text: str
+    start: int
+    end: int
+    place: Place
+
+
+class ActorMention(BaseModel):
+    """An actor named in the text with its role in the event."""
+
+    name: str
+    basis: ActorBasis
+    role: Literal["perpetrator", "claimant", "denier"] = "perpetrator"
+    start: int
+    end: int
+
+
+class Mention(BaseModel):
+    """One event mention: a cluster of cues in one sentence with what is attached to it."""
+
+    sentence_index: int
+    sentence_start: int
+    sentence_end: int
+    cues: list[Cue]
+    dates: list[DateExpr] = []
+    places: list[PlaceMention] = []
+    figures: list[FigureMention] = []
+    reporter: Reporter | None = None
+    actors: list[ActorMention] = []
+    targets: list[str] = []
+    victims: list[str] = []
+    weapons: list[str] = []
+    modality: ExclusionReason | None = None
+    modality_detail: str | None = None
+
+    @property
+    def start(self) -> int:
+        return min(c.start for c in self.cues)
+
+    @property
+    def end(self) -> int:
+        return max(c.end for c in self.cues)
 
 
 class Excluded(BaseModel):

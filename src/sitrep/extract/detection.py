@@ -1,0 +1,84 @@
+"""Incident detection: find the codebook's event cues in a parsed report.
+
+Input: a spaCy Doc. Output: `Cue` records (phrase, offsets, the sub-event type it signals, strong/weak).
+Matching is case-insensitive on tokens, so headlines, lower-cased wire copy and MUC-4 text all work.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc, Span
+
+from sitrep.codebook import Codebook
+from sitrep.records import Cue
+
+# Words that look like cues but, in these uses, are not events ("fire" as in "ceasefire" is one token already).
+_NOT_EVENT_BEFORE = {"cease", "under", "open", "friendly"}  # "under fire" is kept by the strong "opened fire" cue
+
+
+class CueMatcher:
+    """Longest-match lookup of codebook cue phrases over tokens; built once, shared by every document."""
+
+    def __init__(self, codebook: Codebook, tokenizer: Tokenizer):
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str, bool]]] = defaultdict(list)
+        for sub in codebook.sub_event_types:
+            for strong, cues in ((True, sub.strong), (False, sub.weak)):
+                for cue in cues:
+                    words = tuple(t.lower_ for t in tokenizer(cue))
+                    self._phrases[words[0]].append((words, sub.name, strong))
+        for entries in self._phrases.values():
+            entries.sort(key=lambda e: (-len(e[0]), not e[2]))
+
+    def __call__(self, span: Doc | Span) -> list[Cue]:
+        """Every cue in `span`, longest first at each position, non-overlapping."""
+        cues: list[Cue] = []
+        tokens = list(span)
+        i = 0
+        while i < len(tokens):
+            entries = self._phrases.get(tokens[i].lower_)
+            match = None
+            if entries:
+                for words, sub_event_type, strong in entries:
+                    n = len(words)
+                    if tuple(t.lower_ for t in tokens[i : i + n]) == words:
+                        match = (n, sub_event_type, strong)
+                        break
+            if match and not (match[0] == 1 and i > 0 and tokens[i - 1].lower_ in _NOT_EVENT_BEFORE and not match[2]):
+                n, sub_event_type, strong = match
+                first, last = tokens[i], tokens[i + n - 1]
+                cues.append(Cue(
+                    text=span.doc.text[first.idx : last.idx + len(last)],
+                    start=first.idx, end=last.idx + len(last),
+                    sub_event_type=sub_event_type, strong=strong,
+                ))
+                i += n
+            else:
+                i += 1
+        return cues
+
+
+def choose_sub_event_type(cues: list[Cue], codebook: Codebook, has_casualties: bool) -> str | None:
+    """The incident's sub-event type from all its cues.
+
+    Strong cues beat weak ones; among them the type listed first in the codebook wins. Types that
+    `require` a family (force against protesters, riots) count only when that family is signalled too.
+    """
+    families = {codebook.sub_event(c.sub_event_type).family for c in cues} - {None}
+    for strength in (True, False):
+        names = {
+            c.sub_event_type for c in cues
+            if c.strong == strength and _requirement_met(codebook, c.sub_event_type, families)
+        }
+        if names:
+            chosen = min(names, key=codebook.precedence)
+            if chosen == "Peaceful protest" and has_casualties:
+                return "Excessive force against protesters"
+            return chosen
+    return "Attack" if has_casualties else None
+
+
+def _requirement_met(codebook: Codebook, name: str, families: set[str]) -> bool:
+    required = codebook.sub_event(name).requires
+    return required is None or required in families

@@ -1,0 +1,573 @@
+"""Casualty figures in one parsed sentence.
+
+A figure is a quantity (digits, number words, a vague phrase from `codebook/quantities.yaml`, or
+"a/the <person>" as one) linked to a casualty kind by, in order:
+
+1. a subset cue before it ("including 4 children", "among them 3 women"): the kind of the figure
+   it belongs to, flagged `subset`;
+2. a trigger after its noun phrase ("3 people were killed", "12 dead", "5 remain missing"),
+   unless the trigger is an active verb with its own object ("two bombs killed 20": the bombs
+   are the agent);
+3. a trigger verb before it ("killing at least 12", "wounded dozens");
+4. a casualty noun as its head ("20 deaths", "claimed 20 lives", "3 hostages");
+5. a toll before it ("the death toll rose to 20", "the number of wounded reached 40");
+6. the neighbouring figure: "another 48", "12 more", "killed 3 civilians and 2 soldiers"
+   inherit from the figure before; "3 soldiers and 2 civilians were killed" from the one after.
+
+Zero figures come from "no one was hurt", "nobody was killed", "no deaths" and "no casualties"
+(killed 0 and injured 0); "no reports of casualties" is unknown, not zero. Quantities that are
+ages, dates, years, times, money, percentages, measures or counts of things are never figures.
+`perpetrators` marks attackers ("the bomber also died"); `aggregate` marks whole-conflict or
+cumulative tolls ("a war that has killed 270,000", "have been killed since 2011", "in total").
+`low`/`high` equal `value` except for vague phrases and ranges ("10 to 15": value 10, range).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+from spacy.tokens import Span, Token
+
+from sitrep.records import FigureKind, FigureMention, Qualifier
+
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS)
+_DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
+_DECIMAL = re.compile(r"^\d+\.\d+$")
+
+_QUALIFIERS: dict[tuple[str, ...], Qualifier] = {
+    **dict.fromkeys([("at", "least"), ("no", "fewer", "than"), ("no", "less", "than"),
+                     ("a", "minimum", "of"), ("not", "less", "than")], "at least"),
+    **dict.fromkeys([("more", "than"), ("over",), ("upwards", "of"), ("in", "excess", "of"),
+                     ("above",), ("just", "over"), ("well", "over")], "more than"),
+    **dict.fromkeys([("up", "to"), ("as", "many", "as"), ("at", "most"),
+                     ("a", "maximum", "of")], "up to"),
+    **dict.fromkeys([("about",), ("around",), ("nearly",), ("almost",), ("some",),
+                     ("approximately",), ("roughly",), ("an", "estimated"), ("estimated",),
+                     ("close", "to"), ("circa",), ("approx",), ("approx.",), ("roughly",),
+                     ("an", "estimated", "of")], "about"),
+    **dict.fromkeys([("less", "than"), ("fewer", "than"), ("under",), ("below",),
+                     ("just", "under")], "less than"),
+}
+
+_KILLED: FigureKind = "killed"
+_AFTER: dict[str, FigureKind] = {
+    **dict.fromkeys("killed dead died dies slain massacred murdered executed assassinated "
+                    "perished lynched beheaded slaughtered".split(), "killed"),
+    **dict.fromkeys("injured wounded hurt hospitalised hospitalized maimed".split(), "injured"),
+    **dict.fromkeys("missing disappeared".split(), "missing"),
+    **dict.fromkeys("kidnapped kidnaped abducted hostage hostages captive".split(), "kidnapped"),
+    **dict.fromkeys("arrested detained captured seized".split(), "arrested"),
+}
+_BEFORE: dict[str, FigureKind] = {
+    **dict.fromkeys("killed killing kills massacred massacring murdered murdering executed "
+                    "executing slaughtered slaughtering slew assassinated".split(), "killed"),
+    **dict.fromkeys("wounded wounding injured injuring hurt hurting maimed".split(), "injured"),
+    **dict.fromkeys("kidnapped kidnaped kidnapping abducted abducting".split(), "kidnapped"),
+    **dict.fromkeys("arrested arresting detained detaining captured capturing seized "
+                    "seizing".split(), "arrested"),
+}
+_NEEDS_PERSON = frozenset("captured capturing seized seizing".split())
+_INTRANSITIVE = frozenset("dead died dies perished missing disappeared hostage hostages "
+                          "captive".split())
+_KIND_NOUNS: dict[str, FigureKind] = {
+    **dict.fromkeys("death fatality life body corpse".split(), "killed"),
+    **dict.fromkeys("injury".split(), "injured"),
+    **dict.fromkeys("hostage captive abductee".split(), "kidnapped"),
+    **dict.fromkeys("arrest".split(), "arrested"),
+}
+_ZERO_WORDS: dict[str, tuple[FigureKind, ...]] = {
+    **dict.fromkeys("killed died dead deaths fatalities".split(), ("killed",)),
+    **dict.fromkeys("hurt injured wounded harmed injuries".split(), ("injured",)),
+    **dict.fromkeys(["casualties", "victims"], ("killed", "injured")),
+    **dict.fromkeys("kidnapped abducted".split(), ("kidnapped",)),
+    **dict.fromkeys("arrested detained".split(), ("arrested",)),
+    "missing": ("missing",),
+}
+_PERSONS = frozenset("""
+person people man woman child boy girl baby infant toddler teenager teen adult civilian
+soldier troop trooper serviceman guardsman policeman policewoman officer agent guard bodyguard
+escort commander colonel general captain sergeant lieutenant major corporal private pilot sailor
+marine militiaman fighter combatant rebel guerrilla insurgent militant terrorist subversive
+extremist jihadist gunman attacker assailant bomber perpetrator hijacker kidnapper
+peasant farmer worker employee labourer laborer driver passenger pedestrian bystander shopper
+customer resident villager inhabitant citizen national foreigner tourist visitor pilgrim
+worshipper worshiper student pupil teacher professor doctor nurse medic paramedic journalist
+reporter photographer cameraman priest nun bishop cleric imam monk judge lawyer prosecutor
+mayor councilman councillor governor minister official politician candidate deputy senator
+congressman diplomat ambassador leader member activist unionist protester protestor
+demonstrator businessman merchant trader vendor fisherman tribesman elder relative wife husband
+son daughter mother father brother sister victim hostage prisoner detainee inmate suspect
+refugee migrant survivor volunteer staffer aide technician engineer contractor
+""".split())
+_PERPETRATORS = frozenset("gunman attacker assailant bomber perpetrator hijacker kidnapper "
+                          "assassin".split())
+_NOT_PEOPLE = frozenset("""
+minute hour day week month year decade century second night time times km kilometre kilometer
+mile metre meter foot feet yard kilo kg kilogram ton tonne percent cent dollar euro pound peso
+colon colone sol inti rupee explosion blast bomb bombing attack car vehicle truck bus house home
+building shop store rocket missile shell mortar grenade round bullet shot rifle weapon gun village
+town city province department district country point incident case raid strike airstrike
+operation mine device hospital school station place site location storey story floor
+""".split())
+_AGE_UNITS = frozenset("year years month months week weeks day days".split())
+_UNITS_AFTER = frozenset("% a.m. p.m. am pm o'clock hrs gmt".split())
+_CURRENCY = frozenset("$ us$ € £ ¥ rs usd".split())
+_NON_COUNT_BEFORE = frozenset("aged age ages no. number route highway page flight resolution "
+                              "article".split())
+_MONTHS = frozenset("jan january feb february mar march apr april may jun june jul july aug "
+                    "august sep sept september oct october nov november dec december".split())
+_TEMPORAL = frozenset("yesterday today tonight overnight last this early late monday tuesday "
+                      "wednesday thursday friday saturday sunday morning afternoon evening "
+                      "night".split())
+_PASSIVE_AUX = frozenset("was were is are be been being got get".split())
+_GAP_WORDS = frozenset("""
+have has had was were is are be been being got get reportedly also all both later subsequently
+allegedly apparently officially already now initially still each who that which either
+remain remained remains
+""".split())
+_REPORTING = frozenset("reported confirmed believed feared thought said known found listed "
+                       "presumed left".split())
+_NEGATIONS = frozenset(["not", "n't", "never", "no"])
+_OF_THEM = (["of", "them"], ["of", "whom"])
+_OF_DETS = frozenset("the those these their its his her our".split())
+_PP_PREPS = frozenset("of in at from on near inside aboard during".split())
+_PARENTHETICAL = frozenset("including among mostly mainly most many all both some".split())
+_SUBSET_BEFORE = frozenset(["including", "included", "include", "includes"])
+_SUBSET_PAIRS = frozenset([("among", "them"), ("among", "whom"), ("of", "whom"),
+                           ("among", "those"), ("of", "them")])
+_TOLL_LINK = frozenset("""
+the death casualty final official overall toll rose risen rising climbed climbing reached reach
+jumped increased increasing stood stands stand is was has had been to at of now further put
+already hit reaching
+""".split())
+_INHERIT_BEFORE = frozenset(["another", "further", "additional"])
+_INHERIT_AFTER = frozenset(["others", "more"])
+_COORDINATION = frozenset(["and", ",", "plus", "as", "well", "while"])
+_AGGREGATE_NOUNS = frozenset("war conflict fighting violence insurgency uprising crisis campaign "
+                             "revolution unrest rebellion struggle".split())
+_CUMULATIVE = re.compile(
+    r"\b(?:in\s+total|altogether|cumulative|overall\s+toll|so\s+far\s+(?:this|in)\b|"
+    r"this\s+year\s+alone)", re.IGNORECASE)
+_SINCE = re.compile(
+    r"\bsince\s+(?:\d{4}|the\s+(?:start|beginning|outbreak)\b|(?:the\s+)?(?:war|conflict|"
+    r"uprising|fighting|insurgency|crisis|revolution)\s+(?:began|started|erupted|broke\s+out))"
+    r"|\b(?:over|in|during)\s+the\s+(?:past|last)\s+(?:\w+\s+)?(?:days|weeks|months|years|decades?)"
+    r"|\b(?:in|during)\s+(?:the|this|that)\s+(?:[\w-]+\s+)?(?:war|conflict|struggle|insurgency|"
+    r"uprising|crisis)\b",
+    re.IGNORECASE)
+_PERFECT = re.compile(r"\b(?:has|have|had)\s+(?:\w+\s+)?(?:been\s+)?"
+                      r"(?:killed|died|wounded|injured|kidnapped|abducted|arrested|detained)\b",
+                      re.IGNORECASE)
+_ZERO = re.compile(
+    r"\b(?:no\s+one|no-one|nobody|none(?:\s+of\s+(?:the\s+)?\w+)?|not\s+a\s+single\s+\w+)\s+"
+    r"(?:\w+\s+){0,2}?(?:was|were|has\s+been|have\s+been|had\s+been|is|are|got)\s+"
+    r"(?:\w+\s+)?(?P<w>killed|hurt|injured|wounded|harmed|kidnapped|abducted|arrested|detained|"
+    r"missing)(?:\s+or\s+(?P<w2>killed|hurt|injured|wounded|harmed))?\b"
+    r"|\b(?:no\s+one|no-one|nobody|none)\s+(?P<w3>died)\b"
+    r"|\b(?:no|without|zero)\s+(?:(?:human|civilian|other|further)\s+)?"
+    r"(?P<w4>casualties|deaths|fatalities|injuries|victims)\b",
+    re.IGNORECASE)
+
+
+@dataclass
+class _Vague:
+    words: tuple[str, ...]
+    low: int
+    value: int
+    high: int
+    qualifier: Qualifier
+
+
+@cache
+def _vague_table() -> tuple[_Vague, ...]:
+    """`codebook/quantities.yaml`, longest phrases first."""
+    text = resources.files("sitrep.codebook").joinpath("quantities.yaml").read_text("utf-8")
+    rows = [_Vague(tuple(r["phrase"].split()), r["low"], r["value"], r["high"], r["qualifier"])
+            for r in yaml.safe_load(text)["vague"]]
+    return tuple(sorted(rows, key=lambda r: -len(r.words)))
+
+
+@dataclass
+class _Quantity:
+    start: int          # first token (qualifier included)
+    num: int            # first token of the number itself
+    end: int            # token after the number
+    value: int
+    low: int
+    high: int
+    qualifier: Qualifier
+    explicit: bool      # qualifier written in the text
+    singular: bool = False
+    np_end: int = 0     # token after the noun phrase the number counts
+    head: Token | None = None
+    kind: FigureKind | None = None
+    trigger: tuple[int, int] | None = None
+    trigger_after: bool = False
+    subset: bool = False
+
+
+class _Sentence:
+    """Token views of one sentence, indexed from 0."""
+
+    def __init__(self, sent: Span) -> None:
+        self.toks = list(sent)
+        self.low = [t.lower_ for t in self.toks]
+        self.n = len(self.toks)
+
+    def word(self, i: int) -> str:
+        return self.low[i] if 0 <= i < self.n else ""
+
+    def is_person(self, tok: Token | None) -> bool:
+        return tok is not None and (tok.lemma_.lower() in _PERSONS or tok.lower_ in _PERSONS
+                                    or tok.lower_.removesuffix("s") in _PERSONS)
+
+    def is_thing(self, tok: Token | None) -> bool:
+        return tok is not None and (tok.lemma_.lower() in _NOT_PEOPLE or tok.lower_ in _NOT_PEOPLE
+                                    or tok.lower_.removesuffix("s") in _NOT_PEOPLE)
+
+    # --- numbers -------------------------------------------------------------------------
+
+    def number_at(self, i: int) -> tuple[int, int, bool] | None:
+        """(value, end, approximate) of a number starting at token i."""
+        w = self.word(i)
+        if _DIGITS.match(w) or (_DECIMAL.match(w) and self.word(i + 1) in _SCALES):
+            value, j = float(w.replace(",", "")), i + 1
+            if self.word(j) in _SCALES:
+                value, j = value * _SCALES[self.word(j)], j + 1
+            return int(value), j, False
+        total = current = 0
+        j, seen, approx = i, False, False
+        if w in ("a", "an") and self.word(i + 1) in _SCALES:
+            current, j = 1, i + 1
+        while j < self.n:
+            w = self.low[j]
+            if w in _UNITS or w in _TENS:
+                current += _UNITS.get(w, 0) + _TENS.get(w, 0)
+            elif w == "hundred":
+                current = max(current, 1) * 100
+            elif w in _SCALES:
+                total, current = total + max(current, 1) * _SCALES[w], 0
+            elif w == "dozen" and current:
+                current, approx = current * 12, True
+            elif (w in ("-", "and") and seen and self.word(j + 1) in _NUMBER_WORDS
+                  and (w == "-" or self.word(j - 1) in _SCALES)):
+                j += 1
+                continue
+            else:
+                break
+            seen, j = True, j + 1
+        if not seen:
+            return None
+        return total + current, j, approx
+
+    def vague_at(self, i: int) -> tuple[_Vague, int] | None:
+        for row in _vague_table():
+            if tuple(self.low[i:i + len(row.words)]) == row.words:
+                return row, i + len(row.words)
+        return None
+
+    def qualifier_at(self, i: int) -> tuple[Qualifier, int] | None:
+        for size in (3, 2, 1):
+            q = _QUALIFIERS.get(tuple(self.low[i:i + size]))
+            if q and i + size <= self.n:
+                return q, i + size
+        return None
+
+    def quantity_at(self, i: int) -> _Quantity | None:
+        """A (qualified) number, range or vague phrase starting at token i."""
+        qual = self.qualifier_at(i)
+        starts = [(qual[1], qual[0])] if qual else []
+        starts.append((i, None))
+        for num, explicit in starts:
+            found = self.number_at(num)
+            if found:
+                value, end, approx = found
+                q = _Quantity(i, num, end, value, value, value,
+                              explicit or ("about" if approx else "exact"), explicit is not None)
+                self.extend_range(q)
+                return q
+            vague = self.vague_at(num)
+            if vague and not self.number_at(vague[1]):
+                row, end = vague
+                return _Quantity(i, num, end, row.value, row.low, row.high,
+                                 explicit or row.qualifier, explicit is not None)
+        return None
+
+    def extend_range(self, q: _Quantity) -> None:
+        """Turn "10 to 15", "10-15", "two or three", "between 10 and 15" into a range."""
+        link = self.word(q.end)
+        between = self.word(q.num - 1) == "between" and link == "and"
+        if link in ("to", "-", "–", "or") or between:
+            second = self.number_at(q.end + 1)
+            if second and second[0] > q.value:
+                q.high, q.end, q.qualifier = second[0], second[1], "range"
+                if between:
+                    q.start = min(q.start, q.num - 1)
+
+    def singular_at(self, i: int) -> _Quantity | None:
+        """ "a soldier", "the bomber", "his son": one person."""
+        if self.low[i] not in ("a", "an", "the", "his", "her", "their", "its", "our", "my"):
+            return None
+        j = i + 1
+        while j < min(self.n, i + 9):
+            tok = self.toks[j]
+            if tok.pos_ in ("ADJ", "NOUN", "PROPN") or tok.text == "-" or (
+                    tok.like_num and self.word(j + 1) == "-"):
+                j += 1
+                continue
+            break
+        head = self.toks[j - 1]
+        if j == i + 1 or head.tag_ not in ("NN", "NNP") or not self.is_person(head):
+            return None
+        return _Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True,
+                         np_end=j, head=head)
+
+    # --- what a quantity counts ----------------------------------------------------------
+
+    def is_count_of_things(self, q: _Quantity) -> bool:
+        """Ages, dates, years, times, money, measures and counts of non-people."""
+        before, after = self.word(q.num - 1), self.word(q.end)
+        text = self.low[q.num]
+        if before in _CURRENCY or before in _NON_COUNT_BEFORE or before in _MONTHS or (
+                before in _NEGATIONS and not q.explicit):
+            return True
+        if after in _UNITS_AFTER or after in _MONTHS or (after == "per" and
+                                                          self.word(q.end + 1) == "cent"):
+            return True
+        if after in ("-", "–") and q.qualifier != "range":
+            return True
+        if after in _AGE_UNITS and self.word(q.end + 1) in ("-", "old"):
+            return True
+        if re.fullmatch(r"(?:19|20)\d\d", text) and not self.is_person(q.head):
+            return True
+        return self.is_thing(q.head)
+
+    def noun_phrase(self, q: _Quantity) -> None:
+        """Set the end and head noun of the noun phrase the quantity counts."""
+        if q.singular:
+            return
+        j = end = q.end
+        if self.word(j) == "of":
+            if self.word(j + 1) in ("them", "whom", "us"):
+                j = end = j + 2
+            elif self.word(j + 1) in _OF_DETS or self.pos(j + 1) in ("NOUN", "ADJ"):
+                j += 1 + (self.word(j + 1) in _OF_DETS)
+        head = None
+        while j < min(self.n, q.end + 7) and self.low[j] not in _AFTER:
+            tok = self.toks[j]
+            if tok.pos_ in ("NOUN", "PROPN"):
+                head, end = tok, j + 1
+            elif not (tok.pos_ == "ADJ" or tok.text == "-" or tok.tag_ == "VBN"):
+                break
+            j += 1
+        q.np_end, q.head = end, head
+
+    def pos(self, i: int) -> str:
+        return self.toks[i].pos_ if 0 <= i < self.n else ""
+
+    def trigger_after(self, q: _Quantity) -> None:
+        """ "were killed", "dead", "remain missing", "lost their lives" after the noun phrase."""
+        j, passive = q.np_end, False
+        while j < min(self.n, q.np_end + 9):
+            w, tok = self.low[j], self.toks[j]
+            kind, width = self.after_trigger(j)
+            if kind:
+                if width == 1 and w not in _INTRANSITIVE and not self.is_passive(j, q.np_end) \
+                        and self.has_object(j + 1):
+                    return
+                if w in _NEEDS_PERSON and not self.is_person(q.head):
+                    return
+                if self.word(j + width) in ("or", "and") and self.after_trigger(
+                        j + width + 1)[0] not in (None, kind):
+                    return  # "100 dead or wounded": a count of both kinds
+                q.kind, q.trigger, q.trigger_after = kind, (j, j + width), True
+                return
+            if w in _PASSIVE_AUX:
+                passive = True
+                if q.singular and w in ("are", "were"):
+                    return
+            elif w == "," and self.word(j + 1) in _PARENTHETICAL:
+                j = next((k for k in range(j + 1, min(self.n, j + 10)) if self.low[k] == ","),
+                         self.n)
+            elif w in _NEGATIONS or tok.like_num or not (
+                    w in _GAP_WORDS or w in _PP_PREPS or (w in _REPORTING and passive)
+                    or tok.pos_ in ("DET", "ADJ", "NOUN", "PROPN", "ADV", "PART")):
+                return
+            j += 1
+
+    def is_passive(self, j: int, stop: int) -> bool:
+        """Whether the participle at j follows a form of "be" ("were (reportedly) killed")."""
+        b = j - 1
+        while b >= stop and self.toks[b].pos_ == "ADV":
+            b -= 1
+        return b >= stop and (self.low[b] in _PASSIVE_AUX or self.low[b] in _REPORTING)
+
+    def after_trigger(self, j: int) -> tuple[FigureKind | None, int]:
+        w = self.low[j]
+        nxt = self.word(j + 1)
+        if w in _AFTER:
+            return _AFTER[w], 1
+        if w == "lost" and nxt in ("their", "his", "her", "its") and self.word(j + 2) in (
+                "lives", "life"):
+            return _KILLED, 3
+        if self.word(j + 1) == "to" and self.word(j + 2) == "death" and self.toks[j].pos_ == "VERB":
+            return _KILLED, 3
+        if nxt == "dead" and self.toks[j].pos_ == "VERB" or w == "gunned" and nxt == "down":
+            return _KILLED, 2
+        if w in ("taken", "held", "kept") and nxt in ("hostage", "hostages", "captive"):
+            return "kidnapped", 2
+        if w == "unaccounted" and nxt == "for":
+            return "missing", 2
+        return None, 0
+
+    def has_object(self, j: int) -> bool:
+        """Whether an active verb's direct object starts at token j."""
+        if j >= self.n or self.low[j] in _TEMPORAL:
+            return False
+        tok = self.toks[j]
+        return tok.pos_ in ("DET", "PRON", "NUM", "NOUN", "PROPN", "ADJ") or tok.like_num or bool(
+            self.qualifier_at(j))
+
+    def trigger_before(self, q: _Quantity) -> None:
+        """ "killing at least 12", "wounded dozens", "claimed the lives of 20"."""
+        b = q.start - 1
+        w = self.word(b)
+        if w in _BEFORE and (w not in _NEEDS_PERSON or self.is_person(q.head)):
+            q.kind, q.trigger = _BEFORE[w], (b, b + 1)
+        elif w == "of" and b > 0 and self.toks[b - 1].lemma_.lower() in _KIND_NOUNS:
+            q.kind, q.trigger = _KIND_NOUNS[self.toks[b - 1].lemma_.lower()], (b - 1, b + 1)
+
+    def toll_before(self, q: _Quantity) -> None:
+        """ "the death toll rose to 20", "the number of wounded reached 40"."""
+        for b in range(q.start - 1, max(-1, q.start - 8), -1):
+            w = self.low[b]
+            if w == "toll":
+                q.kind, q.trigger = _KILLED, (b, b + 1)
+                return
+            kind = _AFTER.get(w) or _KIND_NOUNS.get(self.toks[b].lemma_.lower())
+            if kind and self.word(b - 1) == "of" and self.word(b - 2) == "number":
+                q.kind, q.trigger = kind, (b - 2, b + 1)
+                return
+            if w not in _TOLL_LINK:
+                return
+
+    def subset_before(self, q: _Quantity) -> bool:
+        b = q.start - 1
+        return self.word(b) in _SUBSET_BEFORE or (self.word(b - 1), self.word(b)) in _SUBSET_PAIRS
+
+    def kind_word_before(self, q: _Quantity) -> FigureKind | None:
+        """The kind named before a subset cue: "among the dead were 4 children"."""
+        for b in range(q.start - 1, max(-1, q.start - 6), -1):
+            kind = _AFTER.get(self.low[b]) or _KIND_NOUNS.get(self.toks[b].lemma_.lower())
+            if kind:
+                return kind
+        return None
+
+
+def _quantities(s: _Sentence) -> list[_Quantity]:
+    found: list[_Quantity] = []
+    i = 0
+    while i < s.n:
+        q = s.quantity_at(i) or s.singular_at(i)
+        if q is None:
+            i += 1
+            continue
+        s.noun_phrase(q)
+        if not s.is_count_of_things(q):
+            found.append(q)
+        i = max(q.end, i + 1) if not q.singular else q.np_end
+    return found
+
+
+def _link(s: _Sentence, qs: list[_Quantity]) -> None:
+    """Give each quantity its kind (rules 1-6 of the module docstring)."""
+    for q in qs:
+        if not q.singular and s.subset_before(q):
+            q.subset = True
+            continue
+        s.trigger_after(q)
+        if q.kind is None:
+            s.trigger_before(q)
+        if q.kind is None and not q.singular:
+            q.kind = _KIND_NOUNS.get(q.head.lemma_.lower()) if q.head is not None else None
+            if q.kind is None:
+                s.toll_before(q)
+    for n, q in enumerate(qs):
+        earlier = [p for p in qs[:n] if p.kind and not p.subset]
+        if q.subset and q.kind is None:
+            q.kind = earlier[-1].kind if earlier else s.kind_word_before(q)
+        elif q.kind is None and not q.singular and earlier:
+            gap = s.low[earlier[-1].np_end:q.start]
+            if s.word(q.start - 1) in _INHERIT_BEFORE:
+                q.kind, q.start = earlier[-1].kind, q.start - 1
+            elif s.word(q.end) in _INHERIT_AFTER or s.low[q.end:q.end + 2] in _OF_THEM or (
+                    earlier[-1] is qs[n - 1] and gap and all(w in _COORDINATION for w in gap)):
+                q.kind = earlier[-1].kind
+        if earlier and q.kind == earlier[-1].kind and s.low[q.end:q.end + 2] in _OF_THEM:
+            q.subset = True
+    for q, nxt in zip(qs, qs[1:]):
+        gap = s.low[q.np_end:nxt.start]
+        if (q.kind is None and not q.singular and nxt.trigger_after and not nxt.subset
+                and gap and all(w in ("and", ",") for w in gap)):
+            q.kind = nxt.kind
+
+
+def _is_aggregate(s: _Sentence, q: _Quantity, text: str) -> bool:
+    """A cumulative toll: "in total", "have been killed since 2011", "a war that has killed"."""
+    if _CUMULATIVE.search(text) or (_SINCE.search(text) and _PERFECT.search(text)):
+        return True
+    if q.trigger is None:
+        return False
+    verb = s.toks[q.trigger[0]]
+    if verb.dep_ == "relcl" and verb.head.lemma_.lower() in _AGGREGATE_NOUNS:
+        return True
+    return any(c.dep_ == "nsubj" and c.lemma_.lower() in _AGGREGATE_NOUNS for c in verb.children)
+
+
+def _zero_figures(sent: Span) -> list[FigureMention]:
+    out = []
+    for m in _ZERO.finditer(sent.text):
+        kinds: list[FigureKind] = []
+        for w in (m["w"], m["w2"], m["w3"], m["w4"]):
+            for kind in _ZERO_WORDS.get((w or "").lower(), ()):
+                if kind not in kinds:
+                    kinds.append(kind)
+        start, end = sent.start_char + m.start(), sent.start_char + m.end()
+        out += [FigureMention(kind=k, value=0, low=0, high=0, start=start, end=end,
+                              text=m.group(0)) for k in kinds]
+    return out
+
+
+def find_figures(sent: Span) -> list[FigureMention]:
+    """Casualty figures stated in one sentence, in text order."""
+    s = _Sentence(sent)
+    qs = _quantities(s)
+    _link(s, qs)
+    figures = _zero_figures(sent)
+    for q in qs:
+        if q.kind is None:
+            continue
+        first, last = q.start, max(q.end, q.np_end) - 1
+        if q.trigger and not q.subset:
+            first, last = min(first, q.trigger[0]), max(last, q.trigger[1] - 1)
+        start = s.toks[first].idx
+        end = s.toks[last].idx + len(s.toks[last])
+        figures.append(FigureMention(
+            kind=q.kind, value=q.value, low=q.low, high=q.high, qualifier=q.qualifier,
+            start=start, end=end, text=sent.doc.text[start:end], subset=q.subset,
+            perpetrators=q.head is not None and (
+                q.head.lemma_.lower() in _PERPETRATORS or q.head.lower_ in _PERPETRATORS
+                or q.head.lower_.removesuffix("s") in _PERPETRATORS),
+            aggregate=_is_aggregate(s, q, sent.text),
+        ))
+    return sorted(figures, key=lambda f: f.start)

@@ -1,0 +1,278 @@
+"""Within-report grouping: a report's mentions become incidents (one place, one day) and exclusions.
+
+Input: an Article and its Mentions (with modality). Output: an `Extraction`.
+- Mentions kept out by modality become `Excluded` rows with their reason.
+- Each town named by a concrete mention (one with figures, a date, roles or a strong cue) anchors an
+  incident for that town and day; a report-wide lead ("148 killed yesterday in bombings in Syria")
+  gives its date, claims and perpetrators to every incident of the report (a wave).
+- A mention without a place continues the incident of the sentence before it (a report's narration).
+- Incidents of one report on one day are linked through `related` (coordinated attacks).
+- Mentions that fit no incident and carry no details of their own are excluded as "no details".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sitrep.codebook import Codebook
+from sitrep.extract.detection import choose_sub_event_type
+from sitrep.extract.reconcile import reconcile
+from sitrep.extract.reporters import canonical_reporter
+from sitrep.records import (
+    Actor, Article, DateExpr, Evidence, Excluded, Extraction, Figure, Incident, Mention, Place,
+)
+
+TOWN = {"exact", "town", "near"}
+CONTINUE_SENTENCES = 2  # a placeless mention continues an incident named at most this many sentences back
+_BASIS_RANK = {"claimed": 0, "attributed": 1, "reported": 2, "suspected": 3}
+
+
+@dataclass
+class _Draft:
+    place: Place | None
+    date: DateExpr | None
+    mentions: list[Mention] = field(default_factory=list)
+
+    def key(self) -> str:
+        where = str(self.place.geonameid or self.place.name) if self.place else "unknown place"
+        return f"{where}|{self.date.date.isoformat() if self.date else 'undated'}"
+
+
+def group(article: Article, mentions: list[Mention], codebook: Codebook) -> Extraction:
+    """Turn one report's mentions into incidents and excluded mentions."""
+    excluded = [_excluded(article, m, m.modality, m.modality_detail or "") for m in mentions if m.modality]
+    realis = [m for m in mentions if not m.modality]
+    lead_date = next((_best_date(m.dates) for m in realis if m.dates), None)
+
+    drafts: dict[str, _Draft] = {}
+    by_town: dict[str, list[_Draft]] = defaultdict(list)
+    for m in realis:  # pass 1: towns named by concrete mentions anchor incidents
+        if _concrete(m):
+            for place in _towns(m):
+                _draft_for(place, _best_date(m.dates) or lead_date, drafts, by_town)
+    if not drafts:  # no town: a concrete mention at admin1/country level, or with no place at all
+        for m in realis:
+            if _concrete(m):
+                broad = _broad(m)
+                _draft_for(broad[0] if broad else None, _best_date(m.dates) or lead_date, drafts, by_town)
+                break
+
+    wave: list[Mention] = []
+    last: tuple[int, list[_Draft]] | None = None
+    for m in realis:  # pass 2: attach every realis mention
+        towns = [t for t in _towns(m) if _town_key(t) in by_town]
+        if towns:
+            targets = [_pick(by_town[_town_key(t)], m) for t in towns]
+        elif _broad(m) and not _towns(m) and len(drafts) > 0:
+            targets = []
+            wave.append(m)
+        elif not _towns(m) and last and m.sentence_index - last[0] <= CONTINUE_SENTENCES:
+            targets = last[1]
+        elif not _towns(m) and len(drafts) == 1:
+            targets = list(drafts.values())
+        else:
+            targets = []
+            if not _towns(m) and drafts:
+                wave.append(m)
+            else:
+                excluded.append(_excluded(article, m, "no details", _no_details(m)))
+        for draft in targets:
+            if m not in draft.mentions:
+                draft.mentions.append(m)
+        if targets:
+            last = (m.sentence_index, targets)
+
+    incidents = [_incident(article, d, wave, len(drafts), codebook, realis) for d in drafts.values()]
+    _link_related(incidents)
+    excluded.sort(key=lambda e: e.start)
+    return Extraction(incidents=incidents, excluded=excluded)
+
+
+def _concrete(m: Mention) -> bool:
+    own_figures = any(not f.aggregate for f in m.figures)
+    return bool(own_figures or m.dates or m.victims or m.targets or m.weapons or any(c.strong for c in m.cues)
+                or any(a.role != "denier" for a in m.actors))
+
+
+def _towns(m: Mention) -> list[Place]:
+    seen: dict[str, Place] = {}
+    for p in m.places:
+        if p.place.precision in TOWN:
+            seen.setdefault(_town_key(p.place), p.place)
+    return list(seen.values())
+
+
+def _broad(m: Mention) -> list[Place]:
+    order = {"admin2": 0, "admin1": 1, "country": 2}
+    found = [p.place for p in m.places if p.place.precision in order]
+    return sorted(found, key=lambda p: order[p.precision])
+
+
+def _town_key(place: Place) -> str:
+    return str(place.geonameid or place.name)
+
+
+def _best_date(dates: list[DateExpr]) -> DateExpr | None:
+    order = {"day": 0, "week": 1, "month": 2, "year": 3}
+    return min(dates, key=lambda d: order[d.precision]) if dates else None
+
+
+def _draft_for(place, date, drafts, by_town) -> _Draft:
+    draft = _Draft(place=place, date=date)
+    key = draft.key()
+    if key not in drafts:
+        drafts[key] = draft
+        by_town["unknown place" if place is None else _town_key(place)].append(draft)
+    return drafts[key]
+
+
+def _pick(candidates: list[_Draft], m: Mention) -> _Draft:
+    """The incident in this town on the mention's own date, else the town's first incident."""
+    own = _best_date(m.dates)
+    if own:
+        for d in candidates:
+            if d.date and d.date.date == own.date:
+                return d
+    return candidates[0]
+
+
+def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: int, codebook: Codebook,
+              realis: list[Mention]) -> Incident:
+    own = draft.mentions
+    known_reporters: list[str] = []
+    figures: list[Figure] = []
+    evidence: list[Evidence] = []
+    place_name = draft.place.name if draft.place else None
+
+    def reporter_of(m: Mention) -> str | None:
+        if not m.reporter:
+            return None
+        name = canonical_reporter(m.reporter.name, known_reporters)
+        if name not in known_reporters:
+            known_reporters.append(name)
+        return name
+
+    for m in sorted({id(x): x for x in [*own, *wave]}.values(), key=lambda x: x.sentence_start):
+        in_wave = m not in own
+        reporter = reporter_of(m)
+        for f in m.figures:
+            if f.aggregate:
+                continue
+            scope = f.scope
+            if f.subset:
+                scope = f"subset: {f.text}"
+            elif f.perpetrators:
+                scope = "perpetrators"
+            elif in_wave and n_drafts > 1:
+                scope = f"all {n_drafts} places of the attacks"
+            elif scope is None and n_drafts > 1 and place_name:
+                scope = place_name
+            figures.append(Figure(
+                kind=f.kind, value=f.value, qualifier=f.qualifier, scope=scope, reported_by=reporter,
+                quote=_sentence(article, m), article_id=article.id, start=f.start, end=f.end,
+            ))
+            evidence.append(_evidence(article, f.kind, f.start, f.end))
+        evidence.append(Evidence(field="event", article_id=article.id, start=m.sentence_start, end=m.sentence_end,
+                                 text=_sentence(article, m)))
+        for p in m.places:
+            if draft.place and p.place.name == draft.place.name:
+                evidence.append(_evidence(article, "location", p.start, p.end))
+        if draft.date:
+            for d in m.dates:
+                if d.date == draft.date.date:
+                    evidence.append(_evidence(article, "date", d.start, d.end))
+        for a in m.actors:
+            if a.role != "denier":
+                evidence.append(_evidence(article, "perpetrators", a.start, a.end))
+
+    members = [*own, *wave]
+    cues = [c for m in members for c in m.cues]
+    killed = reconcile(figures, "killed", place_name, codebook)
+    injured = reconcile(figures, "injured", place_name, codebook)
+    sub_event_type = choose_sub_event_type(cues, codebook, has_casualties=bool(killed or injured))
+    perpetrators, claimed_by = _perpetrators(members)
+    sources = sorted({f.reported_by for f in figures if f.reported_by} | ({article.source} if article.source else set()))
+    return Incident(
+        id=_incident_id(draft, sub_event_type, codebook),
+        event_type=codebook.sub_event(sub_event_type).event_type if sub_event_type else None,
+        sub_event_type=sub_event_type,
+        date=draft.date.date if draft.date else None,
+        date_precision=draft.date.precision if draft.date else None,
+        location=draft.place,
+        perpetrators=perpetrators,
+        targets=_union(m.targets for m in own),
+        victims=_union(m.victims for m in own),
+        weapons=_union(m.weapons for m in own),
+        killed=killed,
+        injured=injured,
+        figures=figures,
+        claimed_by=claimed_by,
+        sources=sources,
+        articles=[article.id],
+        evidence=_dedupe_evidence(evidence),
+    )
+
+
+def _perpetrators(mentions: list[Mention]) -> tuple[list[Actor], str | None]:
+    deniers = {a.name for m in mentions for a in m.actors if a.role == "denier"}
+    best: dict[str, str] = {}
+    claimed_by = None
+    for m in mentions:
+        for a in m.actors:
+            if a.role == "denier" or (a.name in deniers and a.basis == "claimed"):
+                continue
+            if a.basis == "claimed" and claimed_by is None:
+                claimed_by = a.name
+            if a.name not in best or _BASIS_RANK[a.basis] < _BASIS_RANK[best[a.name]]:
+                best[a.name] = a.basis
+    named = {n: b for n, b in best.items() if not n.islower()}
+    chosen = named or best  # a named group makes "gunmen" redundant
+    return [Actor(name=n, basis=b) for n, b in chosen.items()], claimed_by
+
+
+def _link_related(incidents: list[Incident]) -> None:
+    by_day: dict[object, list[Incident]] = defaultdict(list)
+    for inc in incidents:
+        if inc.date:
+            by_day[inc.date].append(inc)
+    for group_ in by_day.values():
+        for inc in group_:
+            inc.related = sorted(o.id for o in group_ if o is not inc)
+
+
+def _incident_id(draft: _Draft, sub_event_type: str | None, codebook: Codebook) -> str:
+    event_type = codebook.sub_event(sub_event_type).event_type if sub_event_type else "unknown"
+    digest = hashlib.sha1(f"{draft.key()}|{event_type}".encode()).hexdigest()
+    return f"inc-{digest[:12]}"
+
+
+def _excluded(article: Article, m: Mention, reason, detail: str) -> Excluded:
+    return Excluded(reason=reason, text=_sentence(article, m), detail=detail, article_id=article.id,
+                    start=m.sentence_start, end=m.sentence_end)
+
+
+def _no_details(m: Mention) -> str:
+    where = ", ".join(p.text for p in m.places)
+    return f"mentions {where} without a date, figures or details of an incident" if where else \
+        "a reference to violence without a place, date or figures"
+
+
+def _sentence(article: Article, m: Mention) -> str:
+    return article.text[m.sentence_start : m.sentence_end].strip()
+
+
+def _evidence(article: Article, field_name: str, start: int, end: int) -> Evidence:
+    return Evidence(field=field_name, article_id=article.id, start=start, end=end, text=article.text[start:end])
+
+
+def _dedupe_evidence(items: list[Evidence]) -> list[Evidence]:
+    return list({(e.field, e.start, e.end): e for e in items}.values())
+
+
+def _union(lists) -> list[str]:
+    out: list[str] = []
+    for items in lists:
+        out.extend(x for x in items if x not in out)
+    return out

@@ -1,0 +1,131 @@
+"""Modality: is a mention a real, new incident of this report, or something to keep out of the ledger?
+
+Input: a mention's cue tokens, its sentence and what is attached to it. Output: an exclusion reason
+(historical, aggregate, threat, hypothetical, negated, reaction) with a human-readable detail, or None.
+"No details" is decided later, by grouping, because it depends on the rest of the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from spacy.tokens import Span, Token
+
+from sitrep.codebook import Codebook
+from sitrep.records import DateExpr, ExclusionReason, FigureMention
+
+HISTORICAL_AFTER_DAYS = 365  # an event dated this long before publication is history, not news
+
+
+class ModalityClassifier:
+    """Rules over the governing words of a mention (built once from the codebook's modality lists)."""
+
+    def __init__(self, codebook: Codebook):
+        words = codebook.modality
+        self._single = {key: {w for w in values if " " not in w} for key, values in words.items()}
+        self._phrases = {
+            key: re.compile(r"\b(" + "|".join(re.escape(w) for w in values if " " in w) + r")\b", re.I)
+            for key, values in words.items() if any(" " in w for w in values)
+        }
+
+    def __call__(
+        self, sent: Span, cue_tokens: list[Token], dates: list[DateExpr], figures: list[FigureMention],
+        published: dt.date | None,
+    ) -> tuple[ExclusionReason, str] | None:
+        governors = _governors(cue_tokens)
+        lower_governors = {t.lower_ for t in governors}
+        text = sent.text
+
+        old = [d for d in dates if published and (published - d.date).days > HISTORICAL_AFTER_DAYS]
+        if old and len(old) == len(dates):
+            d = old[0]
+            return "historical", f"dated {d.text!r} ({d.date.isoformat()}, precision {d.precision}), long before publication"
+        if self._has("historical", text) and not figures_are_new(figures):
+            return "historical", "an anniversary or remembrance of a past event"
+        if figures and all(f.aggregate for f in figures):
+            return "aggregate", f"cumulative toll ({figures[0].text!r}), not one incident"
+        if self._has("aggregate", text) and figures and any(f.aggregate for f in figures):
+            return "aggregate", "cumulative toll, not one incident"
+        if hit := lower_governors & self._single["threat"]:
+            return "threat", f"a threat or pledge ({sorted(hit)[0]!r}), not an event that happened"
+        if _future(cue_tokens):
+            return "threat", "stated in the future tense"
+        negation = self._negation(cue_tokens, governors)
+        if negation:
+            return "negated", negation
+        if hit := lower_governors & self._single["hypothetical"]:
+            return "hypothetical", f"hypothetical or planned ({sorted(hit)[0]!r})"
+        if not figures and not dates and all(_unrealised(t) for t in cue_tokens):
+            return "no details", "a general reference (an ongoing campaign or an aim), no incident details or figures"
+        if not figures and not dates:
+            words = lower_governors
+            if all(t.pos_ in {"NOUN", "PROPN"} for t in cue_tokens):  # "the attacks drew condemnation"
+                words = words | {t.lower_ for t in sent}
+            if hit := words & self._single["reaction"]:
+                return "reaction", f"a reaction to the event ({sorted(hit)[0]!r}), no new details"
+        return None
+
+    def _has(self, key: str, text: str) -> bool:
+        pattern = self._phrases.get(key)
+        lowered = {w.lower() for w in re.findall(r"[\w'-]+", text)}
+        return bool(lowered & self._single[key]) or bool(pattern and pattern.search(text))
+
+    def _negation(self, cue_tokens: list[Token], governors: list[Token]) -> str | None:
+        for tok in cue_tokens:
+            verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
+            if any(c.dep_ == "neg" for c in verb.children) and verb.lemma_.lower() != "say":
+                return f"negated ({verb.text!r} with 'not')"
+        for gov in governors:
+            if gov.lower_ in self._single["negation_verbs"]:
+                # "denied responsibility for the attack" disputes who did it, not that it happened
+                on_path = {t.lower_ for t in _path_between(cue_tokens[0], gov)}
+                if not on_path & self._single["responsibility"]:
+                    return f"denied ({gov.text!r})"
+        return None
+
+
+def figures_are_new(figures: list[FigureMention]) -> bool:
+    return any(not f.aggregate for f in figures)
+
+
+def _governors(cue_tokens: list[Token]) -> list[Token]:
+    """The words above the cue in the parse, up to the clause of a reporting verb."""
+    found: list[Token] = []
+    for tok in cue_tokens:
+        node = tok
+        for _ in range(6):
+            found.extend(c for c in node.children if c.dep_ in {"aux", "mark", "neg"})
+            if node.head is node:
+                break
+            node = node.head
+            if node.lemma_.lower() in {"say", "tell", "report", "add", "confirm"}:
+                break
+            found.append(node)
+    return found
+
+
+def _unrealised(tok: Token) -> bool:
+    """An infinitive ("to retake"), or a noun that is the object of one ("to halt its attacks")."""
+    for node in (tok, tok.head):
+        if node.pos_ in {"VERB", "AUX"}:
+            return any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children) or node.tag_ in {"VBZ", "VBP"}
+    return False
+
+
+def _future(cue_tokens: list[Token]) -> bool:
+    for tok in cue_tokens:
+        verb = tok if tok.pos_ in {"VERB", "AUX"} else None
+        if verb is not None and any(c.lower_ in {"will", "'ll", "shall"} and c.dep_ == "aux" for c in verb.children):
+            return True
+    return False
+
+
+def _path_between(a: Token, b: Token) -> list[Token]:
+    path, node = [], a
+    while node is not b and node.head is not node:
+        path.append(node)
+        node = node.head
+        for sibling in node.children:
+            path.append(sibling)
+    return path

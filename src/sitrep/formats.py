@@ -1,0 +1,222 @@
+"""Output formats for incident records: rich table and detail view, JSON, ACLED-like CSV, GeoJSON.
+
+Pure functions: they build strings or rich renderables and print nothing. User text goes into
+rich as `Text`, never as markup, so brackets in names and quotes are shown as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from sitrep.records import Incident, Range
+
+UNKNOWN = "—"
+
+CSV_COLUMNS = [
+    "event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type",
+    "actor1", "country_code", "admin1", "admin2", "location", "latitude", "longitude",
+    "geo_precision", "source", "notes", "fatalities", "injured",
+]
+
+TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
+GEO_PRECISION = {"exact": 1, "town": 1, "near": 2, "admin2": 2, "admin1": 3, "country": 3}
+
+
+def _tally(value: Range | None) -> str:
+    """`best`, with `(low–high)` when the bounds differ; an em dash when unknown."""
+    if value is None:
+        return UNKNOWN
+    if value.low == value.high:
+        return str(value.best)
+    return f"{value.best} ({value.low}–{value.high})"
+
+
+def _place(incident: Incident) -> str:
+    loc = incident.location
+    if loc is None:
+        return ""
+    return f"{loc.name}, {loc.country_code}" if loc.country_code else loc.name
+
+
+def _date(incident: Incident) -> str:
+    if incident.date is None:
+        return UNKNOWN
+    text = incident.date.isoformat()
+    if incident.date_precision and incident.date_precision != "day":
+        text += f" ({incident.date_precision})"
+    return text
+
+
+def incidents_table(incidents: Iterable[Incident]) -> Table:
+    """A one-line-per-incident table for the terminal."""
+    table = Table(title="Incidents", header_style="bold")
+    for name, justify in (
+        ("id", "left"), ("date", "left"), ("type", "left"), ("place", "left"),
+        ("killed", "right"), ("injured", "right"), ("perpetrator(s)", "left"),
+        ("reports", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for incident in incidents:
+        table.add_row(
+            Text(incident.id),
+            Text(_date(incident)),
+            Text(incident.sub_event_type or UNKNOWN),
+            Text(_place(incident)),
+            Text(_tally(incident.killed)),
+            Text(_tally(incident.injured)),
+            Text(", ".join(actor.name for actor in incident.perpetrators)),
+            Text(str(len(incident.articles))),
+        )
+    return table
+
+
+def incidents_json(incidents: Iterable[Incident]) -> str:
+    """A JSON array of incident records."""
+    return json.dumps(
+        [incident.model_dump(mode="json") for incident in incidents], ensure_ascii=False, indent=2
+    )
+
+
+def _csv_row(incident: Incident) -> dict[str, object]:
+    loc = incident.location
+    notes = " ".join(incident.evidence[0].text.split()) if incident.evidence else ""
+    return {
+        "event_id_cnty": incident.id,
+        "event_date": incident.date.isoformat() if incident.date else "",
+        "year": incident.date.year if incident.date else "",
+        "time_precision": TIME_PRECISION.get(incident.date_precision or "", "")
+        if incident.date else "",
+        "event_type": incident.event_type or "",
+        "sub_event_type": incident.sub_event_type or "",
+        "actor1": "; ".join(actor.name for actor in incident.perpetrators),
+        "country_code": (loc.country_code or "") if loc else "",
+        "admin1": (loc.admin1 or "") if loc else "",
+        "admin2": (loc.admin2 or "") if loc else "",
+        "location": loc.name if loc else "",
+        "latitude": loc.lat if loc and loc.lat is not None else "",
+        "longitude": loc.lon if loc and loc.lon is not None else "",
+        "geo_precision": GEO_PRECISION.get(loc.precision or "", "") if loc else "",
+        "source": "; ".join(incident.sources),
+        "notes": notes,
+        "fatalities": incident.killed.best if incident.killed else 0,
+        "injured": incident.injured.best if incident.injured else "",
+    }
+
+
+def incidents_csv(incidents: Iterable[Incident]) -> str:
+    """ACLED-like CSV (header + one row per incident); unknown cells are empty."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for incident in incidents:
+        writer.writerow(_csv_row(incident))
+    return buffer.getvalue()
+
+
+def incidents_geojson(incidents: Iterable[Incident]) -> str:
+    """A GeoJSON FeatureCollection of Points [lon, lat]; incidents without coordinates are left out.
+
+    Properties are the incident record without figures, evidence and the location's lat/lon.
+    """
+    features = []
+    for incident in incidents:
+        loc = incident.location
+        if loc is None or loc.lat is None or loc.lon is None:
+            continue
+        properties = incident.model_dump(mode="json", exclude={"figures", "evidence"})
+        properties["location"] = loc.model_dump(mode="json", exclude={"lat", "lon"})
+        features.append(
+            {
+                "type": "Feature",
+                "id": incident.id,
+                "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},
+                "properties": properties,
+            }
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def _range_line(value: Range | None) -> str:
+    if value is None:
+        return UNKNOWN
+    return f"low {value.low} · best {value.best} · high {value.high}"
+
+
+def incident_detail(incident: Incident) -> RenderableType:
+    """Everything about one incident: header, every reported figure, evidence, related ids."""
+    header = Table.grid(padding=(0, 2))
+    header.add_column(style="bold")
+    header.add_column()
+    loc = incident.location
+
+    def line(label: str, value: str) -> None:
+        header.add_row(label, Text(value))
+
+    line("type", " / ".join(t for t in (incident.event_type, incident.sub_event_type) if t)
+         or UNKNOWN)
+    line("date", _date(incident))
+    if loc is not None:
+        parts = [loc.name, loc.admin2, loc.admin1, loc.country_code]
+        place = ", ".join(p for p in parts if p)
+        extras = [x for x in (loc.precision, f"geonameid {loc.geonameid}"
+                              if loc.geonameid is not None else None) if x]
+        line("place", place + (f" ({'; '.join(extras)})" if extras else ""))
+        coords = f"{loc.lat:.4f}, {loc.lon:.4f}" if loc.lat is not None and loc.lon is not None \
+            else UNKNOWN
+        line("coordinates", coords)
+    else:
+        line("place", UNKNOWN)
+        line("coordinates", UNKNOWN)
+    line("perpetrators",
+         ", ".join(f"{a.name} ({a.basis})" for a in incident.perpetrators) or UNKNOWN)
+    line("claimed by", incident.claimed_by or UNKNOWN)
+    line("killed", _range_line(incident.killed))
+    line("injured", _range_line(incident.injured))
+    for label, values in (("targets", incident.targets), ("victims", incident.victims),
+                          ("weapons", incident.weapons)):
+        if values:
+            line(label, ", ".join(values))
+    line("sources", ", ".join(incident.sources) or UNKNOWN)
+    line("articles", ", ".join(incident.articles) or UNKNOWN)
+
+    figures = Table(title="Reported figures", header_style="bold", expand=False)
+    for name in ("kind", "value", "qualifier", "scope", "reported by", "quote", "article"):
+        figures.add_column(name, justify="right" if name == "value" else "left")
+    for f in incident.figures:
+        figures.add_row(
+            Text(f.kind), Text(str(f.value)), Text(f.qualifier), Text(f.scope or ""),
+            Text(f.reported_by or UNKNOWN), Text(f.quote),
+            Text(f"{f.article_id}:{f.start}-{f.end}"),
+        )
+
+    evidence = Text()
+    for e in incident.evidence:
+        evidence.append(f"[{e.field}] ", style="bold")
+        evidence.append(" ".join(e.text.split()))
+        evidence.append(f"  ({e.article_id}:{e.start}-{e.end})\n", style="dim")
+    if not incident.evidence:
+        evidence.append(UNKNOWN)
+    evidence.rstrip()
+
+    parts: list[RenderableType] = [
+        Panel(header, title=Text(f"incident {incident.id}"), title_align="left"),
+        figures if incident.figures else Text("no reported figures", style="dim"),
+        Panel(evidence, title="Evidence", title_align="left"),
+    ]
+    if incident.related:
+        parts.append(Text("related: " + ", ".join(incident.related)))
+    return Group(*parts)
+
+
+__all__ = [
+    "CSV_COLUMNS", "incident_detail", "incidents_csv", "incidents_geojson", "incidents_json",
+    "incidents_table",
+]

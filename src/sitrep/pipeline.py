@@ -1,0 +1,47 @@
+"""The extraction pipeline: Article -> spaCy Doc -> mentions -> incidents. Heavy resources load once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from sitrep.codebook import Codebook, load_codebook
+from sitrep.extract.grouping import group
+from sitrep.extract.mentions import MentionFinder
+from sitrep.extract.places import PlaceResolver
+from sitrep.nlp.gazetteer import Gazetteer
+from sitrep.nlp.ruler import build_nlp
+from sitrep.records import Article, Extraction
+
+
+class Pipeline:
+    """One loaded spaCy pipeline, gazetteer and codebook, shared by every report it codes."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer, codebook: Codebook | None = None):
+        self.nlp = nlp
+        self.gazetteer = gazetteer
+        self.codebook = codebook or load_codebook()
+        self.mentions = MentionFinder(self.codebook, nlp.tokenizer, PlaceResolver(gazetteer))
+
+    @classmethod
+    def load(cls, cache_dir: Path | None = None) -> "Pipeline":
+        """Load the gazetteer (built and cached on first use) and the spaCy model with its place ruler."""
+        gazetteer = Gazetteer.load(cache_dir)
+        return cls(build_nlp(gazetteer), gazetteer)
+
+    def extract(self, article: Article) -> Extraction:
+        """The incidents of one report and the mentions it keeps out of the ledger."""
+        return self.code(article, self.nlp(article.text))
+
+    def extract_many(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[tuple[Article, Extraction]]:
+        """Code a stream of reports, parsing them in batches."""
+        pairs = ((a.text, a) for a in articles)
+        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            yield article, self.code(article, doc)
+
+    def code(self, article: Article, doc: Doc) -> Extraction:
+        """Code an already parsed report."""
+        return group(article, self.mentions(doc, article.published), self.codebook)

@@ -1,0 +1,381 @@
+"""The ledger: stores articles with their incidents and reads incident records back.
+
+`Ledger.add` writes one report (article, incidents, figures, evidence, excluded mentions) in
+a single transaction. It is idempotent on content: a report whose content hash is already
+stored changes nothing. Incident ids are deterministic, so a report that yields an incident
+already in the ledger folds into it: articles, figures, evidence and related ids are unioned
+(no duplicate rows), known fields of the new record replace the stored ones, fields the new
+record leaves unknown keep their stored value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from sitrep.records import Actor, Article, Evidence, Excluded, Extraction, Figure, Incident, Place, Range
+from sitrep.store.schema import (
+    ArticleRow,
+    Base,
+    EvidenceRow,
+    ExcludedRow,
+    FigureRow,
+    IncidentArticleRow,
+    IncidentRow,
+    SourceRow,
+    utcnow,
+)
+
+DEFAULT_URL = "sqlite:///sitrep.db"
+
+
+class AddResult(BaseModel):
+    """Outcome of `Ledger.add`."""
+
+    article_id: str
+    stored: bool  # False when this content was already in the ledger
+    incidents: list[str] = []  # ids of the incidents written (created or updated)
+
+
+def normalize_db_url(value: str) -> str:
+    """Turn a `--db` value into an SQLAlchemy URL: URLs pass through, bare paths become SQLite.
+
+    `sitrep.db` -> `sqlite:///sitrep.db`, `/tmp/x.db` -> `sqlite:////tmp/x.db`,
+    `:memory:` -> `sqlite://`.
+    """
+    value = value.strip()
+    if "://" in value:
+        return value
+    if value in ("", ":memory:"):
+        return "sqlite://"
+    return "sqlite:///" + Path(value).expanduser().as_posix()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for `url` (normalised); SQLite gets WAL and enforced foreign keys."""
+    url = normalize_db_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url)
+    database = parsed.database
+    if not database or database == ":memory:":
+        engine = create_engine(
+            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    else:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    """Distinct values in first-seen order."""
+    return list(dict.fromkeys(values))
+
+
+def _merge_actors(old: list[dict[str, Any]], new: list[Actor]) -> list[dict[str, Any]]:
+    """Union actors by name; a new entry's basis replaces the stored one."""
+    merged = {actor["name"]: actor for actor in old}
+    for actor in new:
+        merged[actor.name] = actor.model_dump()
+    return list(merged.values())
+
+
+class Ledger:
+    """The incident ledger on an SQLAlchemy database (SQLite by default, PostgreSQL-ready)."""
+
+    def __init__(self, url: str = DEFAULT_URL) -> None:
+        self.url = normalize_db_url(url)
+        self.engine = make_engine(self.url)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- writing
+
+    def add(self, article: Article, extraction: Extraction) -> AddResult:
+        """Store one report and what it yields, all or nothing (see module docstring)."""
+        existing = self._article_id_for(article.content_hash)
+        if existing is not None:
+            return AddResult(article_id=existing, stored=False)
+        try:
+            with self._sessions.begin() as session:
+                now = utcnow()
+                self._write_article(session, article, now)
+                written = []
+                for incident in extraction.incidents:
+                    self._write_incident(session, incident, article.id, now)
+                    written.append(incident.id)
+                self._write_excluded(session, extraction.excluded)
+        except IntegrityError:
+            existing = self._article_id_for(article.content_hash)
+            if existing is not None:  # a concurrent writer stored the same content first
+                return AddResult(article_id=existing, stored=False)
+            raise
+        return AddResult(article_id=article.id, stored=True, incidents=_unique(written))
+
+    def _write_article(self, session: Session, article: Article, now: dt.datetime) -> None:
+        if session.get(ArticleRow, article.id) is not None:
+            raise ValueError(
+                f"article id {article.id!r} is already stored with different content"
+            )
+        source = None
+        if article.source:
+            source = session.scalar(select(SourceRow).where(SourceRow.name == article.source))
+            if source is None:
+                source = SourceRow(name=article.source)
+        session.add(
+            ArticleRow(
+                id=article.id, content_hash=article.content_hash, title=article.title,
+                source=source, url=article.url, published=article.published,
+                text=article.text, ingested_at=now,
+            )
+        )
+        session.flush()
+
+    def _write_incident(
+        self, session: Session, incident: Incident, article_id: str, now: dt.datetime
+    ) -> None:
+        row = session.get(IncidentRow, incident.id)
+        if row is None:
+            row = IncidentRow(
+                id=incident.id, perpetrators=[], targets=[], victims=[], weapons=[],
+                related=[], created_at=now,
+            )
+            session.add(row)
+        row.updated_at = now
+        self._apply_fields(row, incident)
+
+        figure_keys = {(f.article_id, f.kind, f.value, f.start, f.end) for f in row.figures}
+        for figure in incident.figures:
+            key = (figure.article_id, figure.kind, figure.value, figure.start, figure.end)
+            if key in figure_keys:
+                continue
+            figure_keys.add(key)
+            row.figures.append(FigureRow(**figure.model_dump()))
+
+        evidence_keys = {(e.article_id, e.field, e.start, e.end) for e in row.evidence}
+        for evidence in incident.evidence:
+            key = (evidence.article_id, evidence.field, evidence.start, evidence.end)
+            if key in evidence_keys:
+                continue
+            evidence_keys.add(key)
+            row.evidence.append(EvidenceRow(**evidence.model_dump()))
+        session.flush()
+
+        linked = set(
+            session.scalars(
+                select(IncidentArticleRow.article_id).where(
+                    IncidentArticleRow.incident_id == incident.id
+                )
+            )
+        )
+        for linked_id in _unique([*incident.articles, article_id]):
+            if linked_id not in linked:
+                session.add(IncidentArticleRow(incident_id=incident.id, article_id=linked_id))
+        session.flush()
+
+    @staticmethod
+    def _apply_fields(row: IncidentRow, incident: Incident) -> None:
+        """Copy the incident's known fields onto the row; unknown (None) keeps what is stored."""
+        for name in ("event_type", "sub_event_type", "date", "date_precision", "claimed_by"):
+            value = getattr(incident, name)
+            if value is not None:
+                setattr(row, name, value)
+        place = incident.location
+        if place is not None:
+            row.location_name = place.name
+            row.geonameid = place.geonameid
+            row.lat = place.lat
+            row.lon = place.lon
+            row.country_code = place.country_code.upper() if place.country_code else None
+            row.admin1 = place.admin1
+            row.admin2 = place.admin2
+            row.location_precision = place.precision
+        for kind in ("killed", "injured"):
+            tally: Range | None = getattr(incident, kind)
+            if tally is not None:
+                setattr(row, f"{kind}_low", tally.low)
+                setattr(row, f"{kind}_best", tally.best)
+                setattr(row, f"{kind}_high", tally.high)
+        row.perpetrators = _merge_actors(row.perpetrators or [], incident.perpetrators)
+        row.targets = _unique([*(row.targets or []), *incident.targets])
+        row.victims = _unique([*(row.victims or []), *incident.victims])
+        row.weapons = _unique([*(row.weapons or []), *incident.weapons])
+        row.related = _unique(
+            r for r in [*(row.related or []), *incident.related] if r != incident.id
+        )
+
+    @staticmethod
+    def _write_excluded(session: Session, excluded: list[Excluded]) -> None:
+        for item in excluded:
+            session.add(ExcludedRow(**item.model_dump()))
+        session.flush()
+
+    # ---------------------------------------------------------------- reading
+
+    def _article_id_for(self, content_hash: str) -> str | None:
+        with self._sessions() as session:
+            return session.scalar(
+                select(ArticleRow.id).where(ArticleRow.content_hash == content_hash)
+            )
+
+    def has_content(self, content_hash: str) -> bool:
+        """Whether a report with this content hash is already stored."""
+        return self._article_id_for(content_hash) is not None
+
+    def incidents(
+        self,
+        *,
+        country: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        sub_event_type: str | None = None,
+        limit: int | None = None,
+    ) -> list[Incident]:
+        """Full incident records, newest first (date desc, then id); filters combine with AND.
+
+        `country` is an ISO2 code (any case); `since`/`until` are inclusive and drop undated
+        incidents.
+        """
+        query = select(IncidentRow)
+        if country:
+            query = query.where(IncidentRow.country_code == country.strip().upper())
+        if since is not None:
+            query = query.where(IncidentRow.date >= since)
+        if until is not None:
+            query = query.where(IncidentRow.date <= until)
+        if sub_event_type:
+            query = query.where(IncidentRow.sub_event_type == sub_event_type)
+        query = query.order_by(IncidentRow.date.desc().nulls_last(), IncidentRow.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._sessions() as session:
+            return [_incident_record(row) for row in session.scalars(_with_children(query))]
+
+    def incident(self, incident_id: str) -> Incident | None:
+        """The full record of one incident, or None."""
+        query = _with_children(select(IncidentRow).where(IncidentRow.id == incident_id))
+        with self._sessions() as session:
+            row = session.scalar(query)
+            return _incident_record(row) if row is not None else None
+
+    def article(self, article_id: str) -> Article | None:
+        """A stored article, or None."""
+        with self._sessions() as session:
+            row = session.get(ArticleRow, article_id)
+            if row is None:
+                return None
+            return Article(
+                id=row.id, text=row.text, title=row.title,
+                source=row.source.name if row.source else None, url=row.url,
+                published=row.published, content_hash=row.content_hash,
+            )
+
+    def excluded(self, article_id: str | None = None) -> list[Excluded]:
+        """Excluded mentions, of one article or of all, in text order."""
+        query = select(ExcludedRow)
+        if article_id is not None:
+            query = query.where(ExcludedRow.article_id == article_id)
+        query = query.order_by(ExcludedRow.article_id, ExcludedRow.start, ExcludedRow.id)
+        with self._sessions() as session:
+            return [
+                Excluded(
+                    reason=r.reason, text=r.text, detail=r.detail, article_id=r.article_id,
+                    start=r.start, end=r.end,
+                )
+                for r in session.scalars(query)
+            ]
+
+    def counts(self) -> dict[str, int]:
+        """Row counts: articles, incidents, figures."""
+        with self._sessions() as session:
+            return {
+                name: session.scalar(select(func.count()).select_from(model)) or 0
+                for name, model in (
+                    ("articles", ArticleRow), ("incidents", IncidentRow), ("figures", FigureRow)
+                )
+            }
+
+
+def _with_children(query: Any) -> Any:
+    """Eager-load figures, evidence and article ids + sources (not article texts)."""
+    return query.options(
+        selectinload(IncidentRow.figures),
+        selectinload(IncidentRow.evidence),
+        selectinload(IncidentRow.articles).load_only(
+            ArticleRow.id, ArticleRow.ingested_at, ArticleRow.source_id
+        ),
+    )
+
+
+def _range(low: int | None, best: int | None, high: int | None) -> Range | None:
+    if low is None or best is None or high is None:
+        return None
+    return Range(low=low, best=best, high=high)
+
+
+def _incident_record(row: IncidentRow) -> Incident:
+    """Rebuild the incident record of DESIGN.md from a row and its children."""
+    location = None
+    if row.location_name is not None:
+        location = Place(
+            name=row.location_name, geonameid=row.geonameid, lat=row.lat, lon=row.lon,
+            country_code=row.country_code, admin1=row.admin1, admin2=row.admin2,
+            precision=row.location_precision,
+        )
+    figures = [
+        Figure(
+            kind=f.kind, value=f.value, qualifier=f.qualifier, scope=f.scope,
+            reported_by=f.reported_by, quote=f.quote, article_id=f.article_id,
+            start=f.start, end=f.end,
+        )
+        for f in row.figures
+    ]
+    evidence = [
+        Evidence(field=e.field, article_id=e.article_id, start=e.start, end=e.end, text=e.text)
+        for e in row.evidence
+    ]
+    sources = {f.reported_by for f in figures if f.reported_by}
+    sources |= {a.source.name for a in row.articles if a.source is not None}
+    return Incident(
+        id=row.id, event_type=row.event_type, sub_event_type=row.sub_event_type,
+        date=row.date, date_precision=row.date_precision, location=location,
+        perpetrators=[Actor(**actor) for actor in row.perpetrators or []],
+        targets=list(row.targets or []), victims=list(row.victims or []),
+        weapons=list(row.weapons or []),
+        killed=_range(row.killed_low, row.killed_best, row.killed_high),
+        injured=_range(row.injured_low, row.injured_best, row.injured_high),
+        figures=figures, claimed_by=row.claimed_by, sources=sorted(sources),
+        related=list(row.related or []), articles=[a.id for a in row.articles],
+        evidence=evidence,
+    )
+
+
+__all__ = ["AddResult", "DEFAULT_URL", "Ledger", "make_engine", "normalize_db_url"]

@@ -1,0 +1,160 @@
+"""Output formats: CSV, GeoJSON, JSON, rich table and detail view."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+from rich.console import Console
+
+from sitrep.formats import (
+    CSV_COLUMNS,
+    incident_detail,
+    incidents_csv,
+    incidents_geojson,
+    incidents_json,
+    incidents_table,
+)
+from sitrep.records import Actor, Evidence, Figure, Incident, Place, Range
+
+
+def jableh() -> Incident:
+    return Incident(
+        id="SYR-20160523-jableh",
+        event_type="Explosions/Remote violence",
+        sub_event_type="Suicide bomb",
+        date=dt.date(2016, 5, 23),
+        date_precision="day",
+        location=Place(
+            name="Jableh", geonameid=172374, lat=35.3615, lon=35.9256, country_code="SY",
+            admin1="Latakia", admin2="Jableh District", precision="town",
+        ),
+        perpetrators=[Actor(name="Islamic State", basis="claimed"),
+                      Actor(name="[unknown cell]", basis="suspected")],
+        killed=Range(low=100, best=120, high=148),
+        injured=Range(low=50, best=50, high=50),
+        figures=[
+            Figure(kind="killed", value=100, qualifier="at least", scope="Jableh",
+                   reported_by="Syrian Observatory", quote="at least 100 people were killed",
+                   article_id="a1", start=0, end=31),
+            Figure(kind="killed", value=148, qualifier="more than", scope="Jableh and Tartus",
+                   reported_by="Syrian Observatory", quote="more than 148 dead",
+                   article_id="a1", start=40, end=58),
+            Figure(kind="injured", value=50, reported_by="SANA", quote="50 wounded",
+                   article_id="a2", start=3, end=13),
+        ],
+        claimed_by="Islamic State",
+        sources=["SANA", "Syrian Observatory"],
+        related=["SYR-20160523-tartus"],
+        articles=["a1", "a2"],
+        evidence=[
+            Evidence(field="killed", article_id="a1", start=0, end=31,
+                     text="At least 100 people\n were killed in Jableh."),
+            Evidence(field="perpetrators", article_id="a1", start=60, end=90,
+                     text="Islamic State claimed the bombings."),
+        ],
+    )
+
+
+def unplaced() -> Incident:
+    return Incident(
+        id="XX-undated", sub_event_type="Attack", date=dt.date(2020, 3, 1),
+        date_precision="month", location=Place(name="somewhere", country_code="NE",
+                                                precision="admin1"),
+        articles=["a3"],
+    )
+
+
+def render(renderable) -> str:
+    console = Console(record=True, width=200)
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_csv_header_and_rows():
+    text = incidents_csv([jableh(), unplaced()])
+    assert text.splitlines()[0] == ",".join(CSV_COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 2
+    assert rows[0] == {
+        "event_id_cnty": "SYR-20160523-jableh",
+        "event_date": "2016-05-23",
+        "year": "2016",
+        "time_precision": "1",
+        "event_type": "Explosions/Remote violence",
+        "sub_event_type": "Suicide bomb",
+        "actor1": "Islamic State; [unknown cell]",
+        "country_code": "SY",
+        "admin1": "Latakia",
+        "admin2": "Jableh District",
+        "location": "Jableh",
+        "latitude": "35.3615",
+        "longitude": "35.9256",
+        "geo_precision": "1",
+        "source": "SANA; Syrian Observatory",
+        "notes": "At least 100 people were killed in Jableh.",
+        "fatalities": "120",
+        "injured": "50",
+    }
+    second = rows[1]
+    assert second["time_precision"] == "3"
+    assert second["geo_precision"] == "3"
+    assert second["latitude"] == second["longitude"] == ""
+    assert second["fatalities"] == "0" and second["injured"] == ""
+    assert second["notes"] == "" and second["actor1"] == ""
+
+
+def test_geojson_points_are_lon_lat_and_skip_missing_coordinates():
+    collection = json.loads(incidents_geojson([jableh(), unplaced()]))
+    assert collection["type"] == "FeatureCollection"
+    assert len(collection["features"]) == 1
+    feature = collection["features"][0]
+    assert feature["type"] == "Feature"
+    assert feature["geometry"] == {"type": "Point", "coordinates": [35.9256, 35.3615]}
+    props = feature["properties"]
+    assert props["id"] == "SYR-20160523-jableh"
+    assert props["location"]["name"] == "Jableh"
+    assert "lat" not in props["location"] and "lon" not in props["location"]
+    assert "figures" not in props and "evidence" not in props
+    assert props["killed"] == {"low": 100, "best": 120, "high": 148}
+
+
+def test_geojson_empty():
+    assert json.loads(incidents_geojson([])) == {"type": "FeatureCollection", "features": []}
+
+
+def test_json_round_trip():
+    incidents = [jableh(), unplaced()]
+    data = json.loads(incidents_json(incidents))
+    assert [Incident.model_validate(item) for item in data] == incidents
+    assert data[0]["date"] == "2016-05-23"
+
+
+def test_table_renders_place_killed_and_brackets():
+    out = render(incidents_table([jableh(), unplaced()]))
+    assert "Jableh, SY" in out
+    assert "120 (100–148)" in out
+    assert "[unknown cell]" in out  # user text is not parsed as rich markup
+    assert "Suicide bomb" in out
+    assert "2020-03-01 (month)" in out
+    assert "somewhere, NE" in out
+
+
+def test_detail_shows_every_figure_and_evidence():
+    out = render(incident_detail(jableh()))
+    for expected in (
+        "Suicide bomb", "2016-05-23", "Jableh", "35.3615, 35.9256", "Islamic State (claimed)",
+        "[unknown cell] (suspected)", "low 100 · best 120 · high 148",
+        "at least 100 people were killed", "more than 148 dead", "50 wounded", "SANA",
+        "Jableh and Tartus", "Islamic State claimed the bombings.",
+        "At least 100 people were killed in Jableh.", "SYR-20160523-tartus",
+    ):
+        assert expected in out, expected
+
+
+def test_detail_handles_unknowns():
+    out = render(incident_detail(Incident(id="bare")))
+    assert "bare" in out
+    assert "no reported figures" in out
