@@ -20,7 +20,7 @@ from sitrep.records import Article, Extraction
 from sitrep.store.ledger import Ledger, normalize_db_url
 
 app = typer.Typer(help="News reports about political violence in; a sourced, queryable ledger of incidents out.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
 out = Console()
 err = Console(stderr=True)
 

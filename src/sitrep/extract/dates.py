@@ -83,8 +83,6 @@ _RELATIVE = _c(
     rf"|{_NUM}\s+(?P<unit>day|week|month|year)s?\s+ago)\b"
 )
 _WEEKDAY_RE = _c(rf"\b(?:(?P<mod>last|this|past|next)\s+)?(?P<wd>{_WEEKDAY})\b")
-_TRIGGER = _c(r"\d|day|night|morning|afternoon|evening|week|month|year|jan|feb|mar|apr|may|jun|"
-              r"jul|aug|sep|oct|nov|dec")
 _FOLLOWS_DATE = _c(rf"\s*(?:into\s+|on\s+)?(?:{_WEEKDAY}|\d{{1,2}}\s+{_MON_ANY}|{_MON_ANY}\s+\d)")
 
 
@@ -152,15 +150,20 @@ def _weekday(m: re.Match[str], published: dt.date | None) -> tuple[dt.date, str]
     return published - dt.timedelta(days=back), "day"
 
 
-_PATTERNS: list[tuple[re.Pattern[str], str, Callable]] = [
-    (_ISO, "", _iso),
-    (_DMY, "", _ymd),
-    (_MDY, "", _ymd),
-    (_MONTH_YEAR, "mon", _month_year),
-    (_CONTEXT_MONTH, "mon", _month),
-    (_BARE_MONTH, "mon", _month),
-    (_YEAR, "y", _year),
-    (_WEEKDAY_RE, "", _weekday),
+# Substrings of the lower-cased text without which a pattern cannot match: a cheap gate.
+_DIGIT_HINTS = tuple("0123456789")
+_MONTH_HINTS = tuple(_MONTHS)
+_RELATIVE_HINTS = ("yesterday", "today", "tonight", "night", "morning", "afternoon", "evening",
+                   "day", "week", "month", "year")
+_PATTERNS: list[tuple[re.Pattern[str], str, Callable, tuple[str, ...]]] = [
+    (_ISO, "", _iso, ("-",)),
+    (_DMY, "", _ymd, _MONTH_HINTS),
+    (_MDY, "", _ymd, _MONTH_HINTS),
+    (_MONTH_YEAR, "mon", _month_year, _MONTH_HINTS),
+    (_CONTEXT_MONTH, "mon", _month, _MONTH_HINTS),
+    (_BARE_MONTH, "mon", _month, _MONTH_HINTS),
+    (_YEAR, "y", _year, _DIGIT_HINTS),
+    (_WEEKDAY_RE, "", _weekday, ("day",)),
 ]
 
 
@@ -193,8 +196,7 @@ def _relative(m: re.Match[str], published: dt.date, anchor: dt.date | None,
 
 def find_dates(text: str, published: dt.date | None, offset: int = 0) -> list[DateExpr]:
     """Every temporal expression in `text`, resolved against `published`, in text order."""
-    if not _TRIGGER.search(text):
-        return []
+    lowered = text.lower()
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, int, dt.date, str]] = []
 
@@ -203,14 +205,16 @@ def find_dates(text: str, published: dt.date | None, offset: int = 0) -> list[Da
             taken.append((start, end))
             found.append((start, end, *resolved))
 
-    for pattern, group, resolve in _PATTERNS:
+    for pattern, group, resolve, hints in _PATTERNS:
+        if not any(h in lowered for h in hints):
+            continue
         for m in pattern.finditer(text):
             try:
                 resolved = resolve(m, published)
             except ValueError:  # 31 February, month 13
                 continue
             claim(m.start(group) if group else m.start(), m.end(), resolved)
-    if published is not None:
+    if published is not None and any(h in lowered for h in _RELATIVE_HINTS):
         for m in _RELATIVE.finditer(text):
             earlier = [f for f in found if f[0] < m.start() and f[3] == "day"]
             anchor = max(earlier)[2] if earlier else None

@@ -138,6 +138,7 @@ remain remained remains
 _REPORTING = frozenset("reported confirmed believed feared thought said known found listed "
                        "presumed left".split())
 _NEGATIONS = frozenset(["not", "n't", "never", "no"])
+_SINGULAR_DETS = frozenset("a an the his her their its our my".split())
 _OF_THEM = (["of", "them"], ["of", "whom"])
 _OF_DETS = frozenset("the those these their its his her our".split())
 _PP_PREPS = frozenset("of in at from on near inside aboard during".split())
@@ -155,6 +156,10 @@ _INHERIT_AFTER = frozenset(["others", "more"])
 _COORDINATION = frozenset(["and", ",", "plus", "as", "well", "while"])
 _AGGREGATE_NOUNS = frozenset("war conflict fighting violence insurgency uprising crisis campaign "
                              "revolution unrest rebellion struggle".split())
+# A sentence holds a figure only if one of these 4-letter stems occurs in it: a cheap gate.
+_GATE = tuple(sorted({w[:4] for w in (*_AFTER, *_BEFORE, *_ZERO_WORDS)}
+                     | {"toll", "deat", "fata", "live", "life", "bodi", "body", "corp", "inju",
+                        "host", "capt", "abdu", "arre", "gunn", "unac"}))
 _CUMULATIVE = re.compile(
     r"\b(?:in\s+total|altogether|cumulative|overall\s+toll|so\s+far\s+(?:this|in)\b|"
     r"this\s+year\s+alone)", re.IGNORECASE)
@@ -189,12 +194,22 @@ class _Vague:
 
 
 @cache
-def _vague_table() -> tuple[_Vague, ...]:
-    """`codebook/quantities.yaml`, longest phrases first."""
+def _vague_table() -> dict[str, list[_Vague]]:
+    """`codebook/quantities.yaml` by first word, longest phrases first."""
     text = resources.files("sitrep.codebook").joinpath("quantities.yaml").read_text("utf-8")
     rows = [_Vague(tuple(r["phrase"].split()), r["low"], r["value"], r["high"], r["qualifier"])
             for r in yaml.safe_load(text)["vague"]]
-    return tuple(sorted(rows, key=lambda r: -len(r.words)))
+    table: dict[str, list[_Vague]] = {}
+    for row in sorted(rows, key=lambda r: -len(r.words)):
+        table.setdefault(row.words[0], []).append(row)
+    return table
+
+
+@cache
+def _start_words() -> frozenset[str]:
+    """Words that can begin a quantity: anything else is skipped at once."""
+    return (frozenset(_vague_table()) | {q[0] for q in _QUALIFIERS} | _NUMBER_WORDS
+            | _SINGULAR_DETS | {"a", "an"})
 
 
 @dataclass
@@ -271,7 +286,7 @@ class _Sentence:
         return total + current, j, approx
 
     def vague_at(self, i: int) -> tuple[_Vague, int] | None:
-        for row in _vague_table():
+        for row in _vague_table().get(self.word(i), ()):
             if tuple(self.low[i:i + len(row.words)]) == row.words:
                 return row, i + len(row.words)
         return None
@@ -316,7 +331,7 @@ class _Sentence:
 
     def singular_at(self, i: int) -> _Quantity | None:
         """ "a soldier", "the bomber", "his son": one person."""
-        if self.low[i] not in ("a", "an", "the", "his", "her", "their", "its", "our", "my"):
+        if self.low[i] not in _SINGULAR_DETS:
             return None
         j = i + 1
         while j < min(self.n, i + 9):
@@ -477,8 +492,10 @@ class _Sentence:
 def _quantities(s: _Sentence) -> list[_Quantity]:
     found: list[_Quantity] = []
     i = 0
+    starts = _start_words()
     while i < s.n:
-        q = s.quantity_at(i) or s.singular_at(i)
+        w = s.low[i]
+        q = (s.quantity_at(i) or s.singular_at(i)) if w in starts or w[0].isdigit() else None
         if q is None:
             i += 1
             continue
@@ -534,9 +551,13 @@ def _is_aggregate(s: _Sentence, q: _Quantity, text: str) -> bool:
     return any(c.dep_ == "nsubj" and c.lemma_.lower() in _AGGREGATE_NOUNS for c in verb.children)
 
 
-def _zero_figures(sent: Span) -> list[FigureMention]:
-    out = []
-    for m in _ZERO.finditer(sent.text):
+def _zero_figures(sent: Span, text: str) -> list[FigureMention]:
+    """ "no one was hurt", "nobody was killed", "no casualties": figures of 0."""
+    out: list[FigureMention] = []
+    lowered = text.lower()
+    if "no" not in lowered and "without" not in lowered and "zero" not in lowered:
+        return out
+    for m in _ZERO.finditer(text):
         kinds: list[FigureKind] = []
         for w in (m["w"], m["w2"], m["w3"], m["w4"]):
             for kind in _ZERO_WORDS.get((w or "").lower(), ()):
@@ -550,10 +571,14 @@ def _zero_figures(sent: Span) -> list[FigureMention]:
 
 def find_figures(sent: Span) -> list[FigureMention]:
     """Casualty figures stated in one sentence, in text order."""
+    text = sent.doc.text[sent.start_char:sent.end_char]
+    lowered = text.lower()
+    if not any(stem in lowered for stem in _GATE):
+        return []
     s = _Sentence(sent)
     qs = _quantities(s)
     _link(s, qs)
-    figures = _zero_figures(sent)
+    figures = _zero_figures(sent, text)
     for q in qs:
         if q.kind is None:
             continue
@@ -568,6 +593,6 @@ def find_figures(sent: Span) -> list[FigureMention]:
             perpetrators=q.head is not None and (
                 q.head.lemma_.lower() in _PERPETRATORS or q.head.lower_ in _PERPETRATORS
                 or q.head.lower_.removesuffix("s") in _PERPETRATORS),
-            aggregate=_is_aggregate(s, q, sent.text),
+            aggregate=_is_aggregate(s, q, text),
         ))
     return sorted(figures, key=lambda f: f.start)

@@ -76,6 +76,8 @@ class MentionFinder:
             if ent.label_ in _PLACE_LABELS:
                 hint = doc.text[ent.end_char : min(sent.end_char, ent.end_char + 40)]
                 place = self.places.resolve(ent.text, context, hint=hint)
+                if place.precision is None:  # a misleading hint ("Tartus, where Russia has a base")
+                    place = self.places.resolve(ent.text, context)
                 if place.precision is not None or ent.label_ == "GPE":
                     built[nearest(ent.start_char, ent.end_char)].places.append(
                         PlaceMention(text=ent.text, start=ent.start_char, end=ent.end_char, place=place)
@@ -104,7 +106,7 @@ def _root(doc: Doc, start: int, end: int) -> Token:
 
 def _depths(tok: Token) -> list[Token]:
     chain = [tok]
-    while chain[-1].head is not chain[-1]:
+    while chain[-1].head.i != chain[-1].i:
         chain.append(chain[-1].head)
     return chain
 

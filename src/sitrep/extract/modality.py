@@ -96,7 +96,7 @@ def _governors(cue_tokens: list[Token]) -> list[Token]:
         node = tok
         for _ in range(6):
             found.extend(c for c in node.children if c.dep_ in {"aux", "mark", "neg"})
-            if node.head is node:
+            if node.head.i == node.i:
                 break
             node = node.head
             if node.lemma_.lower() in {"say", "tell", "report", "add", "confirm"}:
@@ -123,7 +123,7 @@ def _future(cue_tokens: list[Token]) -> bool:
 
 def _path_between(a: Token, b: Token) -> list[Token]:
     path, node = [], a
-    while node is not b and node.head is not node:
+    while node.i != b.i and node.head.i != node.i:
         path.append(node)
         node = node.head
         for sibling in node.children:

@@ -42,7 +42,7 @@ _DETERMINERS = frozenset("DET PRON".split())
 
 def _depth(tok: Token) -> int:
     depth = 0
-    while tok.head is not tok:
+    while tok.head.i != tok.i:
         tok, depth = tok.head, depth + 1
     return depth
 
@@ -146,8 +146,8 @@ def canonical_reporter(name: str, known: Iterable[str]) -> str:
     """Map a short later reference to a fuller name seen earlier in the same report.
 
     "the Observatory" -> "Syrian Observatory for Human Rights" (same head word, every word of
-    the short name in the full one); "the monitor", "the group" -> the latest organisation
-    name seen. The latest matching name wins; without one, `name` is returned unchanged.
+    the short name in the full one); "the monitor", "the group" -> the latest multi-word name
+    seen whose head is an organisation word ("observatory", "ministry", "watch", ...). The latest matching name wins; without one, `name` is returned unchanged.
     """
     words = [w for w in name.lower().split() if w not in ("the", "a", "an", "this", "that")]
     if not words:
@@ -161,7 +161,7 @@ def canonical_reporter(name: str, known: Iterable[str]) -> str:
     if len(words) == 1 and words[0] in _GENERIC - {"official", "officials", "spokesman",
                                                    "spokeswoman", "spokesperson"}:
         for full in reversed(candidates):
-            if len(full.split()) > 1 and any(w in _ORG_WORDS for w in full.lower().split()):
+            if len(full.split()) > 1 and _head_word(full) in _ORG_WORDS:
                 return full
     for full in known:
         if full.lower() == " ".join(words):

@@ -26,6 +26,8 @@ _PERSON_NOUNS = {
     "patients", "protesters", "demonstrators", "militants", "fighters", "agents", "bodyguards", "minister",
 }
 _PLACE_LABELS = {"GPE", "LOC"}
+_PLACE_NOUNS = {"city", "cities", "town", "towns", "village", "villages", "province", "provinces", "region", "area",
+                "areas", "country", "district", "state", "capital", "north", "south", "east", "west"}
 
 
 class WeaponFinder:
@@ -67,7 +69,7 @@ def targets(sent: Span, cue_tokens: list[Token]) -> list[str]:
             and (head.head in cue_tokens or head.head.lemma_.lower() in _TARGET_VERBS)
         )
         if (is_object or is_on) and tok.pos_ in {"NOUN", "PROPN"} and tok.ent_type_ not in _PLACE_LABELS:
-            if tok.lower_ in _PERSON_NOUNS or tok.ent_type_ == "PERSON":
+            if tok.lower_ in _PERSON_NOUNS | _PLACE_NOUNS or tok.ent_type_ == "PERSON":
                 continue
             for noun in [tok, *(c for c in tok.conjuncts if c.i > tok.i)]:
                 phrase = _noun_phrase(noun)

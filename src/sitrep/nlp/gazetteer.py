@@ -40,7 +40,7 @@ from typing import Iterable, Literal, NamedTuple
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 CACHE_NAME = "gazetteer.pickle"
 
 Feature = Literal["city", "admin1", "country"]
@@ -125,6 +125,7 @@ _ADMIN_WORD_RE = re.compile(
 
 # leading Arabic article, dropped for a second key in Arabic-speaking countries: "Al Bab" -> "bab"
 _ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|adh|ag|ar|as|ash|at|ath|az|an|ed|er|es|esh|et|ez|en|ul)\s+(?=\S{4,})")
+_LEADING_ARTICLE = re.compile(r"^(?:el|la|le|los|las|les|al|the)\s+(?=\S)")
 _ARABIC_CC = {
     "SY", "IQ", "LB", "JO", "PS", "SA", "YE", "OM", "AE", "QA", "BH", "KW", "EG", "LY", "TN",
     "DZ", "MA", "MR", "SD", "EH",
@@ -132,7 +133,7 @@ _ARABIC_CC = {
 
 # countries known by other names in the news (pycountry adds ISO short/official/common names)
 _COUNTRY_ALIASES: dict[str, list[str]] = {
-    "US": ["United States of America", "USA", "U S", "U S A", "America", "the United States", "the US"],
+    "US": ["United States of America", "US", "USA", "U S", "U S A", "America", "the United States", "the US"],
     "GB": ["UK", "U K", "Britain", "Great Britain", "United Kingdom of Great Britain and Northern Ireland"],
     "RU": ["Russian Federation"],
     "KR": ["Republic of Korea"],
@@ -353,6 +354,8 @@ class Gazetteer:
         stripped = _ADMIN_WORD_RE.sub("", key)
         if stripped != key and stripped:
             ids = self._ids(stripped)
+            if not ids and _LEADING_ARTICLE.match(stripped):  # "el Peten department"
+                ids = self._ids(_LEADING_ARTICLE.sub("", stripped))
             # "X province" names the region when there is one, else any place called X
             regions = tuple(i for i in ids if self._feat[i if i >= 0 else ~i] == ADMIN1)
             return regions or ids
@@ -434,6 +437,15 @@ class Gazetteer:
         cc = self._country_names.get(key)
         if cc is None and demonyms:
             cc = self._demonyms.get(key)
+        return cc
+
+    def country_code_for_alias(self, text: str) -> str | None:
+        """Country code for a name, alias or abbreviation as written ("US", "UK", "DRC", "America");
+        abbreviations count only when not written in lower case ("us" is a pronoun)."""
+        key = normalize(text)
+        cc = self._country_names.get(key)
+        if cc is None and not text.islower():
+            cc = self._country_aliases.get(key)
         return cc
 
     def is_demonym_key(self, key: str) -> bool:

@@ -49,8 +49,9 @@ to of hit struck bombed shelled stormed captured seized besieged attacked target
 """.split())
 # words after a place name that mark it as a place ("Latakia province", "Aleppo countryside")
 AFTER_CUES = frozenset("""
-province provinces governorate governorates region district department municipality city town
-village countryside area suburb suburbs outskirts border state county prefecture oblast
+province provinces governorate governorates region regions district districts department
+departments municipality municipalities city town village countryside area suburb suburbs
+outskirts border state states county prefecture oblast
 """.split())
 # words after a name that make the whole an organisation, a building or a team, not a place
 ORG_FOLLOWERS = frozenset("""
@@ -60,7 +61,12 @@ corporation institute school college airlines airways police forces force guard 
 militias league union federation association foundation society network media tv television
 radio press herald daily tribune journal hotel stadium cartel gang regiment division command
 corps tribe clan authority authorities international inc ltd ltd. cup fund commission
+ave avenue st street road rd blvd boulevard drive dr lane ln highway hwy court ct place pl
+square bridge hospital school high church mosque airport station market mall center centre hall
+apartments hotel prison jail sheriff sheriffs medical
 """.split())
+# strong cues, the only ones that can turn a PERSON entity into a place ("in Kokomo")
+PERSON_CUES = frozenset("in near outside inside throughout within".split())
 # lower-case particles allowed inside a capitalised name ("Deir ez-Zor", "Ma'arrat al-Numan")
 CONNECTORS = frozenset("""
 al el ad adh ag ar as ash at ath az an ed er es esh et ez en ul de del della der di da do dos das
@@ -87,6 +93,8 @@ northern southern eastern western capital city town village province region dist
 department county border base camp market mosque church school road street highway bridge
 airport station hospital embassy palace square park america latin america central america
 north america south america pacific atlantic caribbean molotov nacional university commerce
+africa europe asia oceania antarctica middle east near east far east gulf persian gulf levant
+xinhua upi empire marines metro
 """.split())
 
 # Frequent English words that are also (alternate) names of some town: in text without case
@@ -133,7 +141,8 @@ government president people city town village province capital border camp marke
 school road bridge embassy victims bodies members leader leaders district department region
 union national liberty independence republic democracy freedom victory unity justice truth
 hope paradise progress concord harmony providence eden salem bethel goshen canaan
-northeast southwest southeast banks waging pure sales rose reunion
+northeast southwest southeast banks waging pure sales rose reunion headquarters alliance
+villa puerto san santa santo ciudad rio nueva nuevo
 """.split())
 
 # heads that make "of" locative in caseless text: "the town of X", "north of X"
@@ -147,7 +156,12 @@ PERSON_TITLES = frozenset("""
 mr mrs ms miss dr col colonel gen general lt lieutenant capt captain maj major sgt sergeant
 cpl corporal pvt adm admiral cmdr commander inspector president minister ambassador bishop
 archbishop father monsignor judge senator deputy mayor governor don dona senor senora sr sra
-prof professor engineer eng attorney lic comrade
+prof professor engineer eng attorney lic comrade commanders
+jose juan carlos luis jorge manuel antonio francisco pedro miguel rafael fernando ricardo roberto
+mario alfredo eduardo oscar hector raul ramon enrique jaime alberto julio cesar sergio hugo victor
+pablo andres diego javier alejandro gabriel guillermo ernesto rene armando arturo gustavo simon
+paulo paul john james david michael william robert richard thomas mark george peter maria ana
+rosa gloria silvia elena luz teresa gilda
 """.split())
 ARTICLES = frozenset("el la le los las al the".split())
 _OPENERS = frozenset({'"', "“", "‘", "'", "(", "["})
@@ -157,6 +171,11 @@ _WORD_CHAR = re.compile(r"\w")
 
 def _stop(key: str) -> bool:
     return key in STOP_WORDS or key in COMMON_WORDS or key in NOT_PLACES
+
+
+def is_common_word(word: str) -> bool:
+    """A frequent English word, or a name the ruler never takes for a place (normalised input)."""
+    return _stop(word)
 
 
 def text_is_caseless(text: str) -> bool:
@@ -179,6 +198,7 @@ class _DocState:
 
     caseless: bool
     countries: set[str] = field(default_factory=set)  # countries named in the doc (caseless only)
+    person_words: dict[str, int] = field(default_factory=dict)  # word -> # PERSON entities with it
 
 
 class GazetteerRuler:
@@ -320,14 +340,21 @@ class GazetteerRuler:
         if st.caseless:
             st.countries = set(gaz.countries_in(doc.text))
         ents = list(doc.ents)
+        for e in ents:
+            if e.label_ == "PERSON":
+                for t in e:
+                    if t.is_alpha:
+                        w = self._norm(t.text)
+                        st.person_words[w] = st.person_words.get(w, 0) + 1
         covered = bytearray(len(doc))
         for e in ents:
             covered[e.start:e.end] = b"\x01" * (e.end - e.start)
         changed = False
         new_ents: list[Span] = []
         for e in ents:
-            if e.label_ in RELABEL_LABELS and self._relabel(doc, e, st):
-                new_ents.append(Span(doc, e.start, e.end, label="GPE"))
+            bounds = self._relabel(doc, e, st) if e.label_ in RELABEL_LABELS else None
+            if bounds is not None:
+                new_ents.append(Span(doc, bounds[0], bounds[1], label="GPE"))
                 changed = True
             else:
                 new_ents.append(e)
@@ -341,13 +368,23 @@ class GazetteerRuler:
             doc.ents = new_ents
         return doc
 
-    def _relabel(self, doc: Doc, ent: Span, st: _DocState) -> bool:
+    def _relabel(self, doc: Doc, ent: Span, st: _DocState) -> tuple[int, int] | None:
+        """The (start, end) of a GPE to replace `ent` with, or None to keep `ent` as it is."""
         toks = list(ent)
+        while toks and toks[-1].lower_ in STOP_WORDS | {"'s", "’s", "'", "’"} or (toks and toks[-1].is_punct):
+            toks = toks[:-1]  # "el peten department of"
+        if not toks:
+            return None
+        ok = self._relabel_ok(doc, ent, toks[0].i, toks[-1].i + 1, st)
+        return (ent.start, toks[-1].i + 1) if ok else None
+
+    def _relabel_ok(self, doc: Doc, ent: Span, start: int, end: int, st: _DocState) -> bool:
+        toks = list(doc[start:end])
         while toks and toks[0].lower_ in {"the", "a"}:
             toks = toks[1:]
         if not toks:
             return False
-        start, end = toks[0].i, ent.end
+        start = toks[0].i
         key = self._key(doc, start, end)
         if not key or key in NOT_PLACES or self.gazetteer.is_demonym_key(key):
             return False
@@ -366,11 +403,21 @@ class GazetteerRuler:
                 info = None
         if info is None:
             return False
-        cue = self._prev_cue(doc, ent.start, st) or self._next_region(doc, end, st)
+        region = info.admin1 or info.country
         all_common = all(_stop(w) or w in CONNECTORS for w in words)
+        text = doc[start:end].text
+        if not st.caseless and text.isupper() and len(text) <= 4 and not region:
+            return False  # acronyms: "NAU", "SIM"
+        # a word also seen in a person's name in this doc is a person ("Gonzalez and Hernandez")
+        seen_in_person = len(words) == 1 and st.person_words.get(key, 0) > (ent.label_ == "PERSON")
         if ent.label_ == "PERSON":
-            # names of people are often names of towns too: only with locative evidence
-            return cue and not all_common and not self._titled(doc, start)
+            # names of people are often names of towns too: only with strong locative evidence
+            k = self._prev_index(doc, ent.start)
+            strong = (k >= 0 and doc[k].lower_ in PERSON_CUES) or self._next_region(doc, end, st)
+            possessive = end < len(doc) and doc[end].lower_ in {"'s", "’s", "'", "’"}
+            return (strong and not all_common and not seen_in_person and not possessive
+                    and not self._titled(doc, start))
+        cue = self._prev_cue(doc, ent.start, st) or self._next_region(doc, end, st)
         if st.caseless:
             if all_common or self._titled(doc, start) or self._bracketed_alone(doc, ent.start, end):
                 return False
@@ -378,9 +425,16 @@ class GazetteerRuler:
                 info.admin1 or self._town_ok_caseless(key, info, st)))
         if all_common:
             return cue and self._next_region(doc, end, st)
-        sized = (info.main_town_population >= self.min_population
-                 or info.town_population >= 20 * self.min_population)
-        return info.admin1 or info.country or sized or cue
+        if seen_in_person:
+            return False
+        if cue:
+            return True
+        # without a cue: a region, or a town of some size not part of a longer name
+        nxt = doc[end] if end < len(doc) else None
+        if nxt is not None and nxt.is_alpha and self._capitalised(nxt) and not nxt.is_sent_start:
+            return False  # "Mercury Marquis", "Honda Civic"
+        return region or info.main_town_population >= 20 * self.min_population \
+            or info.town_population >= 50 * self.min_population
 
     def _scan(self, doc: Doc, covered: bytearray, places_end: set[int], st: _DocState) -> list[Span]:
         """New GPE spans among tokens outside entities (longest match first, left to right)."""
@@ -393,15 +447,26 @@ class GazetteerRuler:
             if covered[i] or not tok.is_alpha:
                 i += 1
                 continue
-            if not st.caseless and not (self._capitalised(tok) or
-                                        (tok.lower_ in LEADING_PARTICLES and i + 1 < n)):
+            if st.caseless:
+                if tok.lower_ in STOP_WORDS:  # no name starts with "the", "of", ...
+                    i += 1
+                    continue
+            elif not (self._capitalised(tok) or (tok.lower_ in LEADING_PARTICLES and i + 1 < n)):
                 i += 1
+                continue
+            if i >= 2 and doc[i - 1].text in _INNER_PUNCT and not doc[i - 2].whitespace_ \
+                    and not doc[i - 1].whitespace_:
+                i += 1  # the tail of a compound: "N-Dali"
                 continue
             match = self._longest(doc, i, covered, max_words, st)
             if match is None:
                 i += 1
                 continue
             end, key, info = match
+            if end + 1 < n and doc[end].text in _INNER_PUNCT and not doc[end - 1].whitespace_ \
+                    and not doc[end].whitespace_ and doc[end + 1].is_alpha:
+                i += 1  # the head of a compound: "Wilkes-Barre"
+                continue
             if self._accept(doc, i, end, key, info, places_end, st):
                 out.append(Span(doc, i, end, label="GPE"))
                 covered[i:end] = b"\x01" * (end - i)
@@ -456,11 +521,17 @@ class GazetteerRuler:
                 return False  # "man", "the city", "new town"
             if self._titled(doc, start) or self._bracketed_alone(doc, start, end):
                 return False
-            if len(key) >= 4 and self._region_ok(key, info, st):
-                return True
             if not (before or after or listed):
-                return False
-            return info.admin1 or self._town_ok_caseless(key, info, st)
+                if info.country and len(key) >= 4:
+                    return True
+                # an admin1 region named anywhere, unless it reads as part of a longer (person's) name:
+                # "simon bolivar", "cesar vega", "salvador sanchez"
+                nxt = doc[end] if end < len(doc) else None
+                if nxt is not None and nxt.is_alpha and not _stop(nxt.lower_) \
+                        and nxt.lower_ not in STOP_WORDS and nxt.lower_ not in ORG_FOLLOWERS:
+                    return False
+                return len(key) >= 4 and self._region_ok(key, info, st)
+            return info.country or info.admin1 or self._town_ok_caseless(key, info, st)
         if len(words) == 1 and _stop(key):
             return after  # "Man, Ivory Coast"
         if info.country:

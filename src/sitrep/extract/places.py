@@ -1,0 +1,365 @@
+"""Places: choose among a name's GeoNames candidates with the report's context.
+
+`PlaceResolver.context(doc)` gathers what the report says about geography: the countries it names
+(names and demonyms: "Syria", "Syrian", "northwestern Syria"), the admin1 regions it names
+("Latakia province"), and every place name it mentions with its candidates. `resolve(name, ctx,
+hint)` scores each candidate of `name`:
+
+- its country named in the report (strong) or in the hint (strong; a region of it: medium),
+- its admin1 region named in the hint ("(Malanville, Alibori)", strong) or elsewhere in the report,
+- the countries of the other places the report mentions (medium: "Jableh and Tartus ... Aleppo"),
+- its population, log-scaled (weak), and a small malus when only an alternate name matched,
+
+against a "none of the above" option: an unknown name, a name whose best candidate has no support
+beyond its size, a name whose two best readings are far apart and score alike, or a name whose
+best reading lies outside the country its hint points to ("Monsey (Karimama, Alibori)" is not
+Monsey, New York), comes back unresolved (`precision=None`) with a `reason`. A town gives precision "town" (with admin1/admin2
+names), a region "admin1", a country "country" (at a representative point, never at some town).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sitrep.nlp.gazetteer import ADMIN_WORDS, GeoCandidate, Gazetteer, distance_km, normalize
+from sitrep.nlp.ruler import is_common_word
+from sitrep.records import Place
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc, Span
+
+PLACE_LABELS = ("GPE", "LOC")
+
+# scoring weights (see the module docstring)
+W_COUNTRY_IN_DOC = 3.0
+W_COUNTRY_IN_HINT = 3.0
+W_REGION_COUNTRY_IN_HINT = 2.0  # a region of that country named next to it
+W_ADMIN1_IN_HINT = 4.0
+W_ADMIN1_IN_DOC = 2.0
+W_CO_MENTIONS = 1.5
+W_POPULATION = 0.3          # per decade of population
+W_ALTERNATE = -0.3
+W_COUNTRY_FEATURE = 2.5     # a country's name most often means the country
+W_ADMIN1_BARE = -1.0        # "Tartus" alone is the town, not the governorate of the same name
+W_ADMIN1_WANTED = 3.0       # "Idlib province"
+W_TOWN_WHEN_REGION_WANTED = -2.0
+MIN_SCORE = 1.2             # the "none of the above" option: about a town of 10,000 with no context
+MIN_MARGIN = 0.35           # closer than this, two far-apart readings are too ambiguous
+FAR_KM = 50.0
+
+_DIRECTION = re.compile(
+    r"^(?:(?:north|south|east|west|central|rural|greater|upper|lower|northern|southern|eastern|western|"
+    r"north ?eastern|north ?western|south ?eastern|south ?western|northeast|northwest|southeast|"
+    r"southwest)\s+)+"
+)
+
+
+@dataclass
+class PlaceContext:
+    """What a report says about geography, for `PlaceResolver.resolve`.
+
+    Every mention is kept with the (normalised) name it came from, so that resolving a name can
+    leave out the evidence that name itself supplies ("Georgia" does not vouch for Georgia).
+    """
+
+    countries: Counter[str] = field(default_factory=Counter)              # cc -> mentions
+    admin1s: Counter[tuple[str, str]] = field(default_factory=Counter)    # (cc, admin1) -> mentions
+    places: dict[str, list[GeoCandidate]] = field(default_factory=dict)   # place key -> candidates
+    text: str | None = None
+    country_mentions: Counter[tuple[str, str]] = field(default_factory=Counter)        # (key, cc)
+    admin1_mentions: Counter[tuple[str, str, str]] = field(default_factory=Counter)    # (key, cc, a1)
+    _support_cache: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
+
+    def country_count(self, cc: str, excluding: str = "") -> int:
+        return self.countries.get(cc, 0) - self.country_mentions.get((excluding, cc), 0)
+
+    def admin1_count(self, cc: str, admin1: str, excluding: str = "") -> int:
+        return self.admin1s.get((cc, admin1), 0) - self.admin1_mentions.get((excluding, cc, admin1), 0)
+
+    def country_support(self, cc: str, excluding: str = "") -> float:
+        """Share of the other place names that may lie in `cc` (each name votes 1/#countries)."""
+        table = self._support_cache.get(excluding)
+        if table is None:
+            support: Counter[str] = Counter()
+            for key, cands in self.places.items():
+                if key == excluding:
+                    continue
+                ccs = {c.country_code for c in cands if not c.alternate or c.population >= 1000}
+                if not ccs or len(ccs) > 10:
+                    continue
+                for c in ccs:
+                    support[c] += 1.0 / len(ccs)
+            top = max(support.values(), default=0.0)
+            table = {c: v / top for c, v in support.items()} if top else {}
+            self._support_cache[excluding] = table
+        return table.get(cc, 0.0)
+
+
+@dataclass
+class _Hint:
+    countries: set[str] = field(default_factory=set)
+    admin1s: set[tuple[str, str]] = field(default_factory=set)   # regions named near the name
+    towns_in: set[tuple[str, str]] = field(default_factory=set)  # regions of towns named near it
+    region_countries: set[str] = field(default_factory=set)      # countries of pure region names
+    wants_admin1: bool = False
+
+    @property
+    def strong_countries(self) -> set[str]:
+        """Countries the hint pins down: named, or owning a region named there ("Alibori")."""
+        return self.countries | self.region_countries
+
+
+class PlaceResolver:
+    """Resolves place names against the gazetteer with the report's context."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    # ------------------------------------------------------------------ context
+
+    def context(self, doc: "Doc | str") -> PlaceContext:
+        """Countries, admin1 regions and place names a parsed report (or plain text) mentions."""
+        gaz = self.gazetteer
+        ctx = PlaceContext()
+        if isinstance(doc, str):
+            ctx.text = doc
+            for cc, n in gaz.countries_in(doc).items():
+                ctx.countries[cc] += n
+            return ctx
+        ctx.text = doc.text
+        # countries: names, demonyms and aliases ("US") anywhere but inside a person's name
+        person = bytearray(len(doc))
+        for e in doc.ents:
+            if e.label_ == "PERSON":
+                person[e.start:e.end] = b"\x01" * (e.end - e.start)
+        toks = [t for t in doc if not person[t.i] and not t.is_punct and not t.is_space]
+        words = [normalize(t.text) for t in toks]
+        k = 0
+        while k < len(words):
+            for n in range(min(5, len(words) - k), 0, -1):
+                key = " ".join(w for w in words[k:k + n] if w)
+                cc = gaz.country_code_for_key(key) if key else None
+                if cc is None and n <= 2 and not toks[k].is_lower:
+                    cc = gaz.country_code_for_alias(doc[toks[k].i:toks[k + n - 1].i + 1].text)
+                if cc:
+                    ctx.countries[cc] += 1
+                    ctx.country_mentions[(key, cc)] += 1
+                    k += n
+                    break
+            else:
+                k += 1
+        # places named in the report, and the regions among them
+        for ent in doc.ents:
+            if ent.label_ not in PLACE_LABELS:
+                continue
+            key = self._place_key(ent.text)
+            if not key or gaz.country_code_for_key(key, demonyms=False):
+                continue
+            cands = ctx.places.get(key)
+            if cands is None:
+                cands = gaz.candidates_for_key(key)
+                ctx.places[key] = cands
+            nxt = doc[ent.end].lower_ if ent.end < len(doc) else ""
+            region_word = nxt in ADMIN_WORDS
+            for c in cands:
+                if c.feature == "admin1" and (c.country_code in ctx.countries or region_word):
+                    ctx.admin1s[(c.country_code, c.admin1)] += 1
+                    ctx.admin1_mentions[(key, c.country_code, c.admin1)] += 1
+        return ctx
+
+    @staticmethod
+    def _place_key(text: str) -> str:
+        key = normalize(text)
+        if key.startswith("the "):
+            key = key[4:]
+        return _DIRECTION.sub("", key)
+
+    # ------------------------------------------------------------------ hints
+
+    def _hint(self, name_key: str, hint: str | None) -> _Hint:
+        out = _Hint()
+        if not hint:
+            return out
+        gaz = self.gazetteer
+        words = normalize(hint).split()
+        name_words = name_key.split()
+        # "<name> province" in the hint asks for the region
+        for i in range(len(words) - len(name_words) + 1):
+            if words[i:i + len(name_words)] == name_words:
+                j = i + len(name_words)
+                if j < len(words) and words[j] in ADMIN_WORDS:
+                    out.wants_admin1 = True
+        k = 0
+        while k < len(words):
+            for n in range(min(gaz.max_name_tokens, len(words) - k), 0, -1):
+                key = " ".join(words[k:k + n])
+                if key == name_key:
+                    continue
+                cc = gaz.country_code_for_key(key)
+                if cc:
+                    out.countries.add(cc)
+                if all(is_common_word(w) for w in key.split()) or (n == 1 and len(key) < 3):
+                    if cc:
+                        k += n
+                        break
+                    continue
+                info = gaz.key_info(key)
+                if info is not None:
+                    for c in gaz.candidates_for_key(key):
+                        if c.feature == "admin1":
+                            out.admin1s.add((c.country_code, c.admin1))
+                            if info.town_population == 0 and not c.alternate:
+                                out.region_countries.add(c.country_code)
+                        elif c.feature == "city" and c.admin1 and not c.alternate:
+                            out.towns_in.add((c.country_code, c.admin1))  # "Atlanta, Georgia"
+                if cc or info is not None:
+                    k += n
+                    break
+            else:
+                k += 1
+        return out
+
+    # ------------------------------------------------------------------ resolving
+
+    def resolve(self, name: str, ctx: PlaceContext, hint: str | None = None) -> Place:
+        """The place `name` most likely denotes in this report, or an unresolved Place."""
+        gaz = self.gazetteer
+        shown = name.strip()
+        key = self._place_key(shown)
+        hint_info = self._hint(key, hint)
+        words = key.split()
+        if len(words) > 1 and words[-1] in ADMIN_WORDS:
+            hint_info.wants_admin1 = True
+        cands = gaz.candidates_for_key(key) if key else []
+        alias_cc = gaz.country_code_for_alias(shown)  # "US", "UK", "DRC": the country
+        if alias_cc is not None:
+            cands = [gaz.country(alias_cc)] + [c for c in cands if c.feature != "city"]
+        if not cands:
+            return Place(name=shown, reason=(
+                f"{shown!r} is not in the gazetteer (GeoNames places of 500+ people, "
+                "first-level regions, countries)"))
+
+        towns_named_so = {(c.country_code, c.admin1) for c in cands if c.feature == "city"}
+        scored = sorted(((self._score(c, key, ctx, hint_info, towns_named_so), c) for c in cands),
+                        key=lambda sc: -sc[0])
+        best_score, best = scored[0]
+        if best_score < MIN_SCORE:
+            return Place(name=shown, reason=(
+                f"{shown!r}: no candidate is supported by the report "
+                f"(best: {_describe(best)}, score {best_score:.2f} < {MIN_SCORE}; "
+                "no country or region of it is mentioned)"))
+        strong = hint_info.strong_countries
+        if strong and best.country_code not in strong:
+            where = ", ".join(sorted(strong))
+            return Place(name=shown, reason=(
+                f"{shown!r}: the text next to it points to {where}, but no place of that name "
+                f"there is in the gazetteer (best elsewhere: {_describe(best)})"))
+        rival = next(((s, c) for s, c in scored[1:] if not _compatible(best, c)), None)
+        if rival is not None and best_score - rival[0] < MIN_MARGIN:
+            return Place(name=shown, reason=(
+                f"{shown!r} is ambiguous: {_describe(best)} ({best_score:.2f}) or "
+                f"{_describe(rival[1])} ({rival[0]:.2f}); the report does not tell them apart"))
+        why = self._why(best, key, ctx, hint_info, len(cands))
+        return _to_place(shown, best, why)
+
+    def _score(self, c: GeoCandidate, key: str, ctx: PlaceContext, hint: _Hint,
+               towns_named_so: set[tuple[str, str | None]]) -> float:
+        s = W_POPULATION * math.log10(c.population + 10)
+        if c.alternate:
+            s += W_ALTERNATE
+        cc = c.country_code
+        n_country = ctx.country_count(cc, key)
+        if n_country > 0:
+            s += W_COUNTRY_IN_DOC + 0.2 * math.log(n_country)
+        if cc in hint.countries:
+            s += W_COUNTRY_IN_HINT
+        elif cc in hint.region_countries:
+            s += W_REGION_COUNTRY_IN_HINT
+        if c.feature == "admin1":
+            if (cc, c.admin1) in hint.towns_in:
+                s += W_ADMIN1_IN_HINT
+        elif c.admin1 is not None and (cc, c.admin1) in hint.admin1s:
+            s += W_ADMIN1_IN_HINT
+        elif c.admin1 is not None and ctx.admin1_count(cc, c.admin1, key) > 0:
+            s += W_ADMIN1_IN_DOC
+        s += W_CO_MENTIONS * ctx.country_support(cc, key)
+        if c.feature == "country":
+            s += W_COUNTRY_FEATURE
+        elif c.feature == "admin1":
+            if hint.wants_admin1:
+                s += W_ADMIN1_WANTED
+            elif (cc, c.admin1) in towns_named_so:
+                s += W_ADMIN1_BARE  # "Tartus" alone: the town, not its governorate
+        elif hint.wants_admin1:
+            s += W_TOWN_WHEN_REGION_WANTED
+        return s
+
+    @staticmethod
+    def _why(c: GeoCandidate, key: str, ctx: PlaceContext, hint: _Hint, n: int) -> str:
+        bits = []
+        cc = c.country_code
+        if ctx.country_count(cc, key) > 0:
+            bits.append(f"country {cc} named in the report")
+        if cc in hint.countries:
+            bits.append(f"country {cc} named next to it")
+        if c.feature == "admin1" and (cc, c.admin1) in hint.towns_in:
+            bits.append("a town of this region is named next to it")
+        elif c.feature != "admin1" and c.admin1 and (cc, c.admin1) in hint.admin1s:
+            bits.append(f"region {c.admin1} named next to it")
+        elif c.feature != "admin1" and c.admin1 and ctx.admin1_count(cc, c.admin1, key) > 0:
+            bits.append(f"region {c.admin1} named in the report")
+        if ctx.country_support(cc, key) > 0:
+            bits.append("other places in the report may lie in the same country")
+        if hint.wants_admin1 and c.feature == "admin1":
+            bits.append("named as a region")
+        if not bits:
+            bits.append("largest place of that name, no other evidence")
+        others = f" over {n - 1} other candidate(s)" if n > 1 else ""
+        return f"{_describe(c)} chosen{others}: " + "; ".join(bits)
+
+    # ------------------------------------------------------------------ conveniences
+
+    def resolve_span(self, span: "Span", ctx: PlaceContext, window: int = 8) -> Place:
+        """Resolve an entity with the words around it (within its sentence) as the hint."""
+        sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+        lo = max(sent.start, span.start - window)
+        hi = min(sent.end, span.end + window)
+        return self.resolve(span.text, ctx, hint=span.doc[lo:hi].text)
+
+    def places(self, doc: "Doc", ctx: PlaceContext | None = None) -> list[tuple["Span", Place]]:
+        """Every GPE/LOC entity of a parsed report with its resolution."""
+        ctx = ctx if ctx is not None else self.context(doc)
+        return [(e, self.resolve_span(e, ctx)) for e in doc.ents if e.label_ in PLACE_LABELS]
+
+
+def _describe(c: GeoCandidate) -> str:
+    where = ", ".join(x for x in (c.admin1 if c.feature == "city" else None, c.country_code) if x)
+    gid = f" #{c.geonameid}" if c.geonameid else ""
+    return f"{c.name} ({c.feature}, {where}{gid}, pop. {c.population:,})"
+
+
+def _compatible(a: GeoCandidate, b: GeoCandidate) -> bool:
+    """Two readings that point to the same area (a town and its homonymous region, duplicates)."""
+    if a.country_code != b.country_code:
+        return False
+    if "country" in (a.feature, b.feature):
+        return True
+    if a.admin1 is not None and a.admin1 == b.admin1 and "admin1" in (a.feature, b.feature):
+        return True
+    return distance_km(a.lat, a.lon, b.lat, b.lon) <= FAR_KM
+
+
+def _to_place(name: str, c: GeoCandidate, why: str) -> Place:
+    if c.feature == "country":
+        return Place(name=name, geonameid=c.geonameid, lat=c.lat, lon=c.lon,
+                     country_code=c.country_code, precision="country", reason=why)
+    if c.feature == "admin1":
+        return Place(name=name, geonameid=None, lat=c.lat, lon=c.lon, country_code=c.country_code,
+                     admin1=c.admin1, precision="admin1", reason=why)
+    return Place(name=name, geonameid=c.geonameid, lat=c.lat, lon=c.lon,
+                 country_code=c.country_code, admin1=c.admin1, admin2=c.admin2,
+                 precision="town", reason=why)

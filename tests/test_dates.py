@@ -1,0 +1,88 @@
+"""Temporal expressions resolved against the publication date (sitrep.extract.dates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sitrep.extract.dates import find_dates
+
+TUESDAY = dt.date(2016, 5, 24)
+
+
+def resolved(text: str, published: dt.date | None = TUESDAY) -> list[tuple[str, str, str]]:
+    return [(d.text, d.date.isoformat(), d.precision) for d in find_dates(text, published)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("More than 148 people were killed yesterday in bombings",
+     [("yesterday", "2016-05-23", "day")]),
+    ("Yesterday's bombings were reminiscent of attacks", [("Yesterday", "2016-05-23", "day")]),
+    ("the day before yesterday", [("the day before yesterday", "2016-05-22", "day")]),
+    ("officials said today and this morning", [("today", "2016-05-24", "day"),
+                                                ("this morning", "2016-05-24", "day")]),
+    ("clashes overnight left two dead", [("overnight", "2016-05-23", "day")]),
+    ("clashes last night", [("last night", "2016-05-23", "day")]),
+    ("fighting overnight into Tuesday", [("Tuesday", "2016-05-24", "day")]),
+    ("the attack on Tuesday", [("Tuesday", "2016-05-24", "day")]),
+    ("the attack on monday and the raid on sunday", [("monday", "2016-05-23", "day"),
+                                                     ("sunday", "2016-05-22", "day")]),
+    ("the attack on Wednesday", [("Wednesday", "2016-05-18", "day")]),
+    ("last Tuesday", [("last Tuesday", "2016-05-17", "day")]),
+    ("talks next Tuesday", []),
+    ("last week", [("last week", "2016-05-17", "week")]),
+    ("last month", [("last month", "2016-04-01", "month")]),
+    ("earlier this month", [("earlier this month", "2016-05-01", "month")]),
+    ("so far this year", [("so far this year", "2016-01-01", "year")]),
+    ("three days ago", [("three days ago", "2016-05-21", "day")]),
+    ("2 days ago", [("2 days ago", "2016-05-22", "day")]),
+    ("on May 23", [("May 23", "2016-05-23", "day")]),
+    ("on 23 May", [("23 May", "2016-05-23", "day")]),
+    ("on May 23, 2016", [("May 23, 2016", "2016-05-23", "day")]),
+    ("on Tuesday, May 24, 2016", [("Tuesday, May 24, 2016", "2016-05-24", "day")]),
+    ("on June 2", [("June 2", "2015-06-02", "day")]),
+    ("on 30 december in san luis", [("30 december", "2015-12-30", "day")]),
+    ("san salvador, 12 jan 90 (radio)", [("12 jan 90", "1990-01-12", "day")]),
+    ("the 2016-05-23 attack", [("2016-05-23", "2016-05-23", "day")]),
+    ("talks fizzled in April", [("April", "2016-04-01", "month")]),
+    ("in may the rebels attacked", [("may", "2016-05-01", "month")]),
+    ("in March 2015", [("March 2015", "2015-03-01", "month")]),
+    ("in December", [("December", "2015-12-01", "month")]),
+    ("attacks in 1986 that killed 144", [("1986", "1986-01-01", "year")]),
+    ("since 2011", [("2011", "2011-01-01", "year")]),
+    ("IS seized control in mid-2014", [("2014", "2014-01-01", "year")]),
+    ("On May 20 they fled; the following day they returned",
+     [("May 20", "2016-05-20", "day"), ("the following day", "2016-05-21", "day")]),
+    ("the previous day", [("the previous day", "2016-05-23", "day")]),
+])
+def test_resolves(text, expected):
+    assert resolved(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "they may be killed",
+    "the 5 may have died",
+    "a protest march through the city",
+    "Around 15 minutes after the blasts",
+    "a 22-year-old student",
+    "killed more than 270,000 people",
+    "a toll of 1986 people",
+    "No temporal words here at all.",
+])
+def test_no_dates(text):
+    assert resolved(text) == []
+
+
+def test_without_publication_date_only_absolute_forms_resolve():
+    assert resolved("yesterday, on Tuesday, in May, on May 23, on May 23, 2016 and in 1986",
+                    None) == [("May 23, 2016", "2016-05-23", "day"), ("1986", "1986-01-01", "year")]
+
+
+def test_offsets_index_the_article():
+    (d,) = find_dates("killed yesterday", TUESDAY, offset=100)
+    assert (d.start, d.end) == (107, 116)
+
+
+def test_a_date_is_never_after_publication():
+    assert resolved("on May 25") == [("May 25", "2015-05-25", "day")]

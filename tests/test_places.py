@@ -1,0 +1,289 @@
+"""The gazetteer entity ruler and the place resolver, on the real spaCy model and GeoNames index."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from sitrep.extract.places import PlaceContext, PlaceResolver
+from sitrep.nlp.ruler import FACTORY, GazetteerRuler, add_gazetteer_ruler, text_is_caseless
+from sitrep.records import Place
+
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_f2e83a11a1caa2f0.txt"
+
+JABLEH = 169304
+TARTUS = 163345
+
+# the model report's place sentences (quoted so the tests run without ../shared)
+SEED_EXCERPT = (
+    "More than 148 people were killed yesterday in bombings claimed by the Islamic State group in "
+    "northwestern Syria, the deadliest attacks to date in the regime’s coastal heartland.\n"
+    "Seven near-simultaneous explosions targeted bus stations, hospitals and other civilian sites in "
+    "the seaside cities of Jableh and Tartus, which until now had been relatively insulated from "
+    "Syria’s five-year war.\n"
+    "A hundred people were killed in Jableh and another 48 in Tartus to the south, including "
+    "children, said the Syrian Observatory for Human Rights monitor.\n"
+    "Jableh lies in Latakia province, while Tartus is the capital of the adjacent governorate of "
+    "the same name.\n"
+    "Around 15 minutes after the Tartus blasts, four explosions rocked Jableh further north.\n"
+    "US Secretary of State John Kerry urged him to press the Syrian regime to halt its attacks on "
+    "Aleppo in the north and Daraya near Damascus."
+)
+
+
+@pytest.fixture(scope="module")
+def nlp(gazetteer):
+    """The model with the ruler (its own copy: the session's bare model stays bare)."""
+    from sitrep.nlp.ruler import build_nlp
+
+    return build_nlp(gazetteer)
+
+
+@pytest.fixture(scope="module")
+def resolver(gazetteer):
+    return PlaceResolver(gazetteer)
+
+
+def resolver_for(nlp) -> PlaceResolver:
+    return PlaceResolver(nlp.get_pipe(FACTORY).gazetteer)
+
+
+def ents(doc, label=None):
+    return [(e.text, e.label_) for e in doc.ents if label is None or e.label_ == label]
+
+
+def resolve_in(nlp, resolver, text, name, hint=None) -> Place:
+    return resolver.resolve(name, resolver.context(nlp(text)), hint=hint)
+
+
+# ------------------------------------------------------------------------ the ruler
+
+
+def test_ruler_sits_after_ner(nlp):
+    names = nlp.pipe_names
+    assert FACTORY in names and names.index(FACTORY) == names.index("ner") + 1
+    assert isinstance(nlp.get_pipe(FACTORY), GazetteerRuler)
+
+
+def test_base_model_mislabels_what_the_ruler_fixes(nlp_base, nlp):
+    text = "Seven explosions hit the seaside cities of Jableh and Tartus, and attacks on Aleppo in the north."
+    base = dict(ents(nlp_base(text)))
+    fixed = dict(ents(nlp(text)))
+    assert base.get("Tartus") != "GPE" or base.get("Aleppo") != "GPE"  # why the ruler exists
+    assert fixed["Jableh"] == fixed["Tartus"] == fixed["Aleppo"] == "GPE"
+
+
+def test_ruler_on_the_model_report(nlp):
+    doc = nlp(SEED.read_text(encoding="utf-8") if SEED.exists() else SEED_EXCERPT)
+    labels: dict[str, set[str]] = {}
+    for text, label in ents(doc):
+        labels.setdefault(text, set()).add(label)
+    for place in ("Jableh", "Tartus", "Aleppo", "Latakia", "Syria", "Damascus", "Daraya"):
+        assert labels[place] == {"GPE"}, place
+    assert labels["the Syrian Observatory for Human Rights"] == {"ORG"}
+    assert "GPE" not in labels.get("Syrian", set())  # a demonym stays NORP
+    assert "GPE" not in labels.get("Islamic State", set())
+
+
+@pytest.mark.parametrize(
+    "text, org",
+    [
+        ("The Syrian Observatory for Human Rights said 12 died.", "Syrian Observatory for Human Rights"),
+        ("Tartus University was closed after the blasts.", "Tartus"),
+        ("Fighters of the Aleppo Army Front clashed with troops.", "Aleppo"),
+    ],
+)
+def test_organisations_are_not_places(nlp, text, org):
+    doc = nlp(text)
+    assert all(org not in e.text for e in doc.ents if e.label_ == "GPE"), ents(doc)
+
+
+def test_ruler_adds_places_after_locative_cues(nlp):
+    doc = nlp("Gunmen abducted two herders near Kalale and in the village of Bembereke on Monday.")
+    gpe = [t for t, _ in ents(doc, "GPE")]
+    assert "Kalale" in gpe and "Bembereke" in gpe
+
+
+def test_ruler_uses_a_following_region(nlp):
+    doc = nlp("On 17 December, farmers clashed in Guene (Malanville, Alibori) for an unspecified reason.")
+    gpe = [t for t, _ in ents(doc, "GPE")]
+    assert "Malanville" in gpe and "Alibori" in gpe
+
+
+def test_people_named_like_towns_stay_people(nlp):
+    doc = nlp("Maria Gonzalez and Jose Hernandez knew each other. Later Hernandez was arrested.")
+    assert not ents(doc, "GPE"), ents(doc)
+
+
+def test_caseless_detection():
+    assert text_is_caseless("the guatemala army denied today that guerrillas attacked the farm")
+    assert text_is_caseless("GUERRILLAS ATTACKED THE FARM NEAR SANTO TOMAS TODAY, THE ARMY SAID")
+    assert not text_is_caseless("Guerrillas attacked the farm near Santo Tomas today, the army said.")
+
+
+def test_lower_case_text(nlp):
+    text = ("he also reported that guerrillas killed a peasant in the city of flores, in the northern "
+            "el peten department of guatemala, and burned a tank truck. the man told police that "
+            "one of the guerrillas was from honduras.")
+    doc = nlp(text)
+    gpe = {t for t, _ in ents(doc, "GPE")}
+    assert {"flores", "guatemala", "honduras"} <= gpe
+    peten = next(e for e in doc.ents if e.label_ == "GPE" and "peten" in e.text)
+    region = resolver_for(nlp).resolve(peten.text, resolver_for(nlp).context(doc))
+    assert (region.precision, region.country_code, region.admin1) == ("admin1", "GT", "Peten")
+    tokens_in_gpe = {tok.lower_ for e in doc.ents if e.label_ == "GPE" for tok in e}
+    assert not tokens_in_gpe & {"man", "police", "of", "the", "one", "city", "truck"}
+
+
+def test_lower_case_surnames_are_not_places(nlp):
+    text = ("colonel rene emilio ponce said the army would investigate. col vargas added that the "
+            "rebels attacked the town of apopa, north of san salvador, in el salvador.")
+    gpe = {t for t, _ in ents(nlp(text), "GPE")}
+    assert {"apopa", "san salvador", "el salvador"} <= gpe
+    assert not gpe & {"ponce", "vargas", "rene emilio ponce"}
+
+
+def test_ruler_overhead_is_small(nlp):
+    docs = list(nlp.pipe([SEED_EXCERPT] * 5))
+    ruler = nlp.get_pipe(FACTORY)
+    t0 = time.perf_counter()
+    for d in docs:
+        ruler(d)
+    assert (time.perf_counter() - t0) / len(docs) < 0.05  # ~1 ms measured
+
+
+def test_add_gazetteer_ruler_to_a_fresh_pipeline(gazetteer):
+    import spacy
+
+    nlp = spacy.blank("en")
+    ruler = add_gazetteer_ruler(nlp, gazetteer)
+    assert nlp.pipe_names == [FACTORY] and ruler.gazetteer is gazetteer
+    assert add_gazetteer_ruler(nlp, gazetteer) is ruler  # idempotent
+    doc = nlp("Clashes were reported in Tartus.")
+    assert ents(doc) == [("Tartus", "GPE")]
+
+
+# ------------------------------------------------------------------------ context and resolution
+
+
+def test_context_of_the_model_report(nlp, resolver):
+    ctx = resolver.context(nlp(SEED_EXCERPT))
+    assert isinstance(ctx, PlaceContext)
+    assert ctx.countries.most_common(1)[0][0] == "SY"  # "Syria", "Syrian", "northwestern Syria"
+    assert ctx.countries["US"] >= 1
+    assert ("SY", "Latakia") in ctx.admin1s
+    assert {"jableh", "tartus", "aleppo"} <= set(ctx.places)
+
+
+def test_jableh_and_tartus(nlp, resolver):
+    ctx = resolver.context(nlp(SEED_EXCERPT))
+    jableh = resolver.resolve("Jableh", ctx)
+    assert (jableh.geonameid, jableh.precision, jableh.country_code, jableh.admin1) == (
+        JABLEH, "town", "SY", "Latakia")
+    assert jableh.name == "Jableh" and abs(jableh.lat - 35.362) < 0.01 and abs(jableh.lon - 35.928) < 0.01
+    for name in ("Tartus", "Tartous"):
+        tartus = resolver.resolve(name, ctx)
+        assert (tartus.geonameid, tartus.precision, tartus.admin1) == (TARTUS, "town", "Tartus")
+    assert "SY" in (jableh.reason or "")
+
+
+def test_places_of_a_doc(nlp, resolver):
+    found = {span.text: place for span, place in resolver.places(nlp(SEED_EXCERPT))}
+    assert found["Jableh"].geonameid == JABLEH and found["Tartus"].geonameid == TARTUS
+    assert found["Syria"].precision == "country" and found["Syria"].country_code == "SY"
+    assert found["Aleppo"].country_code == "SY" and found["Damascus"].country_code == "SY"
+    assert found["US"].precision == "country" and found["US"].country_code == "US"
+
+
+@pytest.mark.parametrize(
+    "text, name, country",
+    [
+        ("Clashes in Tripoli, Lebanon's second city, left three dead.", "Tripoli", "LB"),
+        ("Militias clashed in Tripoli as Libya's rival governments traded blame.", "Tripoli", "LY"),
+        ("A bomb exploded in Hyderabad, Pakistani police said.", "Hyderabad", "PK"),
+        ("A bomb exploded in Hyderabad, Indian police said.", "Hyderabad", "IN"),
+        ("Protesters were dispersed in Valencia, Venezuela's third city.", "Valencia", "VE"),
+        ("Protesters were dispersed in Valencia, the Spanish government said.", "Valencia", "ES"),
+    ],
+)
+def test_homonyms_resolved_by_the_country_mentioned(nlp, resolver, text, name, country):
+    place = resolve_in(nlp, resolver, text, name)
+    assert place.precision == "town" and place.country_code == country, place.reason
+
+
+def test_region_hint(nlp, resolver):
+    text = "On 3 May 2022, gunmen attacked a police post in Malanville (Malanville, Alibori)."
+    place = resolve_in(nlp, resolver, text, "Malanville", hint="(Malanville, Alibori)")
+    assert (place.geonameid, place.country_code, place.admin1, place.precision) == (
+        2392837, "BJ", "Alibori", "town")
+    # "Kandi" is also a town in West Bengal: the region next to it decides
+    text = "Gunmen abducted 2 civilians in Alfakoara (Kandi, Alibori)."
+    place = resolve_in(nlp, resolver, text, "Kandi", hint="(Kandi, Alibori)")
+    assert place.country_code == "BJ" and place.admin1 == "Alibori"
+
+
+def test_town_of_the_wrong_country_is_not_pinned(nlp, resolver):
+    # Monsey in Benin is not in GeoNames' towns; Monsey, New York is, and must not be chosen
+    text = "Military forest guards clashed with militants in Monsey (Karimama, Alibori)."
+    place = resolve_in(nlp, resolver, text, "Monsey", hint="Monsey (Karimama, Alibori)")
+    assert place.precision is None and place.geonameid is None and place.lat is None
+    assert "BJ" in place.reason
+
+
+def test_unknown_name_is_unresolved_with_a_reason(nlp, resolver):
+    place = resolve_in(nlp, resolver, "Gunmen attacked Zzyzxqville on Monday.", "Zzyzxqville")
+    assert place == Place(name="Zzyzxqville", reason=place.reason)
+    assert place.precision is None and "not in the gazetteer" in place.reason
+    assert "reason" not in place.model_dump()  # reasons are for people, not for the record
+
+
+def test_ambiguous_name_without_context_is_unresolved(nlp, resolver):
+    place = resolve_in(nlp, resolver, "Clashes in Tripoli left three dead.", "Tripoli")
+    assert place.precision is None and "ambiguous" in place.reason
+    assert "LY" in place.reason and "LB" in place.reason
+
+
+def test_small_place_without_support_is_unresolved(nlp, resolver):
+    place = resolve_in(nlp, resolver, "Shots were heard in Sanson overnight.", "Sanson")
+    assert place.precision is None and "no candidate is supported" in place.reason
+
+
+def test_country_admin1_and_town_precisions(nlp, resolver):
+    text = "Air strikes hit Idlib province in northwestern Syria on Monday."
+    ctx = resolver.context(nlp(text))
+    syria = resolver.resolve("Syria", ctx)
+    assert (syria.precision, syria.geonameid, syria.country_code) == ("country", 163843, "SY")
+    assert syria.lat is not None and syria.admin1 is None
+    idlib = resolver.resolve("Idlib province", ctx)
+    assert (idlib.precision, idlib.admin1, idlib.country_code, idlib.geonameid) == ("admin1", "Idlib", "SY", None)
+    assert resolver.resolve("Idlib", ctx, hint="in northern Idlib province").precision == "admin1"
+    assert resolver.resolve("Idlib", ctx).precision == "town"  # a bare name is the town
+    assert resolver.resolve("Alibori", resolver.context("Gunmen were seen in Alibori.")).precision == "admin1"
+
+
+def test_state_after_a_town(nlp, resolver):
+    text = "Two men were shot in Atlanta, Georgia, police said."
+    ctx = resolver.context(nlp(text))
+    georgia = resolver.resolve("Georgia", ctx, hint="Atlanta, Georgia, police said")
+    assert (georgia.precision, georgia.country_code, georgia.admin1) == ("admin1", "US", "Georgia")
+    atlanta = resolver.resolve("Atlanta", ctx, hint="Atlanta, Georgia, police said")
+    assert atlanta.country_code == "US" and atlanta.admin1 == "Georgia" and atlanta.admin2 == "Fulton County"
+    caucasus = resolve_in(nlp, resolver, "Russian troops entered Georgia and shelled Gori.", "Georgia")
+    assert caucasus.precision == "country" and caucasus.country_code == "GE"
+
+
+def test_lower_case_report_resolves(nlp, resolver):
+    text = ("guerrillas killed a peasant in the city of flores, in the northern el peten department "
+            "of guatemala, and burned a tank truck.")
+    doc = nlp(text)
+    flores = next(e for e in doc.ents if e.text == "flores")
+    place = resolver.resolve_span(flores, resolver.context(doc))
+    assert (place.country_code, place.admin1, place.precision) == ("GT", "Peten", "town")
+
+
+def test_context_from_plain_text(resolver):
+    ctx = resolver.context("Lebanese troops deployed in Tripoli.")
+    assert ctx.countries == {"LB": 1}
+    assert resolver.resolve("Tripoli", ctx).country_code == "LB"
