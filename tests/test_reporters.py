@@ -46,6 +46,7 @@ def reporter(nlp_base):
      "arce battalion command"),
     ("according to that garrison, the mass kidnapping took place on 30 december.", "garrison"),
     ("the source added that the terrorists forced the individuals out.", "source"),
+    ("one of the leaders of the group said: we are protesting.", "leaders"),
 ])
 def test_reporter(reporter, text, expected):
     assert reporter(text) == expected
@@ -56,6 +57,7 @@ def test_reporter(reporter, text, expected):
     "IS claimed the blasts in a statement.",
     "Seven near-simultaneous explosions targeted bus stations.",
     "UN chief Ban Ki-moon denounced the terrorist attacks.",
+    "the report adds that a truck bomb went off.",
 ])
 def test_no_reporter(reporter, text):
     assert reporter(text) is None

@@ -63,6 +63,7 @@ class DateExpr(BaseModel):
     text: str
     date: dt.date
     precision: DatePrecision
+    scope: str | None = None  # the place it dates, set when a mention names several
 
 
 class Reporter(BaseModel):
@@ -160,6 +161,7 @@ class PlaceMention(BaseModel):
     start: int
     end: int
     place: Place
+    role: Literal["event", "context"] = "event"  # "context": a containing region or a place of another act
 
 
 class ActorMention(BaseModel):

@@ -36,6 +36,7 @@ class Codebook(BaseModel):
     weapons: dict[str, list[str]]
     modality: dict[str, list[str]]
     reporter_authority: dict[int, list[str]]
+    off_topic: list[str]
 
     def sub_event(self, name: str) -> SubEventType:
         return next(t for t in self.sub_event_types if t.name == name)
@@ -60,4 +61,5 @@ def load_codebook() -> Codebook:
         weapons=lexicon["weapons"],
         modality=lexicon["modality"],
         reporter_authority=lexicon["reporter_authority"],
+        off_topic=lexicon["off_topic"],
     )

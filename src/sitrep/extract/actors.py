@@ -20,8 +20,11 @@ GENERIC_ATTACKERS = {
     "assailant", "extremists", "fighters", "militiamen", "militia", "kidnappers", "bombers", "bomber", "soldiers",
     "troops", "army", "police", "policemen", "forces", "security forces", "armed men", "gangs", "gang",
 }
+FORCE_NOUNS = {
+    "warplanes", "warplane", "jets", "aircraft", "artillery", "forces", "troops", "army", "military", "drones",
+    "helicopters", "navy", "soldiers", "police", "militia", "militias", "gunboats", "tanks",
+}
 _CLAIM = re.compile(r"\b(claim(?:ed|s|ing)?|admitted|took responsibility|accepted responsibility)\b", re.I)
-_ATTRIBUTE = re.compile(r"\b(blamed|blames|blaming|attributed|accused|accuses|pointed the finger)\b", re.I)
 _SUSPECT = re.compile(r"\b(suspected|believed to be|thought to be|presumed|alleged)\b", re.I)
 _DENY = re.compile(r"\b(denied|denies|deny|denying|rejected|refuted)\b", re.I)
 _ATTACK_VERBS = {
@@ -55,15 +58,22 @@ class ActorFinder:
         found: list[ActorMention] = []
         taken: set[int] = set()
         for start, end, name in self._named(sent, lowercase_doc):
-            found.append(self._with_basis(sent, sent[start:end], name))
             taken.update(range(start, end))
+            actor = self._with_basis(sent, sent[start:end], name)
+            if actor.basis != "reported" or actor.role != "perpetrator" or _acts(sent[start:end].root):
+                found.append(actor)
         for ent in sent.ents:
             if ent.label_ in {"ORG", "NORP"} and not taken.intersection(range(ent.start - sent.start, ent.end - sent.start)):
                 if _acts(ent.root):
                     found.append(self._with_basis(sent, ent, self.canonical(ent.text)))
                     taken.update(range(ent.start - sent.start, ent.end - sent.start))
         for tok in sent:
-            if tok.i - sent.start in taken or tok.lower_ not in GENERIC_ATTACKERS:
+            if tok.i - sent.start in taken:
+                continue
+            if tok.lower_ in FORCE_NOUNS and (name := _forces_name(tok)) and _acts(tok):
+                found.append(self._with_basis(sent, tok.doc[tok.i : tok.i + 1], name))
+                continue
+            if tok.lower_ not in GENERIC_ATTACKERS:
                 continue
             if _acts(tok):
                 phrase = _generic_phrase(tok)
@@ -101,7 +111,7 @@ class ActorFinder:
             role = "denier"
         elif _CLAIM.search(after[:30]) or re.search(r"claimed by\s+(the\s+)?$", before, re.I):
             basis, role = "claimed", "claimant"
-        elif re.search(r"\b(blamed on|attributed to|accused|blamed)\s+(the\s+)?$", before, re.I) or _ATTRIBUTE.search(after[:25]) and re.search(r"\bblamed on\b", after):
+        elif re.search(r"\b(blamed on|attributed to|accused|blamed)\b[^.;,]{0,30}$", before, re.I):
             basis = "attributed"
         elif _SUSPECT.search(before[-30:]):
             basis = "suspected"
@@ -127,10 +137,24 @@ def _acts(tok: Token) -> bool:
 
 
 def _generic_phrase(tok: Token) -> Span:
-    """"suspected Boko Haram gunmen" -> the noun with its adjectival and compound modifiers."""
-    left = tok
-    for child in tok.lefts:
-        if child.dep_ in {"amod", "compound", "nmod"} and child.i < left.i:
-            left = child
+    """"armed men" -> the noun with the modifiers directly before it (not "suspected")."""
+    left = tok.i
+    while left > tok.sent.start:
+        prev = tok.doc[left - 1]
+        if prev.head.i != tok.i or prev.dep_ not in {"amod", "compound", "nmod"} or prev.lower_ in {"suspected", "alleged"}:
             break
-    return tok.doc[left.i : tok.i + 1]
+        left -= 1
+    return tok.doc[left : tok.i + 1]
+
+
+def _forces_name(tok: Token) -> str | None:
+    """"Syrian government warplanes", "Russian artillery" -> "Syrian government forces", "Russian forces"."""
+    words = []
+    for left in reversed(list(tok.lefts)):
+        if left.dep_ in {"amod", "compound", "nmod", "poss"} and (left.ent_type_ in {"NORP", "GPE"} or left.lower_ in {"government", "regime", "pro-government"}):
+            words.insert(0, left.text.removesuffix("'s").removesuffix("’s"))
+        elif words:
+            break
+    if not words or not any(w[:1].isupper() for w in words):
+        return None
+    return " ".join(words) + " forces"

@@ -53,7 +53,7 @@ _QUALIFIERS: dict[tuple[str, ...], Qualifier] = {
                      ("a", "maximum", "of")], "up to"),
     **dict.fromkeys([("about",), ("around",), ("nearly",), ("almost",), ("some",),
                      ("approximately",), ("roughly",), ("an", "estimated"), ("estimated",),
-                     ("close", "to"), ("circa",), ("approx",), ("approx.",), ("roughly",),
+                     ("close", "to"), ("circa",), ("approx",), ("approx.",),
                      ("an", "estimated", "of")], "about"),
     **dict.fromkeys([("less", "than"), ("fewer", "than"), ("under",), ("below",),
                      ("just", "under")], "less than"),
@@ -227,8 +227,14 @@ class _Quantity:
     head: Token | None = None
     kind: FigureKind | None = None
     trigger: tuple[int, int] | None = None
-    trigger_after: bool = False
+    linked_after: bool = False  # kind from a trigger after the noun phrase
     subset: bool = False
+
+
+def _noun_in(tok: Token | None, words: frozenset[str]) -> bool:
+    """Whether a noun, singular or plural, is in a word list."""
+    return tok is not None and (tok.lemma_.lower() in words or tok.lower_ in words
+                                or tok.lower_.removesuffix("s") in words)
 
 
 class _Sentence:
@@ -243,12 +249,7 @@ class _Sentence:
         return self.low[i] if 0 <= i < self.n else ""
 
     def is_person(self, tok: Token | None) -> bool:
-        return tok is not None and (tok.lemma_.lower() in _PERSONS or tok.lower_ in _PERSONS
-                                    or tok.lower_.removesuffix("s") in _PERSONS)
-
-    def is_thing(self, tok: Token | None) -> bool:
-        return tok is not None and (tok.lemma_.lower() in _NOT_PEOPLE or tok.lower_ in _NOT_PEOPLE
-                                    or tok.lower_.removesuffix("s") in _NOT_PEOPLE)
+        return _noun_in(tok, _PERSONS)
 
     # --- numbers -------------------------------------------------------------------------
 
@@ -365,7 +366,7 @@ class _Sentence:
             return True
         if re.fullmatch(r"(?:19|20)\d\d", text) and not self.is_person(q.head):
             return True
-        return self.is_thing(q.head)
+        return _noun_in(q.head, _NOT_PEOPLE)
 
     def noun_phrase(self, q: _Quantity) -> None:
         """Set the end and head noun of the noun phrase the quantity counts."""
@@ -405,7 +406,7 @@ class _Sentence:
                 if self.word(j + width) in ("or", "and") and self.after_trigger(
                         j + width + 1)[0] not in (None, kind):
                     return  # "100 dead or wounded": a count of both kinds
-                q.kind, q.trigger, q.trigger_after = kind, (j, j + width), True
+                q.kind, q.trigger, q.linked_after = kind, (j, j + width), True
                 return
             if w in _PASSIVE_AUX:
                 passive = True
@@ -532,9 +533,9 @@ def _link(s: _Sentence, qs: list[_Quantity]) -> None:
                 q.kind = earlier[-1].kind
         if earlier and q.kind == earlier[-1].kind and s.low[q.end:q.end + 2] in _OF_THEM:
             q.subset = True
-    for q, nxt in zip(qs, qs[1:]):
+    for q, nxt in zip(qs, qs[1:], strict=False):
         gap = s.low[q.np_end:nxt.start]
-        if (q.kind is None and not q.singular and nxt.trigger_after and not nxt.subset
+        if (q.kind is None and not q.singular and nxt.linked_after and not nxt.subset
                 and gap and all(w in ("and", ",") for w in gap)):
             q.kind = nxt.kind
 
@@ -551,10 +552,9 @@ def _is_aggregate(s: _Sentence, q: _Quantity, text: str) -> bool:
     return any(c.dep_ == "nsubj" and c.lemma_.lower() in _AGGREGATE_NOUNS for c in verb.children)
 
 
-def _zero_figures(sent: Span, text: str) -> list[FigureMention]:
+def _zero_figures(sent: Span, text: str, lowered: str) -> list[FigureMention]:
     """ "no one was hurt", "nobody was killed", "no casualties": figures of 0."""
     out: list[FigureMention] = []
-    lowered = text.lower()
     if "no" not in lowered and "without" not in lowered and "zero" not in lowered:
         return out
     for m in _ZERO.finditer(text):
@@ -578,7 +578,7 @@ def find_figures(sent: Span) -> list[FigureMention]:
     s = _Sentence(sent)
     qs = _quantities(s)
     _link(s, qs)
-    figures = _zero_figures(sent, text)
+    figures = _zero_figures(sent, text, lowered)
     for q in qs:
         if q.kind is None:
             continue
@@ -590,9 +590,7 @@ def find_figures(sent: Span) -> list[FigureMention]:
         figures.append(FigureMention(
             kind=q.kind, value=q.value, low=q.low, high=q.high, qualifier=q.qualifier,
             start=start, end=end, text=sent.doc.text[start:end], subset=q.subset,
-            perpetrators=q.head is not None and (
-                q.head.lemma_.lower() in _PERPETRATORS or q.head.lower_ in _PERPETRATORS
-                or q.head.lower_.removesuffix("s") in _PERPETRATORS),
+            perpetrators=_noun_in(q.head, _PERPETRATORS),
             aggregate=_is_aggregate(s, q, text),
         ))
     return sorted(figures, key=lambda f: f.start)

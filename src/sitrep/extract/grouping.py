@@ -13,6 +13,7 @@ Input: an Article and its Mentions (with modality). Output: an `Extraction`.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -51,7 +52,7 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook) -> Extr
     for m in realis:  # pass 1: towns named by concrete mentions anchor incidents
         if _concrete(m):
             for place in _towns(m):
-                _draft_for(place, _best_date(m.dates) or lead_date, drafts, by_town)
+                _draft_for(place, _date_for(m, place, lead_date), drafts, by_town)
     if not drafts:  # no town: a concrete mention at admin1/country level, or with no place at all
         for m in realis:
             if _concrete(m):
@@ -64,7 +65,7 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook) -> Extr
     for m in realis:  # pass 2: attach every realis mention
         towns = [t for t in _towns(m) if _town_key(t) in by_town]
         if towns:
-            targets = [_pick(by_town[_town_key(t)], m) for t in towns]
+            targets = [_pick(by_town[_town_key(t)], _date_for(m, t, None)) for t in towns]
         elif _broad(m) and not _towns(m) and len(drafts) > 0:
             targets = []
             wave.append(m)
@@ -84,10 +85,33 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook) -> Extr
         if targets:
             last = (m.sentence_index, targets)
 
-    incidents = [_incident(article, d, wave, len(drafts), codebook, realis) for d in drafts.values()]
+    incidents = []
+    for draft in drafts.values():
+        incident = _incident(article, draft, wave, len(drafts), codebook)
+        reason = _not_an_incident(article, incident, codebook)
+        if reason:
+            excluded.extend(_excluded(article, m, "no details", reason) for m in draft.mentions)
+        else:
+            incidents.append(incident)
     _link_related(incidents)
     excluded.sort(key=lambda e: e.start)
     return Extraction(incidents=incidents, excluded=excluded)
+
+
+OFF_TOPIC_MIN = 4  # distinct sports/economy words that mark a report as using violent words figuratively
+
+
+def _not_an_incident(article: Article, incident: Incident, codebook: Codebook) -> str | None:
+    """Why a drafted incident is not one: no place and no count, or figurative use in an off-topic report."""
+    counted = bool((incident.killed and incident.killed.high) or (incident.injured and incident.injured.high)
+                   or any(f.kind in {"kidnapped", "missing"} and f.value for f in incident.figures))
+    if incident.location is None and not counted:
+        return "no place and no casualty figures: not enough to code an incident"
+    text = article.text.lower()
+    off_topic = {w for w in codebook.off_topic if re.search(rf"\b{re.escape(w)}\b", text)}
+    if len(off_topic) >= OFF_TOPIC_MIN and not counted:
+        return f"violent words used figuratively in a report about {', '.join(sorted(off_topic)[:4])}"
+    return None
 
 
 def _concrete(m: Mention) -> bool:
@@ -97,11 +121,21 @@ def _concrete(m: Mention) -> bool:
 
 
 def _towns(m: Mention) -> list[Place]:
+    """The towns where the mention's event happened (not containing regions or places of other acts)."""
     seen: dict[str, Place] = {}
     for p in m.places:
-        if p.place.precision in TOWN:
+        if p.place.precision in TOWN and p.role == "event":
             seen.setdefault(_town_key(p.place), p.place)
     return list(seen.values())
+
+
+def _date_for(m: Mention, place: Place | None, lead: DateExpr | None) -> DateExpr | None:
+    """The mention's date for this place: one scoped to it, else its own best date, else the report's lead."""
+    if place is not None:
+        scoped = [d for d in m.dates if d.scope == place.name]
+        if scoped:
+            return _best_date(scoped)
+    return _best_date([d for d in m.dates if d.scope is None] or m.dates) or lead
 
 
 def _broad(m: Mention) -> list[Place]:
@@ -128,9 +162,8 @@ def _draft_for(place, date, drafts, by_town) -> _Draft:
     return drafts[key]
 
 
-def _pick(candidates: list[_Draft], m: Mention) -> _Draft:
+def _pick(candidates: list[_Draft], own: DateExpr | None) -> _Draft:
     """The incident in this town on the mention's own date, else the town's first incident."""
-    own = _best_date(m.dates)
     if own:
         for d in candidates:
             if d.date and d.date.date == own.date:
@@ -138,8 +171,7 @@ def _pick(candidates: list[_Draft], m: Mention) -> _Draft:
     return candidates[0]
 
 
-def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: int, codebook: Codebook,
-              realis: list[Mention]) -> Incident:
+def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: int, codebook: Codebook) -> Incident:
     own = draft.mentions
     known_reporters: list[str] = []
     figures: list[Figure] = []
@@ -221,7 +253,8 @@ def _perpetrators(mentions: list[Mention]) -> tuple[list[Actor], str | None]:
     claimed_by = None
     for m in mentions:
         for a in m.actors:
-            if a.role == "denier" or (a.name in deniers and a.basis == "claimed"):
+            # a group that denies involvement stays a perpetrator only as suspected or attributed by others
+            if a.role == "denier" or (a.name in deniers and a.basis in {"claimed", "reported"}):
                 continue
             if a.basis == "claimed" and claimed_by is None:
                 claimed_by = a.name

@@ -9,6 +9,7 @@ mentions: a current one, and a historical one that owns the 144.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from spacy.tokens import Doc, Span, Token
 
@@ -25,6 +26,19 @@ from sitrep.records import Cue, Mention, PlaceMention
 
 CLUSTER_DISTANCE = 3  # cues this close in the parse describe one event
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# "BEIRUT, March 14 (Levant Wire) -": where the story was filed, not where anything happened.
+_DATELINE = re.compile(r"^\s*[A-Za-z][^\n]{0,80}?(\)\s*|\s)(-{1,2}|—|–)\s")
+
+
+def dateline_end(text: str) -> int:
+    """End offset of a wire dateline at the start of the text (0 when there is none)."""
+    m = _DATELINE.match(text)
+    if not m:
+        return 0
+    head = text[: m.start(2)]
+    first_word = head.split(",")[0].split("(")[0].strip()
+    caps = first_word.isupper() or text[:2000].islower()
+    return m.end() if caps and len(first_word) >= 3 else 0
 
 
 class MentionFinder:
@@ -41,12 +55,13 @@ class MentionFinder:
     def __call__(self, doc: Doc, published: dt.date | None) -> list[Mention]:
         lowercase = not any(c.isupper() for c in doc.text[:2000])
         context = self.places.context(doc)
+        filed_from = dateline_end(doc.text)
         mentions: list[Mention] = []
         for index, sent in enumerate(doc.sents):
-            mentions.extend(self._sentence(sent, index, published, lowercase, context))
+            mentions.extend(self._sentence(sent, index, published, lowercase, context, filed_from))
         return mentions
 
-    def _sentence(self, sent: Span, index: int, published, lowercase: bool, context) -> list[Mention]:
+    def _sentence(self, sent: Span, index: int, published, lowercase: bool, context, filed_from: int) -> list[Mention]:
         doc = sent.doc
         cues = self.cues(sent)
         figures = find_figures(sent)
@@ -69,20 +84,26 @@ class MentionFinder:
             for cluster in clusters
         ]
         for d in find_dates(sent.text, published, offset=sent.start_char):
+            if d.start < filed_from:  # the dateline's date is the filing date
+                continue
             built[nearest(d.start, d.end)].dates.append(d)
         for f in figures:
             built[nearest(f.start, f.end)].figures.append(f)
-        for ent in sent.ents:
-            if ent.label_ in _PLACE_LABELS:
-                hint = doc.text[ent.end_char : min(sent.end_char, ent.end_char + 40)]
-                place = self.places.resolve(ent.text, context, hint=hint)
-                if place.precision is None:  # a misleading hint ("Tartus, where Russia has a base")
-                    place = self.places.resolve(ent.text, context)
-                if place.precision is not None or ent.label_ == "GPE":
-                    built[nearest(ent.start_char, ent.end_char)].places.append(
-                        PlaceMention(text=ent.text, start=ent.start_char, end=ent.end_char, place=place)
-                    )
+        place_ents = [e for e in sent.ents if e.label_ in _PLACE_LABELS and e.start_char >= filed_from]
+        place_tokens = {t.i for e in place_ents for t in e}
+        for ent in place_ents:
+            place = self.places.resolve_span(ent, context)
+            if place.precision is None:  # a misleading neighbour ("Tartus, where Russia has a base")
+                place = self.places.resolve(ent.text, context)
+            if place.precision is not None or ent.label_ == "GPE":
+                k = nearest(ent.start_char, ent.end_char)
+                role = _place_role(ent, place_tokens - {t.i for t in ent}, {tok.i for _, tok in clusters[k]})
+                built[k].places.append(
+                    PlaceMention(text=ent.text, start=ent.start_char, end=ent.end_char, place=place, role=role)
+                )
         for actor in self.actors(sent, lowercase):
+            if actor.start < filed_from:
+                continue
             built[nearest(actor.start, actor.end)].actors.append(actor)
         reporter = find_reporter(sent)
         weapons = self.weapons(sent)
@@ -150,12 +171,33 @@ def _mentioned_near(weapon: str, sent: Span, tokens: list[Token]) -> bool:
     return min(_distance(weapon_tok, t) for t in tokens) <= 4
 
 
+def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
+    """'event' when the place attaches to the event; 'context' when it qualifies another place
+    ("Saraqib, in Idlib province") or locates another act ("treated at a hospital in Gusau")."""
+    node = ent.root
+    for _ in range(6):
+        if node.dep_ == "conj":  # "in Jableh and Tartus": a sibling, not a container
+            node = node.head
+            continue
+        if node.head.i == node.i:
+            return "event"
+        node = node.head
+        if node.i in other_places:
+            return "context"
+        if node.i in cue_tokens:
+            return "event"
+        if node.pos_ == "VERB":  # another act, unless the event is its subject ("a bomb struck ... near X")
+            return "event" if any(c.i in cue_tokens for c in node.children) else "context"
+    return "event"
+
+
 def _scope_figures(doc: Doc, mention: Mention) -> None:
-    """When a mention names several towns, each count belongs to the nearest one ("100 in A and 48 in B")."""
-    towns = [p for p in mention.places if p.place.precision in {"town", "exact", "near"}]
+    """When a mention names several towns, each count and date belongs to the nearest one
+    ("100 in A and 48 in B"; "11 near A on Saturday and 6 near B on Monday")."""
+    towns = [p for p in mention.places if p.place.precision in {"town", "exact", "near"} and p.role == "event"]
     if len({p.place.geonameid for p in towns}) < 2:
         return
-    for figure in mention.figures:
-        anchor = _root(doc, figure.start, figure.end)
-        best = min(towns, key=lambda p: (_distance(anchor, _root(doc, p.start, p.end)), abs(p.start - figure.start)))
-        figure.scope = best.place.name
+    for item in [*mention.figures, *mention.dates]:
+        anchor = _root(doc, item.start, item.end)
+        best = min(towns, key=lambda p: (_distance(anchor, _root(doc, p.start, p.end)), abs(p.start - item.start)))
+        item.scope = best.place.name

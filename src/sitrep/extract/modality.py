@@ -37,16 +37,16 @@ class ModalityClassifier:
         lower_governors = {t.lower_ for t in governors}
         text = sent.text
 
+        if figures and all(f.aggregate for f in figures):
+            return "aggregate", f"cumulative toll ({figures[0].text!r}), not one incident"
+        if self._has("aggregate", text) and figures and any(f.aggregate for f in figures):
+            return "aggregate", "cumulative toll, not one incident"
         old = [d for d in dates if published and (published - d.date).days > HISTORICAL_AFTER_DAYS]
         if old and len(old) == len(dates):
             d = old[0]
             return "historical", f"dated {d.text!r} ({d.date.isoformat()}, precision {d.precision}), long before publication"
         if self._has("historical", text) and not figures_are_new(figures):
             return "historical", "an anniversary or remembrance of a past event"
-        if figures and all(f.aggregate for f in figures):
-            return "aggregate", f"cumulative toll ({figures[0].text!r}), not one incident"
-        if self._has("aggregate", text) and figures and any(f.aggregate for f in figures):
-            return "aggregate", "cumulative toll, not one incident"
         if hit := lower_governors & self._single["threat"]:
             return "threat", f"a threat or pledge ({sorted(hit)[0]!r}), not an event that happened"
         if _future(cue_tokens):

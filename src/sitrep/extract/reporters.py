@@ -2,7 +2,8 @@
 
 `find_reporter` looks, in order, for "according to X" and for the subject of a reporting verb
 ("X said", "said X", "X told Reuters", "X confirmed"; the one nearest the root of the parse when
-there are several). "Footage from X showed" and "a statement from X said" give X. The name is the
+there are several). "Footage from X showed", "a statement from X said" and "one of the X said"
+give X; a document with no named source ("the report said") gives None. The name is the
 subject's noun phrase without determiners, appositions, relative clauses and location phrases
 ("a police source in the city" -> "police source"), kept whole when it is a name with a
 preposition ("Syrian Observatory for Human Rights"); a person's name is preferred to the title
@@ -29,7 +30,8 @@ statement report communique communiqué bulletin tally figure figures count data
 image images video pictures broadcast release list
 """.split())
 _GENERIC = frozenset("monitor spokesman spokeswoman spokesperson group watchdog body agency "
-                     "organisation organization official officials".split())
+                     "organisation organization".split())
+_PEOPLE_WORDS = frozenset("spokesman spokeswoman spokesperson".split())
 _NAME_PREPS = frozenset("for of on de del la".split())
 _ORG_WORDS = frozenset("""
 observatory ministry committee council watch network centre center agency organisation
@@ -37,7 +39,8 @@ organization group office commission union army forces police front coalition se
 institute foundation association federation command department authority authorities
 government agency monitor media television radio news
 """.split())
-_DETERMINERS = frozenset("DET PRON".split())
+_DETERMINERS = frozenset(["DET", "PRON"])
+_PARTITIVES = frozenset("one some many several most all each".split())
 
 
 def _depth(tok: Token) -> int:
@@ -47,14 +50,18 @@ def _depth(tok: Token) -> int:
     return depth
 
 
-def _source_of_document(tok: Token) -> Token:
-    """ "a statement from the army" -> army; other heads unchanged."""
-    if tok.lemma_.lower() in _DOCUMENTS or tok.lower_ in _DOCUMENTS:
+def _source(tok: Token) -> Token | None:
+    """Who stands behind a subject: "a statement from the army" -> army, "one of the leaders"
+    -> leaders; a document with no named source ("the report") -> None."""
+    word = tok.lemma_.lower()
+    document = word in _DOCUMENTS or tok.lower_ in _DOCUMENTS
+    if document or tok.like_num or word in _PARTITIVES:
         for prep in tok.children:
             if prep.dep_ == "prep" and prep.lower_ in ("from", "by", "of", "on"):
                 pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
                 if pobj is not None:
                     return pobj
+        return None if document else tok
     return tok
 
 
@@ -100,14 +107,15 @@ def _trim(toks: list[Token]) -> list[Token]:
         start = next(i for i, t in enumerate(toks) if t.ent_type_ == "PERSON"
                      and all(u.ent_type_ == "PERSON" for u in toks[i:]))
         return toks[start:]
-    if len(toks) > 1 and toks[-1].lower_ in _GENERIC and toks[-2].pos_ == "PROPN":
+    if (len(toks) > 2 and toks[-1].lower_ in _GENERIC and toks[-2].pos_ == "PROPN"
+            and toks[-2].ent_type_ != "NORP"):
         return toks[:-1]
     return toks
 
 
-def _reporter(head: Token) -> Reporter | None:
-    head = _source_of_document(head)
-    if head.pos_ == "PRON" or head.lower_ in ("it", "there"):
+def _reporter(subject: Token) -> Reporter | None:
+    head = _source(subject)
+    if head is None or head.pos_ == "PRON" or head.lower_ in ("it", "there"):
         return None
     toks = _trim(_phrase(head))
     if not toks:
@@ -131,7 +139,9 @@ def find_reporter(sent: Span) -> Reporter | None:
             continue
         if verb.lemma_.lower() in _SHOW and subject.lemma_.lower() not in _DOCUMENTS:
             continue
-        return _reporter(subject)
+        found = _reporter(subject)
+        if found is not None:
+            return found
     return None
 
 
@@ -145,25 +155,23 @@ def _head_word(name: str) -> str:
 def canonical_reporter(name: str, known: Iterable[str]) -> str:
     """Map a short later reference to a fuller name seen earlier in the same report.
 
-    "the Observatory" -> "Syrian Observatory for Human Rights" (same head word, every word of
-    the short name in the full one); "the monitor", "the group" -> the latest multi-word name
-    seen whose head is an organisation word ("observatory", "ministry", "watch", ...). The latest matching name wins; without one, `name` is returned unchanged.
+    "the Observatory" -> "Syrian Observatory for Human Rights" (same head word, and every word
+    of the short name in the full one); "the monitor", "the group" -> the latest multi-word name
+    whose head is an organisation word ("observatory", "ministry", "watch", ...). The latest
+    match wins; a name already known is returned as first written; otherwise `name` unchanged.
     """
+    known = list(known)
     words = [w for w in name.lower().split() if w not in ("the", "a", "an", "this", "that")]
+    short = " ".join(words)
     if not words:
         return name
-    head = _head_word(" ".join(words))
-    candidates = [k for k in known if k.lower() != " ".join(words)]
-    for full in reversed(candidates):
-        full_words = full.lower().split()
-        if _head_word(full) == head and all(w in full_words for w in words):
+    longer = [k for k in reversed(known) if k.lower() != short]
+    head = _head_word(short)
+    for full in longer:
+        if _head_word(full) == head and all(w in full.lower().split() for w in words):
             return full
-    if len(words) == 1 and words[0] in _GENERIC - {"official", "officials", "spokesman",
-                                                   "spokeswoman", "spokesperson"}:
-        for full in reversed(candidates):
+    if len(words) == 1 and words[0] in _GENERIC - _PEOPLE_WORDS:
+        for full in longer:
             if len(full.split()) > 1 and _head_word(full) in _ORG_WORDS:
                 return full
-    for full in known:
-        if full.lower() == " ".join(words):
-            return full
-    return name
+    return next((k for k in known if k.lower() == short), name)
