@@ -111,7 +111,7 @@ class ActorFinder:
             role = "denier"
         elif _CLAIM.search(after[:30]) or re.search(r"claimed by\s+(the\s+)?$", before, re.I):
             basis, role = "claimed", "claimant"
-        elif re.search(r"\b(blamed on|attributed to|accused|blamed)\b[^.;,]{0,30}$", before, re.I):
+        elif re.search(r"\b(blamed on|attributed|accused|blamed)\b[^.;,]{0,30}$", before, re.I):
             basis = "attributed"
         elif _SUSPECT.search(before[-30:]):
             basis = "suspected"

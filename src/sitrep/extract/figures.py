@@ -93,6 +93,8 @@ _ZERO_WORDS: dict[str, tuple[FigureKind, ...]] = {
     **dict.fromkeys("arrested detained".split(), ("arrested",)),
     "missing": ("missing",),
 }
+_CASUALTY_ADJECTIVES = {"wounded": "injured", "injured": "injured", "dead": "killed", "missing": "missing",
+                        "kidnapped": "kidnapped", "abducted": "kidnapped"}
 _PERSONS = frozenset("""
 person people man woman child boy girl baby infant toddler teenager teen adult civilian
 soldier troop trooper serviceman guardsman policeman policewoman officer agent guard bodyguard
@@ -463,6 +465,17 @@ class _Sentence:
         elif w == "of" and b > 0 and self.toks[b - 1].lemma_.lower() in _KIND_NOUNS:
             q.kind, q.trigger = _KIND_NOUNS[self.toks[b - 1].lemma_.lower()], (b - 1, b + 1)
 
+    def casualty_adjective(self, q: _Quantity) -> None:
+        """ "nine wounded people", "two dead soldiers"; and "shot dead a guard" (the verb before "dead")."""
+        for j in range(q.num + 1, q.np_end):
+            kind = _CASUALTY_ADJECTIVES.get(self.low[j])
+            if kind and self.toks[j].pos_ in ("ADJ", "VERB") and self.toks[j].dep_ == "amod":
+                q.kind, q.trigger = kind, (j, j + 1)
+                return
+        b = q.start - 1
+        if self.word(b) in ("dead", "down") and self.word(b - 1) in ("shot", "gunned", "struck", "cut"):
+            q.kind, q.trigger = _KILLED, (b - 1, b + 1)
+
     def toll_before(self, q: _Quantity) -> None:
         """ "the death toll rose to 20", "the number of wounded reached 40"."""
         for b in range(q.start - 1, max(-1, q.start - 8), -1):
@@ -516,6 +529,8 @@ def _link(s: _Sentence, qs: list[_Quantity]) -> None:
         s.trigger_after(q)
         if q.kind is None:
             s.trigger_before(q)
+        if q.kind is None:
+            s.casualty_adjective(q)
         if q.kind is None and not q.singular:
             q.kind = _KIND_NOUNS.get(q.head.lemma_.lower()) if q.head is not None else None
             if q.kind is None:

@@ -132,14 +132,27 @@ def _depths(tok: Token) -> list[Token]:
     return chain
 
 
-def _distance(a: Token, b: Token) -> int:
-    """Number of edges between two tokens in the dependency tree (a large number across sentences)."""
+def _path(a: Token, b: Token) -> list[Token]:
+    """The tokens on the dependency path from a to b (both included)."""
     up_a, up_b = _depths(a), _depths(b)
-    index_b = {t.i: k for k, t in enumerate(up_b)}
-    for k, t in enumerate(up_a):
-        if t.i in index_b:
-            return k + index_b[t.i]
-    return 99
+    ids_a = [t.i for t in up_a]
+    for k, t in enumerate(up_b):
+        if t.i in ids_a:
+            return up_a[: ids_a.index(t.i) + 1] + up_b[:k][::-1]
+    return up_a + up_b[::-1]
+
+
+def _distance(a: Token, b: Token) -> int:
+    """Number of edges between two tokens in the dependency tree."""
+    return len(_path(a, b)) - 1
+
+
+_REPORTING = {"say", "tell", "report", "add", "confirm", "state", "announce"}
+
+
+def _reporting_verb_between(a: Token, b: Token) -> bool:
+    """"condemned the killings and said 100 were murdered this year": two statements, two mentions."""
+    return any(t.lemma_.lower() in _REPORTING for t in _path(a, b)[1:-1])
 
 
 def _cluster(items: list[tuple[Cue, Token]]) -> list[list[tuple[Cue, Token]]]:
@@ -154,7 +167,8 @@ def _cluster(items: list[tuple[Cue, Token]]) -> list[list[tuple[Cue, Token]]]:
 
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
-            if _distance(items[i][1], items[j][1]) <= CLUSTER_DISTANCE:
+            a, b = items[i][1], items[j][1]
+            if _distance(a, b) <= CLUSTER_DISTANCE and not _reporting_verb_between(a, b):
                 parent[find(j)] = find(i)
     groups: dict[int, list[tuple[Cue, Token]]] = {}
     for i, item in enumerate(items):

@@ -41,6 +41,8 @@ class ModalityClassifier:
             return "aggregate", f"cumulative toll ({figures[0].text!r}), not one incident"
         if self._has("aggregate", text) and figures and any(f.aggregate for f in figures):
             return "aggregate", "cumulative toll, not one incident"
+        if whole := self._whole_conflict_subject(cue_tokens):
+            return "aggregate", f"toll of a whole {whole.lower_} ({whole.text!r} is what killed), not one incident"
         old = [d for d in dates if published and (published - d.date).days > HISTORICAL_AFTER_DAYS]
         if old and len(old) == len(dates):
             d = old[0]
@@ -71,8 +73,18 @@ class ModalityClassifier:
         lowered = {w.lower() for w in re.findall(r"[\w'-]+", text)}
         return bool(lowered & self._single[key]) or bool(pattern and pattern.search(text))
 
+    def _whole_conflict_subject(self, cue_tokens: list[Token]) -> Token | None:
+        """"the war ... has killed 500,000": the subject of the killing is a whole conflict."""
+        for tok in cue_tokens:
+            for child in tok.children:
+                if child.dep_ == "nsubj" and child.lemma_.lower() in self._single["context_only"]:
+                    return child
+        return None
+
     def _negation(self, cue_tokens: list[Token], governors: list[Token]) -> str | None:
         for tok in cue_tokens:
+            if any(c.dep_ == "det" and c.lower_ in {"no", "neither"} for c in tok.children):
+                return f"negated ('no {tok.text}')"
             verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
             if any(c.dep_ == "neg" for c in verb.children) and verb.lemma_.lower() != "say":
                 return f"negated ({verb.text!r} with 'not')"

@@ -187,12 +187,15 @@ class PlaceResolver:
         gaz = self.gazetteer
         words = normalize(hint).split()
         name_words = name_key.split()
-        # "<name> province" in the hint asks for the region
-        for i in range(len(words) - len(name_words) + 1):
+        # "<name> province" in the hint asks for the region; the name itself is no evidence
+        i = 0
+        while name_words and i <= len(words) - len(name_words):
             if words[i:i + len(name_words)] == name_words:
                 j = i + len(name_words)
                 if j < len(words) and words[j] in ADMIN_WORDS:
                     out.wants_admin1 = True
+                words[i:j] = ["\x00"]
+            i += 1
         k = 0
         while k < len(words):
             for n in range(min(gaz.max_name_tokens, len(words) - k), 0, -1):
@@ -253,7 +256,7 @@ class PlaceResolver:
                 f"(best: {_describe(best)}, score {best_score:.2f} < {MIN_SCORE}; "
                 "no country or region of it is mentioned)"))
         strong = hint_info.strong_countries
-        if strong and best.country_code not in strong:
+        if strong and best.country_code not in strong and best.feature != "country":
             where = ", ".join(sorted(strong))
             return Place(name=shown, reason=(
                 f"{shown!r}: the text next to it points to {where}, but no place of that name "

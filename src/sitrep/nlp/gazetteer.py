@@ -40,7 +40,7 @@ from typing import Iterable, Literal, NamedTuple
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 CACHE_NAME = "gazetteer.pickle"
 
 Feature = Literal["city", "admin1", "country"]
@@ -130,6 +130,90 @@ _ARABIC_CC = {
     "SY", "IQ", "LB", "JO", "PS", "SA", "YE", "OM", "AE", "QA", "BH", "KW", "EG", "LY", "TN",
     "DZ", "MA", "MR", "SD", "EH",
 }
+
+# English names of first-level regions that GeoNames spells otherwise, keyed by (country, the
+# normalised GeoNames/ISO name); French/Spanish compass words are translated generically
+_ADMIN1_ALIASES: dict[tuple[str, str], list[str]] = {
+    ("IQ", "salah ad din governorate"): ["Salahuddin", "Salah al-Din", "Salah ad-Din", "Saladin"],
+    ("IQ", "ninawa"): ["Nineveh", "Ninewa", "Nineveh Plains"],
+    ("IQ", "arbil"): ["Erbil", "Irbil", "Hawler"],
+    ("IQ", "dahuk"): ["Duhok", "Dohuk"],
+    ("IQ", "anbar"): ["Al Anbar"],
+    ("IQ", "mayorality of baghdad"): ["Baghdad"],
+    ("IQ", "muhafazat karbala"): ["Karbala", "Kerbala"],
+    ("IQ", "as sulaymaniyah"): ["Sulaymaniyah", "Sulaimaniyah", "Suleimaniyah", "Slemani"],
+    ("IQ", "babil"): ["Babylon"],
+    ("IQ", "al qadisiyah"): ["Qadisiyah", "Diwaniyah"],
+    ("IQ", "dhi qar"): ["Thi Qar"],
+    ("IQ", "maysan"): ["Missan", "Misan"],
+    ("SY", "rif dimashq"): ["Rif Dimashq", "Rural Damascus", "Damascus Countryside", "Reef Damascus"],
+    ("SY", "al hasakah"): ["Hasakah", "Hasaka", "Hassakeh", "Hasakeh"],
+    ("SY", "ar raqqah"): ["Raqqa", "Raqqah", "Rakka"],
+    ("SY", "deir ez zor"): ["Deir el-Zour", "Deir al-Zour", "Deir Ezzor", "Dayr az Zawr", "Deir Ez-Zour"],
+    ("SY", "as suwayda"): ["Suwayda", "Sweida", "Sweida"],
+    ("SY", "daraa"): ["Deraa", "Dar'a", "Daraa"],
+    ("SY", "idlib"): ["Idleb"],
+    ("SY", "homs"): ["Hims"],
+    ("SY", "latakia"): ["Lattakia", "Al-Ladhiqiyah"],
+    ("SY", "tartus"): ["Tartous"],
+    ("LB", "liban nord"): ["North Lebanon", "North Governorate"],
+    ("LB", "liban sud"): ["South Lebanon", "South Governorate"],
+    ("LB", "mont liban"): ["Mount Lebanon"],
+    ("LB", "beyrouth"): ["Beirut"],
+    ("LB", "beqaa"): ["Bekaa"],
+    ("LB", "nabatiye"): ["Nabatieh", "Nabatiyeh"],
+    ("LB", "aakkar"): ["Akkar"],
+    ("YE", "muhafazat al hudaydah"): ["Hodeidah", "Hudaydah", "Hodeida"],
+    ("YE", "taizz"): ["Taiz"],
+    ("YE", "sadah"): ["Saada", "Sa'ada"],
+    ("YE", "amanat al asimah"): ["Sanaa city", "Amanat al-Asimah"],
+    ("YE", "muhafazat hadramawt"): ["Hadramout", "Hadhramaut", "Hadramawt"],
+    ("YE", "muhafazat al bayda"): ["Bayda", "Al Bayda"],
+    ("UA", "kiev"): ["Kyiv"],
+    ("UA", "odessa"): ["Odesa"],
+    ("UA", "zaporizka oblast"): ["Zaporizhzhia", "Zaporizhia", "Zaporozhye"],
+    ("UA", "luhansk"): ["Lugansk"],
+    ("UA", "kharkiv"): ["Kharkov"],
+    ("UA", "mykolaiv"): ["Nikolaev", "Mykolaiv"],
+    ("SD", "shamal kurdufan"): ["North Kordofan"],
+    ("SD", "al jazirah"): ["Gezira", "Al Jazirah"],
+    ("SD", "al qadarif"): ["Gedaref", "Gadarif"],
+    ("SO", "banaadir"): ["Banadir"],
+    ("SO", "lower shabeelle"): ["Lower Shabelle"],
+    ("SO", "middle shabele"): ["Middle Shabelle"],
+    ("SO", "hiiraan"): ["Hiran", "Hiraan"],
+    ("SO", "galguduud"): ["Galgadud"],
+    ("AF", "oruzgan"): ["Uruzgan", "Urozgan"],
+    ("AF", "paktiya"): ["Paktia"],
+    ("AF", "bamian"): ["Bamiyan"],
+    ("AF", "khowst"): ["Khost"],
+    ("AF", "panjshayr"): ["Panjshir"],
+    ("AF", "jowzjan"): ["Jawzjan"],
+    ("NG", "abuja federal capital territory"): ["Federal Capital Territory", "FCT"],
+    ("NG", "nassarawa"): ["Nasarawa"],
+    ("BF", "high basins"): ["Hauts-Bassins"],
+    ("BF", "southwest"): ["Sud-Ouest"],
+    ("CM", "far north"): ["Extreme North", "Extreme-Nord"],
+    ("CM", "north west province"): ["Northwest", "North-West"],
+    ("CM", "south west province"): ["Southwest", "South-West"],
+    ("ML", "tombouctou"): ["Timbuktu"],
+    ("CD", "eastern province"): ["Orientale", "Province Orientale"],
+}
+_COMPASS = {"nord": "north", "sud": "south", "est": "east", "ouest": "west", "norte": "north",
+            "sur": "south", "oriental": "east", "occidental": "west", "orientale": "east"}
+
+
+def _compass_variants(key: str) -> set[str]:
+    """English compass forms of a region name: "nord kivu" -> "north kivu", "liban sud" -> "south liban"."""
+    words = key.split()
+    if not any(w in _COMPASS for w in words):
+        return set()
+    english = [_COMPASS.get(w, w) for w in words]
+    out = {" ".join(english)}
+    if len(english) > 1 and words[-1] in _COMPASS:
+        out.add(" ".join([english[-1]] + english[:-1]))
+    return out
+
 
 # countries known by other names in the news (pycountry adds ISO short/official/common names)
 _COUNTRY_ALIASES: dict[str, list[str]] = {
@@ -665,6 +749,10 @@ def build_index() -> dict:
         for alt in iso_alternates.get((cc, region), ()):
             keys.add(normalize(alt))
             keys.add(_ADMIN_WORD_RE.sub("", normalize(alt)) or normalize(alt))
+        for k in list(keys):
+            for alt in _ADMIN1_ALIASES.get((cc, k), ()):
+                keys.add(normalize(alt))
+            keys |= _compass_variants(k)
         # a region named after its chief town shares the town's alternate names ("Tartous")
         alts: set[str] = set()
         big = max(idx, key=lambda i: pops[i])

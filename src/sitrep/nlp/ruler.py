@@ -356,6 +356,9 @@ class GazetteerRuler:
             if bounds is not None:
                 new_ents.append(Span(doc, bounds[0], bounds[1], label="GPE"))
                 changed = True
+            elif e.label_ == "GPE" and self._is_demonym(e):
+                new_ents.append(Span(doc, e.start, e.end, label="NORP"))  # "Ugandan-led"
+                changed = True
             else:
                 new_ents.append(e)
         places_end = {e.end for e in new_ents if e.label_ == "GPE"}
@@ -367,6 +370,10 @@ class GazetteerRuler:
             new_ents.sort(key=lambda s: s.start)
             doc.ents = new_ents
         return doc
+
+    def _is_demonym(self, ent: Span) -> bool:
+        key = self._key(ent.doc, ent.start, ent.end)
+        return self.gazetteer.is_demonym_key(key) and self.gazetteer.key_info(key) is None
 
     def _relabel(self, doc: Doc, ent: Span, st: _DocState) -> tuple[int, int] | None:
         """The (start, end) of a GPE to replace `ent` with, or None to keep `ent` as it is."""
@@ -413,7 +420,8 @@ class GazetteerRuler:
         if ent.label_ == "PERSON":
             # names of people are often names of towns too: only with strong locative evidence
             k = self._prev_index(doc, ent.start)
-            strong = (k >= 0 and doc[k].lower_ in PERSON_CUES) or self._next_region(doc, end, st)
+            strong = (k >= 0 and doc[k].lower_ in PERSON_CUES) or self._next_region(doc, end, st) or (
+                k >= 1 and doc[k].lower_ == "of" and doc[k - 1].lower_ in OF_HEADS)  # "the town of X"
             possessive = end < len(doc) and doc[end].lower_ in {"'s", "’s", "'", "’"}
             return (strong and not all_common and not seen_in_person and not possessive
                     and not self._titled(doc, start))
