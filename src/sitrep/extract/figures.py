@@ -400,8 +400,8 @@ class _Sentence:
             w, tok = self.low[j], self.toks[j]
             kind, width = self.after_trigger(j)
             if kind:
-                if width == 1 and w not in _INTRANSITIVE and not self.is_passive(j, q.np_end) \
-                        and self.has_object(j + 1):
+                if width == 1 and w not in _INTRANSITIVE and tok.dep_ != "amod" \
+                        and not self.is_passive(j, q.np_end) and self.has_object(j + 1):
                     return
                 if w in _NEEDS_PERSON and not self.is_person(q.head):
                     return

@@ -171,12 +171,16 @@ class PlaceResolver:
                     ctx.admin1_mentions[(key, c.country_code, c.admin1)] += 1
         return ctx
 
-    @staticmethod
-    def _place_key(text: str) -> str:
+    def _place_key(self, text: str) -> str:
+        """The look-up key of a place name: "the" and compass words ("northern Aleppo") dropped
+        unless they belong to the name ("North Kivu", "South Sudan")."""
         key = normalize(text)
         if key.startswith("the "):
             key = key[4:]
-        return _DIRECTION.sub("", key)
+        bare = _DIRECTION.sub("", key)
+        if bare != key and bare and not self.gazetteer.candidates_for_key(key):
+            return bare
+        return key
 
     # ------------------------------------------------------------------ hints
 

@@ -198,7 +198,7 @@ class _DocState:
 
     caseless: bool
     countries: set[str] = field(default_factory=set)  # countries named in the doc (caseless only)
-    person_words: dict[str, int] = field(default_factory=dict)  # word -> # PERSON entities with it
+    person_words: dict[str, int] = field(default_factory=dict)  # words of full names -> count
 
 
 class GazetteerRuler:
@@ -340,8 +340,8 @@ class GazetteerRuler:
         if st.caseless:
             st.countries = set(gaz.countries_in(doc.text))
         ents = list(doc.ents)
-        for e in ents:
-            if e.label_ == "PERSON":
+        for e in ents:  # words of full names ("Jose Hernandez"): later "Hernandez" is him
+            if e.label_ == "PERSON" and sum(t.is_alpha for t in e) >= 2:
                 for t in e:
                     if t.is_alpha:
                         w = self._norm(t.text)
@@ -416,7 +416,7 @@ class GazetteerRuler:
         if not st.caseless and text.isupper() and len(text) <= 4 and not region:
             return False  # acronyms: "NAU", "SIM"
         # a word also seen in a person's name in this doc is a person ("Gonzalez and Hernandez")
-        seen_in_person = len(words) == 1 and st.person_words.get(key, 0) > (ent.label_ == "PERSON")
+        seen_in_person = len(words) == 1 and key in st.person_words
         if ent.label_ == "PERSON":
             # names of people are often names of towns too: only with strong locative evidence
             k = self._prev_index(doc, ent.start)
