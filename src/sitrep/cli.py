@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from enum import Enum
 from importlib import resources
@@ -15,12 +14,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sitrep import formats
+from sitrep.evaluate.cli import eval_app
 from sitrep.ingest.readers import IngestProblem, read_articles
 from sitrep.records import Article, Extraction
 from sitrep.store.ledger import Ledger, normalize_db_url
 
 app = typer.Typer(help="News reports about political violence in; a sourced, queryable ledger of incidents out.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+app.add_typer(eval_app, name="eval")
 out = Console()
 err = Console(stderr=True)
 
