@@ -25,7 +25,7 @@ FORCE_NOUNS = {
     "helicopters", "navy", "soldiers", "police", "militia", "militias", "gunboats", "tanks",
 }
 _CLAIM = re.compile(r"\b(claim(?:ed|s|ing)?|admitted|took responsibility|accepted responsibility)\b", re.I)
-_SUSPECT = re.compile(r"\b(suspected|believed to be|thought to be|presumed|alleged)\b", re.I)
+_SUSPECT = re.compile(r"\b(suspected|suspects?|believed|thought to be|presumed|alleged|likely|probably|work of)\b", re.I)
 _DENY = re.compile(r"\b(denied|denies|deny|denying|rejected|refuted)\b", re.I)
 _ATTACK_VERBS = {
     "attack", "kill", "shoot", "bomb", "shell", "storm", "raid", "ambush", "abduct", "kidnap", "target", "fire",

@@ -65,10 +65,14 @@ class MentionFinder:
         doc = sent.doc
         cues = self.cues(sent)
         figures = find_figures(sent)
-        if not cues and not figures:
+        actors = [a for a in self.actors(sent, lowercase) if a.start >= filed_from]
+        blame = [a for a in actors if a.basis != "reported" or a.role != "perpetrator"]
+        if not cues and not figures and not blame:
             return []
-        if not cues:  # a bare count ("12 dead") still signals an event
-            cues = [Cue(text=f.text, start=f.start, end=f.end, sub_event_type="Attack", strong=False) for f in figures[:1]]
+        if not cues:  # a bare count ("12 dead") or a claim or suspicion ("believed to be the work of X")
+            first = figures[0] if figures else blame[0]
+            cues = [Cue(text=doc.text[first.start:first.end], start=first.start, end=first.end,
+                        sub_event_type="Attack", strong=False)]
         clusters = _cluster([(c, _root(doc, c.start, c.end)) for c in cues])
 
         def nearest(start: int, end: int) -> int:
@@ -101,9 +105,7 @@ class MentionFinder:
                 built[k].places.append(
                     PlaceMention(text=ent.text, start=ent.start_char, end=ent.end_char, place=place, role=role)
                 )
-        for actor in self.actors(sent, lowercase):
-            if actor.start < filed_from:
-                continue
+        for actor in actors:
             built[nearest(actor.start, actor.end)].actors.append(actor)
         reporter = find_reporter(sent)
         weapons = self.weapons(sent)
@@ -185,10 +187,16 @@ def _mentioned_near(weapon: str, sent: Span, tokens: list[Token]) -> bool:
     return min(_distance(weapon_tok, t) for t in tokens) <= 4
 
 
+_BEARINGS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "away",
+             "kilometres", "kilometers", "km", "miles"}
+
+
 def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
     """'event' when the place attaches to the event; 'context' when it qualifies another place
     ("Saraqib, in Idlib province") or locates another act ("treated at a hospital in Gusau")."""
     node = ent.root
+    if node.dep_ == "pobj" and node.head.lower_ in {"of", "from"} and node.head.head.lower_ in _BEARINGS:
+        return "context"  # "30 km north of Beni": a reference point
     for _ in range(6):
         if node.dep_ == "conj":  # "in Jableh and Tartus": a sibling, not a container
             node = node.head
@@ -211,7 +219,9 @@ def _scope_figures(doc: Doc, mention: Mention) -> None:
     towns = [p for p in mention.places if p.place.precision in {"town", "exact", "near"} and p.role == "event"]
     if len({p.place.geonameid for p in towns}) < 2:
         return
-    for item in [*mention.figures, *mention.dates]:
-        anchor = _root(doc, item.start, item.end)
-        best = min(towns, key=lambda p: (_distance(anchor, _root(doc, p.start, p.end)), abs(p.start - item.start)))
-        item.scope = best.place.name
+    for figure in mention.figures:  # counts attach by the parse ("another 48 in Tartus")
+        anchor = _root(doc, figure.start, figure.end)
+        best = min(towns, key=lambda p: (_distance(anchor, _root(doc, p.start, p.end)), abs(p.start - figure.start)))
+        figure.scope = best.place.name
+    for date in mention.dates:  # dates follow the place they date ("near Oicha on Saturday")
+        date.scope = min(towns, key=lambda p: abs(p.end - date.start)).place.name

@@ -49,15 +49,17 @@ class ModalityClassifier:
             return "historical", f"dated {d.text!r} ({d.date.isoformat()}, precision {d.precision}), long before publication"
         if self._has("historical", text) and not figures_are_new(figures):
             return "historical", "an anniversary or remembrance of a past event"
-        if hit := lower_governors & self._single["threat"]:
-            return "threat", f"a threat or pledge ({sorted(hit)[0]!r}), not an event that happened"
+        for gov in governors:  # the nearest governing word decides: "warned that they could attack" is hypothetical
+            word = gov.lower_
+            if word in self._single["threat"]:
+                return "threat", f"a threat or pledge ({word!r}), not an event that happened"
+            if word in self._single["hypothetical"]:
+                return "hypothetical", f"hypothetical or planned ({word!r})"
         if _future(cue_tokens):
             return "threat", "stated in the future tense"
         negation = self._negation(cue_tokens, governors)
         if negation:
             return "negated", negation
-        if hit := lower_governors & self._single["hypothetical"]:
-            return "hypothetical", f"hypothetical or planned ({sorted(hit)[0]!r})"
         if not figures and not dates and all(_unrealised(t) for t in cue_tokens):
             return "no details", "a general reference (an ongoing campaign or an aim), no incident details or figures"
         if not figures and not dates:
