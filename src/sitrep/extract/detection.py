@@ -49,7 +49,7 @@ class CueMatcher:
                 n, sub_event_type, strong = match
                 first, last = tokens[i], tokens[i + n - 1]
                 cues.append(Cue(
-                    text=span.doc.text[first.idx : last.idx + len(last)],
+                    text=span.doc[first.i : last.i + 1].text,
                     start=first.idx, end=last.idx + len(last),
                     sub_event_type=sub_event_type, strong=strong,
                 ))

@@ -56,22 +56,26 @@ class MentionFinder:
         lowercase = not any(c.isupper() for c in doc.text[:2000])
         context = self.places.context(doc)
         filed_from = dateline_end(doc.text)
+        ents = list(doc.ents)  # Span.ents rebuilds every entity of the Doc: read them once
         mentions: list[Mention] = []
         for index, sent in enumerate(doc.sents):
-            mentions.extend(self._sentence(sent, index, published, lowercase, context, filed_from))
+            sent_ents = [e for e in ents if sent.start <= e.start < sent.end]
+            mentions.extend(self._sentence(sent, sent_ents, index, published, lowercase, context, filed_from))
         return mentions
 
-    def _sentence(self, sent: Span, index: int, published, lowercase: bool, context, filed_from: int) -> list[Mention]:
+    def _sentence(self, sent: Span, ents: list[Span], index: int, published, lowercase: bool, context,
+                  filed_from: int) -> list[Mention]:
         doc = sent.doc
         cues = self.cues(sent)
         figures = find_figures(sent)
-        actors = [a for a in self.actors(sent, lowercase) if a.start >= filed_from]
+        actors = [a for a in self.actors(sent, lowercase, ents) if a.start >= filed_from]
         blame = [a for a in actors if a.basis != "reported" or a.role != "perpetrator"]
         if not cues and not figures and not blame:
             return []
         if not cues:  # a bare count ("12 dead") or a claim or suspicion ("believed to be the work of X")
             first = figures[0] if figures else blame[0]
-            cues = [Cue(text=doc.text[first.start:first.end], start=first.start, end=first.end,
+            cues = [Cue(text=sent.text[first.start - sent.start_char : first.end - sent.start_char],
+                        start=first.start, end=first.end,
                         sub_event_type="Attack", strong=False)]
         clusters = _cluster([(c, _root(doc, c.start, c.end)) for c in cues])
 
@@ -93,7 +97,7 @@ class MentionFinder:
             built[nearest(d.start, d.end)].dates.append(d)
         for f in figures:
             built[nearest(f.start, f.end)].figures.append(f)
-        place_ents = [e for e in sent.ents if e.label_ in _PLACE_LABELS and e.start_char >= filed_from]
+        place_ents = [e for e in ents if e.label_ in _PLACE_LABELS and e.start_char >= filed_from]
         place_tokens = {t.i for e in place_ents for t in e}
         for ent in place_ents:
             place = self.places.resolve_span(ent, context)

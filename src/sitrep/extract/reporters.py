@@ -121,7 +121,7 @@ def _reporter(subject: Token) -> Reporter | None:
     if not toks:
         return None
     start, end = toks[0].idx, toks[-1].idx + len(toks[-1])
-    return Reporter(name=head.doc.text[start:end], start=start, end=end)
+    return Reporter(name=head.doc[toks[0].i : toks[-1].i + 1].text, start=start, end=end)
 
 
 def find_reporter(sent: Span) -> Reporter | None:
