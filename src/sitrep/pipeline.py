@@ -12,6 +12,7 @@ from sitrep.codebook import Codebook, load_codebook
 from sitrep.extract.grouping import group
 from sitrep.extract.mentions import MentionFinder
 from sitrep.extract.places import PlaceResolver
+from sitrep.extract.typing import IncidentTyper, Typing
 from sitrep.nlp.gazetteer import Gazetteer
 from sitrep.nlp.ruler import build_nlp
 from sitrep.records import Article, Extraction
@@ -45,3 +46,22 @@ class Pipeline:
     def code(self, article: Article, doc: Doc) -> Extraction:
         """Code an already parsed report."""
         return group(article, self.mentions(doc, article.published), self.codebook)
+
+    def type_descriptions(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Typing]:
+        """Type event descriptions (one or a few sentences, as an ACLED note) on the incident typing path:
+        the types of the first incident the description yields, else the typer's best reading of the whole
+        text (its predications and cues), so that every description gets a type."""
+        typer = IncidentTyper(self.codebook)
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            article = Article.from_text(doc.text)
+            incidents = self.code(article, doc).incidents
+            if incidents:
+                first = min(incidents, key=lambda i: min((e.start for e in i.evidence), default=0))
+                yield Typing(sub_event_type=first.sub_event_type, event_type=first.event_type,
+                             attack_type=first.attack_type, weapon_type=first.weapon_type,
+                             target_types=first.target_types, suicide=first.suicide)
+                continue
+            predications = [p for i, sent in enumerate(doc.sents) for p in self.mentions.frames(sent, i)]
+            cues = self.mentions.cues(doc)
+            yield typer(predications, cues, has_casualties=any(c.sub_event_type == "Attack" for c in cues),
+                        text=doc.text)

@@ -154,6 +154,21 @@ class Cue(BaseModel):
     strong: bool
 
 
+class Predication(BaseModel):
+    """Who did what to whom in one clause: an act class with the classes of its agents and patients
+    (see `frames` in codebook/events.yaml). Built by extract/typing.py, read by the incident typer."""
+
+    act: str
+    agents: list[str] = []
+    patients: list[str] = []
+    patient_words: list[str] = []  # the patients' head words, lower-case ("mayor", "soldiers")
+    targets: list[str] = []  # GTD target types of the patients
+    sub_event_type: str | None = None  # set only for an analyst's label ("Looting: ..."), act "label"
+    sentence_index: int
+    start: int
+    end: int
+
+
 class PlaceMention(BaseModel):
     """A place name in the text and what the gazetteer made of it."""
 
@@ -189,6 +204,7 @@ class Mention(BaseModel):
     targets: list[str] = []
     victims: list[str] = []
     weapons: list[str] = []
+    predications: list[Predication] = []
     modality: ExclusionReason | None = None
     modality_detail: str | None = None
 
@@ -218,6 +234,10 @@ class Incident(BaseModel):
     id: str
     event_type: str | None = None
     sub_event_type: str | None = None
+    attack_type: str | None = None  # GTD attack type (null when the event is not an attack)
+    weapon_type: str | None = None  # GTD weapon type
+    target_types: list[str] = []  # GTD target types
+    suicide: bool = False  # GTD suicide flag
     date: dt.date | None = None
     date_precision: DatePrecision | None = None
     location: Place | None = None

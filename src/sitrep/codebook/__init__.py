@@ -9,17 +9,59 @@ import yaml
 from pydantic import BaseModel
 
 
+class FrameRule(BaseModel):
+    """One typing rule of a sub-event type (semantics in events.yaml and sitrep/extract/typing.py)."""
+
+    acts: list[str] = []
+    agents: list[str] = []
+    patients: list[str] = []
+    not_agents: list[str] = []
+    not_patients: list[str] = []
+    not_after: list[str] = []
+    context: list[str] = []
+    without: list[str] = []
+    cue: bool = False
+
+
 class SubEventType(BaseModel):
-    """One ACLED sub-event type with its cue phrases (see events.yaml)."""
+    """One ACLED sub-event type with its cue phrases and typing rules (see events.yaml)."""
 
     name: str
     event_type: str
     definition: str
-    muc4: str
+    muc4: str | None
+    gtd_attack: str | None
     strong: list[str] = []
     weak: list[str] = []
     requires: str | None = None
     family: str | None = None
+    label: list[str] = []
+    frames: list[FrameRule] = []
+
+
+class FrameLexicon(BaseModel):
+    """The vocabulary of the typing rules: act classes, actor classes and the words that qualify them."""
+
+    acts: dict[str, list[str]]
+    verbs_only: list[str]
+    participant_acts: list[str]
+    ground_combat: list[str]
+    actors: dict[str, list[str]]
+    collective: list[str]
+    armed_markers: list[str]
+    unidentified_markers: list[str]
+    blade_markers: list[str]
+    suspect_markers: list[str]
+    background: list[str]
+    unrealised: list[str]
+
+
+class GtdLexicon(BaseModel):
+    """GTD weapon and target types by the words that signal them; who is assassinated."""
+
+    weapon_types: dict[str, list[str]]
+    target_types: dict[str, list[str]]
+    assassination_targets: list[str]
 
 
 class ActorEntry(BaseModel):
@@ -32,6 +74,8 @@ class ActorEntry(BaseModel):
 
 class Codebook(BaseModel):
     sub_event_types: list[SubEventType]
+    frames: FrameLexicon
+    gtd: GtdLexicon
     actors: list[ActorEntry]
     weapons: dict[str, list[str]]
     modality: dict[str, list[str]]
@@ -57,6 +101,8 @@ def load_codebook() -> Codebook:
     lexicon = _read("lexicon.yaml")
     return Codebook(
         sub_event_types=events["sub_event_types"],
+        frames=events["frames"],
+        gtd=events["gtd"],
         actors=actors["actors"],
         weapons=lexicon["weapons"],
         modality=lexicon["modality"],

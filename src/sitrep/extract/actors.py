@@ -109,7 +109,6 @@ class ActorFinder:
 
     def _with_basis(self, sent: Span, phrase: Span, name: str) -> ActorMention:
         """Decide claimed / attributed / suspected / reported (or denier) from the words around the actor."""
-        doc = sent.doc
         text, base = sent.text, sent.start_char  # Doc.text would join the whole document each time
         before = text[max(0, phrase.start_char - base - 60) : phrase.start_char - base]
         after = text[phrase.end_char - base : phrase.end_char - base + 50]

@@ -2,6 +2,7 @@
 
 Input: a spaCy Doc. Output: `Cue` records (phrase, offsets, the sub-event type it signals, strong/weak).
 Matching is case-insensitive on tokens, so headlines, lower-cased wire copy and MUC-4 text all work.
+Cues find event mentions; the incident's type is decided from its parse by `extract/typing.py`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class CueMatcher:
                     if tuple(t.lower_ for t in tokens[i : i + n]) == words:
                         match = (n, sub_event_type, strong)
                         break
+            if match and match[0] == 1 and tokens[i].ent_type_ in {"DATE", "TIME"}:
+                match = None  # "On 9 March", "in May"
             if match and not (match[0] == 1 and i > 0 and tokens[i - 1].lower_ in _NOT_EVENT_BEFORE and not match[2]):
                 n, sub_event_type, strong = match
                 first, last = tokens[i], tokens[i + n - 1]
@@ -57,28 +60,3 @@ class CueMatcher:
             else:
                 i += 1
         return cues
-
-
-def choose_sub_event_type(cues: list[Cue], codebook: Codebook, has_casualties: bool) -> str | None:
-    """The incident's sub-event type from all its cues.
-
-    Strong cues beat weak ones; among them the type listed first in the codebook wins. Types that
-    `require` a family (force against protesters, riots) count only when that family is signalled too.
-    """
-    families = {codebook.sub_event(c.sub_event_type).family for c in cues} - {None}
-    for strength in (True, False):
-        names = {
-            c.sub_event_type for c in cues
-            if c.strong == strength and _requirement_met(codebook, c.sub_event_type, families)
-        }
-        if names:
-            chosen = min(names, key=codebook.precedence)
-            if chosen == "Peaceful protest" and has_casualties:
-                return "Excessive force against protesters"
-            return chosen
-    return "Attack" if has_casualties else None
-
-
-def _requirement_met(codebook: Codebook, name: str, families: set[str]) -> bool:
-    required = codebook.sub_event(name).requires
-    return required is None or required in families

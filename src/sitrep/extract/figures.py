@@ -109,10 +109,18 @@ mayor councilman councillor governor minister official politician candidate depu
 congressman diplomat ambassador leader member activist unionist protester protestor
 demonstrator businessman merchant trader vendor fisherman tribesman elder relative wife husband
 son daughter mother father brother sister victim hostage prisoner detainee inmate suspect
+shooter killer robber intruder burglar carjacker grandmother grandfather grandson granddaughter
+girlfriend boyfriend fiance fiancee uncle aunt nephew niece cousin friend neighbor neighbour
+stepfather stepmother stepson stepdaughter grandchild kid juvenile youth toddler newborn
+classmate roommate coworker partner spouse
 refugee migrant survivor volunteer staffer aide technician engineer contractor
 """.split())
+_NOT_NAMES = frozenset("""
+police department office county city state university college school hospital center centre
+news inc co corp company church club bar lounge mall street avenue road court sheriff fire
+""".split())
 _PERPETRATORS = frozenset("gunman attacker assailant bomber perpetrator hijacker kidnapper "
-                          "assassin".split())
+                          "assassin shooter suspect killer robber intruder burglar carjacker".split())
 _NOT_PEOPLE = frozenset("""
 minute hour day week month year decade century second night time times km kilometre kilometer
 mile metre meter foot feet yard kilo kg kilogram ton tonne percent cent dollar euro pound peso
@@ -140,7 +148,7 @@ remain remained remains
 _REPORTING = frozenset("reported confirmed believed feared thought said known found listed "
                        "presumed left".split())
 _NEGATIONS = frozenset(["not", "n't", "never", "no"])
-_SINGULAR_DETS = frozenset("a an the his her their its our my".split())
+_SINGULAR_DETS = frozenset("a an the his her their its our my another".split())
 _OF_THEM = (["of", "them"], ["of", "whom"])
 _OF_DETS = frozenset("the those these their its his her our".split())
 _PP_PREPS = frozenset("of in at from on near inside aboard during".split())
@@ -161,7 +169,8 @@ _AGGREGATE_NOUNS = frozenset("war conflict fighting violence insurgency uprising
 # A sentence holds a figure only if one of these 4-letter stems occurs in it: a cheap gate.
 _GATE = tuple(sorted({w[:4] for w in (*_AFTER, *_BEFORE, *_ZERO_WORDS)}
                      | {"toll", "deat", "fata", "live", "life", "bodi", "body", "corp", "inju",
-                        "host", "capt", "abdu", "arre", "gunn", "unac"}))
+                        "host", "capt", "abdu", "arre", "gunn", "unac", "shot", "shoo", "surv",
+                        "cond", "hims", "hers", "suic", "homi", "hosp", "succ", "murd", "mort"}))
 _CUMULATIVE = re.compile(
     r"\b(?:in\s+total|altogether|cumulative|overall\s+toll|so\s+far\s+(?:this|in)\b|"
     r"this\s+year\s+alone)", re.IGNORECASE)
@@ -231,6 +240,25 @@ class _Quantity:
     trigger: tuple[int, int] | None = None
     linked_after: bool = False  # kind from a trigger after the noun phrase
     subset: bool = False
+    named: bool = False         # a person's name ("Erica Robinson"): one person
+    shot: bool = False          # people shot: killed and wounded together (scope SHOT)
+    perpetrators: bool | None = None  # None: decided by the head noun
+    scope: str | None = None
+    total: bool = False         # the sum of coordinated counts ("a man, two women and a child")
+
+
+def _is_age_noun(s: "_Sentence", j: int) -> bool:
+    """ "a 17-year-old", "the 16 year old": an age used as a noun for a person (nothing follows)."""
+    if not (0 <= j < s.n) or s.low[j] not in ("old", "olds", "o", "y.o", "y.o.", "yo"):
+        return False
+    nxt = s.toks[j + 1] if j + 1 < s.n else None
+    if nxt is not None and (nxt.pos_ in ("NOUN", "PROPN") or nxt.text == "-") and not nxt.ent_type_ \
+            and nxt.lower_ not in _AFTER and nxt.lower_ not in ("shot", "dies"):
+        return False
+    k = j - 1
+    while k >= 0 and s.low[k] in ("-", "year", "years", "month", "months"):
+        k -= 1
+    return k < j - 1 and k >= 0 and s.toks[k].like_num
 
 
 def _noun_in(tok: Token | None, words: frozenset[str]) -> bool:
@@ -244,6 +272,7 @@ class _Sentence:
 
     def __init__(self, sent: Span) -> None:
         self.toks = list(sent)
+        self.offset = sent.start
         self.low = [t.lower_ for t in self.toks]
         self.n = len(self.toks)
 
@@ -251,7 +280,8 @@ class _Sentence:
         return self.low[i] if 0 <= i < self.n else ""
 
     def is_person(self, tok: Token | None) -> bool:
-        return _noun_in(tok, _PERSONS)
+        return _noun_in(tok, _PERSONS) or (tok is not None and tok.doc is self.toks[0].doc
+                                           and _is_age_noun(self, tok.i - self.offset))
 
     # --- numbers -------------------------------------------------------------------------
 
@@ -333,22 +363,49 @@ class _Sentence:
                     q.start = min(q.start, q.num - 1)
 
     def singular_at(self, i: int) -> _Quantity | None:
-        """ "a soldier", "the bomber", "his son": one person."""
-        if self.low[i] not in _SINGULAR_DETS:
+        """ "a soldier", "the bomber", "his son", "the couple's 3-year-old son", "Jada's father":
+        one person."""
+        possessive = self.toks[i].pos_ == "PROPN" and self.word(i + 1) in ("'s", "’s")
+        if self.low[i] not in _SINGULAR_DETS and not possessive:
             return None
         j = i + 1
         while j < min(self.n, i + 9):
             tok = self.toks[j]
-            if tok.pos_ in ("ADJ", "NOUN", "PROPN") or tok.text == "-" or (
-                    tok.like_num and self.word(j + 1) == "-"):
+            if tok.pos_ in ("ADJ", "NOUN", "PROPN") or tok.text == "-" or tok.tag_ == "POS" or (
+                    tok.like_num and self.word(j + 1) in ("-", "year", "years")):
                 j += 1
                 continue
             break
         head = self.toks[j - 1]
-        if j == i + 1 or head.tag_ not in ("NN", "NNP") or not self.is_person(head):
+        if j == i + 1 or not self.is_person(head) or (
+                head.tag_ not in ("NN", "NNP") and not _is_age_noun(self, j - 1)):
             return None
         return _Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True,
                          np_end=j, head=head)
+
+    def named_at(self, i: int) -> _Quantity | None:
+        """A person's name ("Erica Robinson"): one person, when the parse makes it a victim."""
+        tok = self.toks[i]
+        if tok.ent_iob_ == "B" and tok.ent_type_ == "PERSON":
+            j = i + 1
+            while j < self.n and self.toks[j].ent_iob_ == "I":
+                j += 1
+        elif tok.pos_ == "PROPN" and tok.ent_type_ in ("", "ORG") and tok.is_title and (
+                i == 0 or self.toks[i - 1].pos_ != "PROPN"):
+            j = i + 1  # the small model leaves many names untagged or calls them ORG
+            while j < self.n and (self.toks[j].pos_ == "PROPN" or self.toks[j].text == "-") and \
+                    self.toks[j].ent_type_ == tok.ent_type_:
+                j += 1
+            if self.toks[j - 1].text == "-" or any(
+                    self.low[k] in _NOT_NAMES or self.is_person(self.toks[k]) for k in range(i, j)):
+                return None
+        else:
+            return None
+        root = self.toks[j - 1]
+        if root.dep_ in ("poss", "compound") or self.word(j) in ("'s", "’s"):
+            return None
+        return _Quantity(i, i, j, 1, 1, 1, "exact", False, singular=True, np_end=j, head=root,
+                         named=True)
 
     # --- what a quantity counts ----------------------------------------------------------
 
@@ -366,6 +423,18 @@ class _Sentence:
             return True
         if after in _AGE_UNITS and self.word(q.end + 1) in ("-", "old"):
             return True
+        if after in ("y.o", "y.o.", "yo", "yr", "yrs"):
+            return True
+        if q.num == 0 and not q.explicit:  # "on Sept. | 3 died": a day split off by the abbreviation
+            first = self.toks[0]
+            prev = first.doc[first.i - 1] if first.i > 0 else None
+            if prev is not None and prev.lower_.rstrip(".") in _MONTHS:
+                return True
+        if (before in (",", "(") and after in (",", ";", ")", ".", "of", "and", "")
+                and not q.explicit and not q.singular and q.np_end <= q.end and q.value < 120
+                and q.num >= 2 and (self.toks[q.num - 2].pos_ == "PROPN"
+                                    or self.is_person(self.toks[q.num - 2]))):
+            return True  # an age in apposition: "Erica Rodriguez, 21, of Bastrop"
         if re.fullmatch(r"(?:19|20)\d\d", text) and not self.is_person(q.head):
             return True
         return _noun_in(q.head, _NOT_PEOPLE)
@@ -381,7 +450,7 @@ class _Sentence:
             elif self.word(j + 1) in _OF_DETS or self.pos(j + 1) in ("NOUN", "ADJ"):
                 j += 1 + (self.word(j + 1) in _OF_DETS)
         head = None
-        while j < min(self.n, q.end + 7) and self.low[j] not in _AFTER:
+        while j < min(self.n, q.end + 7) and self.low[j] not in _AFTER and self.low[j] != "shot":
             tok = self.toks[j]
             if tok.pos_ in ("NOUN", "PROPN"):
                 head, end = tok, j + 1
@@ -403,12 +472,22 @@ class _Sentence:
                 if width == 1 and w not in _INTRANSITIVE and tok.dep_ != "amod" \
                         and not self.is_passive(j, q.np_end) and self.has_object(j + 1):
                     return
+                if width > 1 and (w in ("fatally", "mortally", "shot", "gunned") or self.toks[j].pos_ == "VERB") \
+                        and not self.is_passive(j, q.np_end) and self.has_object(j + width) \
+                        and self.word(j + width - 1) not in ("lives", "life"):
+                    return  # "a boy fatally shot himself", "he shot and killed his friend": the agent
                 if w in _NEEDS_PERSON and not self.is_person(q.head):
                     return
                 if self.word(j + width) in ("or", "and") and self.after_trigger(
                         j + width + 1)[0] not in (None, kind):
                     return  # "100 dead or wounded": a count of both kinds
                 q.kind, q.trigger, q.linked_after = kind, (j, j + width), True
+                if w == "shot" and width == 1:  # "were shot": fatal if the parse says so
+                    fatal = _death_signal(tok)
+                    if fatal is not None:
+                        q.kind, q.trigger = _KILLED, (j, max(j, fatal.i - self.offset) + 1)
+                    else:
+                        q.shot = self.word(j - 1) != "also"
                 return
             if w in _PASSIVE_AUX:
                 passive = True
@@ -438,6 +517,19 @@ class _Sentence:
         if w == "lost" and nxt in ("their", "his", "her", "its") and self.word(j + 2) in (
                 "lives", "life"):
             return _KILLED, 3
+        if w in ("fatally", "mortally"):
+            if nxt in ("shot", "wounded", "injured", "stabbed", "struck", "hit", "hurt"):
+                return _KILLED, 2
+            if self.toks[j - 1].like_num:  # "two were shot, one fatally"
+                return _KILLED, 1
+        if w == "shot":
+            if nxt == "and" and self.word(j + 2) in _AFTER:  # "shot and killed", "shot and wounded"
+                return _AFTER[self.word(j + 2)], 3
+            if nxt == "dead":
+                return _KILLED, 2
+            if nxt == "to" and self.word(j + 2) == "death":
+                return _KILLED, 3
+            return "injured", 1  # people shot: killed or wounded (see `trigger_after`)
         if self.word(j + 1) == "to" and self.word(j + 2) == "death" and self.toks[j].pos_ == "VERB":
             return _KILLED, 3
         if nxt == "dead" and self.toks[j].pos_ == "VERB" or w == "gunned" and nxt == "down":
@@ -503,6 +595,406 @@ class _Sentence:
         return None
 
 
+# --- the parse: what happened to a person (subject or object of a casualty verb) -----------
+
+SHOT = "people shot (killed or wounded)"
+"""Scope of a count of people shot ("four people were shot"): the killed and the wounded together.
+Kind "injured"; `reconcile` uses it only when no figure counts the injured alone (minus the killed)."""
+ONE_PERSON = "one person"
+"""Scope prefix of a single victim ("a man was killed", "Erica Robinson was shot"): a part of the
+toll, used by `reconcile` only when no figure counts the incident's dead or injured as a whole."""
+ANOTHER_PERSON = "one more person"
+"""Scope prefix of a single victim said to be another one ("her father was also shot", "another
+child was hospitalized"): not the person already counted among the dead."""
+
+_KILL_VERBS = frozenset("kill murder slay execute assassinate massacre slaughter behead lynch "
+                        "strangle stab".split())
+_DIE_VERBS = frozenset("die perish succumb".split())
+_HURT_VERBS = frozenset("wound injure hurt maim hospitalize hospitalise graze".split())
+_SHOOT_VERBS = frozenset(["shoot"])
+_FOUND_VERBS = frozenset("find pronounce declare discover leave confirm report list".split())
+_STATE_VERBS = frozenset("be remain stay lie list hospitalize hospitalise recover".split())
+_CARRY_VERBS = frozenset("take rush transport airlift fly carry drive send admit transfer "
+                         "hospitalize hospitalise".split())
+_CONDITIONS = frozenset("critical serious stable grave fair satisfactory guarded good".split())
+_MEDICAL = frozenset("hospital hospitals center centre clinic trauma medical emergency er".split())
+_WOUND_NOUNS = frozenset("wound wounds injury injuries".split())
+_DEATH_NOUNS = frozenset("death deaths murder murders killing killings slaying slayings homicide "
+                         "homicides execution assassination".split())
+_MULTIPLES = {"double": 2, "triple": 3, "quadruple": 4, "quintuple": 5}
+_REFLEXIVE = frozenset("himself herself themselves".split())
+
+
+def _death_signal(verb: Token, depth: int = 0) -> Token | None:
+    """The token that makes a shooting or wounding fatal: "fatally", "shot dead", "shot to death",
+    "shot and killed", "rushed to hospital but did not survive", "shot ... and died"."""
+    for c in verb.children:
+        w = c.lower_
+        if c.dep_ == "advmod" and w in ("fatally", "mortally"):
+            return c
+        if c.dep_ in ("oprd", "acomp", "advmod", "xcomp", "attr", "dobj") and w == "dead":
+            return c
+        if c.dep_ == "prep" and w == "to" and any(g.lower_ == "death" for g in c.children):
+            return c
+        if c.dep_ in ("prep", "advcl", "relcl") and depth < 2:
+            for g in [c, *c.children]:  # "taken to a hospital, where he died"
+                for v in [g, *(x for x in g.children if x.dep_ == "relcl")]:
+                    if v.dep_ in ("relcl", "advcl") and _dies(v):
+                        return v
+        if c.dep_ == "conj" and depth < 2 and not any(
+                g.dep_ in ("nsubj", "nsubjpass") for g in c.children):
+            lemma = c.lemma_.lower()
+            if lemma in _KILL_VERBS or lemma in _DIE_VERBS or (
+                    lemma == "survive" and any(g.dep_ == "neg" for g in c.children)):
+                return c
+            found = _death_signal(c, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _dies(verb: Token) -> bool:
+    """A clause of dying whose subject is a pronoun ("where he died", "where she was pronounced dead")."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if subjects and not all(c.pos_ == "PRON" for c in subjects):
+        return False
+    lemma = verb.lemma_.lower()
+    return lemma in _DIE_VERBS or (lemma in _FOUND_VERBS and any(
+        c.lower_ == "dead" for c in verb.children)) or (lemma == "survive" and any(
+        c.dep_ == "neg" for c in verb.children))
+
+
+def _to_medical(verb: Token) -> bool:
+    """ "taken to the hospital", "airlifted to a trauma center"."""
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("to", "at", "in"):
+            for obj in prep.children:
+                if obj.dep_ == "pobj" and (obj.lower_ in _MEDICAL or any(
+                        c.lower_ in _MEDICAL for c in obj.children if c.dep_ == "compound")):
+                    return True
+    return False
+
+
+def _in_condition(verb: Token) -> Token | None:
+    """ "in critical condition", "in stable condition at St. Louis Children's Hospital"."""
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ == "in":
+            for obj in prep.children:
+                if obj.lemma_.lower() == "condition" and any(
+                        c.lower_ in _CONDITIONS for c in obj.children):
+                    return obj
+    return None
+
+
+def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
+    """(kind, shot, trigger token) of what `verb` says happened to its subject ("subj"), passive
+    subject ("pass") or object ("obj"); None when it says no casualty (or the person is the agent)."""
+    lemma = verb.lemma_.lower()
+    if any(c.dep_ == "neg" for c in verb.children) and lemma != "survive":
+        return None
+    fatal = _death_signal(verb)
+    if role in ("pass", "obj"):
+        if lemma in _KILL_VERBS or (lemma == "gun" and any(c.lower_ == "down" for c in verb.children)):
+            return "killed", False, verb
+        if lemma in _SHOOT_VERBS or (lemma in ("strike", "hit") and role == "pass" and any(
+                c.dep_ == "agent" and any(g.lower_ in ("bullet", "bullets", "gunfire", "round", "shot")
+                                          for g in c.children) for c in verb.children)):
+            if fatal is not None:
+                return "killed", False, fatal
+            also = any(c.dep_ == "advmod" and c.lower_ == "also" for c in verb.children)
+            return "injured", not also, verb
+        if lemma in _HURT_VERBS:
+            return ("killed", False, fatal) if fatal is not None else ("injured", False, verb)
+    if role in ("pass", "obj") and lemma in _CARRY_VERBS and (_to_medical(verb) or (
+            role == "obj" and lemma == "send")):
+        if fatal is not None:
+            return "killed", False, fatal
+        wounds = any(t.lower_ in _WOUND_NOUNS and t.head.lower_ == "with" for t in verb.subtree)
+        return "injured", not wounds, verb  # taken to hospital: wounded, or dead on arrival
+    if role in ("pass", "subj") and lemma in _STATE_VERBS:
+        condition = _in_condition(verb)
+        if condition is not None and fatal is None:
+            return "injured", False, condition
+    if role == "pass":
+        if lemma in _FOUND_VERBS and fatal is not None:
+            return "killed", False, fatal
+        if lemma == "treat" and any(c.dep_ == "prep" and c.lower_ == "for" for c in verb.children):
+            return "injured", False, verb
+    if role == "subj":
+        if lemma in _DIE_VERBS:
+            return "killed", False, verb
+        if lemma == "survive" and any(c.dep_ == "neg" for c in verb.children):
+            return "killed", False, verb
+        if lemma == "lose" and any(c.dep_ == "dobj" and c.lemma_.lower() == "life" for c in verb.children):
+            return "killed", False, verb
+        if lemma in _STATE_VERBS:
+            if fatal is not None:
+                return "killed", False, fatal
+            condition = _in_condition(verb)
+            if condition is not None:
+                return "injured", False, condition
+            if lemma == "recover":
+                return "injured", False, verb
+        if lemma in ("suffer", "sustain", "receive"):
+            for c in verb.children:
+                if c.dep_ == "dobj" and c.lower_ in _WOUND_NOUNS:
+                    deadly = any(g.lower_ in ("fatal", "deadly", "mortal") for g in c.children)
+                    return ("killed" if deadly else "injured"), False, c
+    return None
+
+
+def _parse_link(s: _Sentence, q: _Quantity) -> None:
+    """Rule 7: the parse links a person to a casualty predicate that the word order did not show:
+    "A man, two women and a child were killed", "Melody Cerros was shot and killed",
+    "the victim ... was found by officers and pronounced dead", "Jahad Brumsey remains in critical
+    condition", "four people were shot" (people shot: killed and wounded together)."""
+    tok = q.head
+    if tok is None:
+        if q.num >= s.n:
+            return
+        tok = s.toks[q.num]
+    while tok.dep_ in ("conj", "appos") and tok.head.i != tok.i:
+        tok = tok.head
+    dep, verb = tok.dep_, tok.head
+    if dep == "nsubjpass" or (dep == "nsubj" and any(c.dep_ == "auxpass" for c in verb.children)):
+        role = "pass"
+    elif dep == "nsubj":
+        role = "subj"
+    elif dep == "dobj":
+        role = "obj"
+    elif dep == "pobj" and verb.lower_ == "of" and verb.head.lemma_.lower() in _DEATH_NOUNS | {"body"}:
+        noun = verb.head  # "the shooting death of Devin Anderson", "the murders of a woman and ..."
+        q.kind, q.trigger = "killed", (noun.i - s.offset, noun.i - s.offset + 1)
+        return
+    else:
+        return
+    if any(c.dep_ == "cc" and c.lower_ == "or" for c in verb.children):
+        return  # "killed or disappeared": a count of two kinds together
+    found = _verb_kind(verb, role)
+    if found is None:  # "striking Anderson, who died at the scene"
+        for rel in tok.children:
+            if rel.dep_ == "relcl":
+                subj = next((c for c in rel.children if c.dep_ in ("nsubj", "nsubjpass")
+                             and c.tag_ in ("WP", "WDT")), None)
+                if subj is not None:
+                    passive = subj.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in rel.children)
+                    found = _verb_kind(rel, "pass" if passive else "subj")
+                    verb = rel
+                    break
+    if found is None:
+        return
+    kind, shot, trigger = found
+    lo, hi = sorted((verb.i - s.offset, trigger.i - s.offset))
+    q.kind, q.trigger, q.shot = kind, (lo, hi + 1), shot
+
+
+def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
+    """Totals of coordinated counts of one kind: "a man, two women and a small child were killed"
+    is 4 killed (the parts are kept as subsets); "a mother, father and toddler" counts the bare
+    person nouns as one each. A plural noun without a number ("and children") leaves the total
+    unknown; "another 48" is an addition elsewhere, not a part."""
+    by_head = {q.head.i: q for q in qs if q.head is not None}
+    for q in qs:
+        if q.head is None and q.num < s.n:
+            by_head.setdefault(s.toks[q.num].i, q)
+    seen: set[int] = set()
+    totals: list[_Quantity] = []
+    for q in qs:
+        if q.head is None or q.kind is None or q.subset or q.head.i in seen:
+            continue
+        root = q.head
+        while root.dep_ == "conj" and root.head.i != root.i:
+            root = root.head
+        stack = [root]
+        if root.dep_ in ("nsubj", "nsubjpass", "dobj"):  # a list the parser read as several subjects
+            stack += [c for c in root.head.children if c.dep_ == root.dep_ and c.i != root.i]
+        members: list[Token] = []
+        while stack:
+            tok = stack.pop()
+            members.append(tok)
+            stack.extend(c for c in tok.children if c.dep_ == "conj" or (
+                c.dep_ == "appos" and any(g.dep_ == "conj" for g in c.children)))  # "a mother, father, and toddler"
+        if len(members) < 2:
+            continue
+        seen.update(m.i for m in members)
+        parts: list[_Quantity] = []
+        extra, unknown = 0, False
+        for m in members:
+            part = by_head.get(m.i)
+            if part is not None:
+                if part.subset or s.word(part.start - 1) in _INHERIT_BEFORE:
+                    unknown = True
+                parts.append(part)
+            elif m.lower_ in _REFLEXIVE:
+                continue  # the perpetrator: a row of its own
+            elif m.ent_type_ == "PERSON" or (m.tag_ in ("NN", "NNP") and _noun_in(m, _PERSONS)):
+                extra += 1
+            elif m.tag_ == "NNS" and _noun_in(m, _PERSONS):
+                unknown = True
+        kinds = {p.kind for p in parts if p.kind}
+        if unknown or len(kinds) != 1 or len(parts) + extra < 2:
+            continue
+        kind = kinds.pop()
+        first = min(parts, key=lambda p: p.start)
+        last = max(parts, key=lambda p: max(p.end, p.np_end))
+        triggers = [p.trigger for p in parts if p.trigger]
+        total = _Quantity(
+            first.start, first.num, max(last.end, last.np_end), sum(p.value for p in parts) + extra,
+            sum(p.low for p in parts) + extra, sum(p.high for p in parts) + extra,
+            next((p.qualifier for p in parts if p.qualifier != "exact"), "exact"),
+            any(p.explicit for p in parts), np_end=max(last.end, last.np_end), head=root, kind=kind,
+            trigger=(min(t[0] for t in triggers), max(t[1] for t in triggers)) if triggers else None,
+            shot=any(p.shot for p in parts), total=True)
+        if any(p.perpetrators or _noun_in(p.head, _PERPETRATORS) for p in parts):
+            continue
+        for p in parts:
+            p.kind, p.subset = kind, True
+        totals.append(total)
+    return totals
+
+
+_CLAUSE_LINKS = frozenset("acomp oprd prep pobj amod advmod xcomp attr".split())
+
+
+def _clause_head(tok: Token) -> Token:
+    while tok.dep_ in _CLAUSE_LINKS and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
+
+
+def _clause_sums(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
+    """Totals of one kind over coordinated clauses: "one person is listed in critical condition and
+    four are being treated for other injuries" is 5 injured (the parts kept as subsets). Counts
+    that inherit their verb ("another 48 in Tartus") are never summed here."""
+    cands = [q for q in qs if q.kind in ("killed", "injured") and not q.subset and q.trigger
+             and not q.perpetrators and not _noun_in(q.head, _PERPETRATORS)]
+    heads = {id(q): _clause_head(s.toks[q.trigger[0]]) for q in cands}
+    totals: list[_Quantity] = []
+    used: set[int] = set()
+    for q in cands:
+        if id(q) in used:
+            continue
+        group = [q]
+        for r in cands:
+            h, g = heads[id(r)], heads[id(group[-1])]
+            if r is q or id(r) in used or r.kind != q.kind or h.i == g.i:
+                continue
+            if (h.dep_ == "conj" and h.head.i == g.i) or (g.dep_ == "conj" and g.head.i == h.i):
+                if not any(c.dep_ == "cc" and c.lower_ in ("or", "but") for c in (*h.children, *g.children)):
+                    group.append(r)
+        if len(group) < 2:
+            continue
+        used.update(id(r) for r in group)
+        first = min(group, key=lambda r: r.start)
+        last = max(group, key=lambda r: max(r.end, r.np_end, r.trigger[1]))
+        total = _Quantity(
+            first.start, first.num, max(last.end, last.np_end), sum(r.value for r in group),
+            sum(r.low for r in group), sum(r.high for r in group),
+            next((r.qualifier for r in group if r.qualifier != "exact"), "exact"),
+            any(r.explicit for r in group), np_end=max(last.end, last.np_end), kind=q.kind,
+            trigger=(min(r.trigger[0] for r in group), max(r.trigger[1] for r in group)),
+            shot=all(r.shot for r in group), total=True, perpetrators=False)
+        for r in group:
+            r.subset = True
+        totals.append(total)
+    return totals
+
+
+def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
+    """Casualties named without a number: "double homicide" (2 killed), "triple shooting" (3 shot),
+    a "murder-suicide" (the perpetrator killed), and reflexives: "turned the gun on himself",
+    "killed his wife and himself", "took her own life" (killed), "shot himself" (shot, unless
+    fatal). A reflexive is the perpetrator's death when the sentence also harms others (or says
+    murder-suicide); otherwise it is one victim of their own hand."""
+    out: list[_Quantity] = []
+    toll = any(q.kind == "killed" and not q.subset and not q.singular and q.value >= 2 for q in qs)
+    murder_suicide = any(s.low[i] == "suicide" and s.word(i - 1) in ("murder", "-") and (
+        s.word(i - 1) == "murder" or s.word(i - 2) == "murder") for i in range(s.n))
+    for i, tok in enumerate(s.toks):
+        w = s.low[i]
+        if w in _MULTIPLES and i + 1 < s.n:
+            noun = s.toks[i + 1]
+            lemma = noun.lemma_.lower()
+            if lemma in ("homicide", "murder", "killing", "slaying", "shooting") or (
+                    s.word(i + 1) == "-" and s.word(i + 2) in ("homicide", "murder")):
+                q = _Quantity(i, i, i + 1, _MULTIPLES[w], _MULTIPLES[w], _MULTIPLES[w], "exact", False,
+                              np_end=i + 2, kind="killed" if lemma != "shooting" else "injured",
+                              trigger=(i, i + 2), shot=lemma == "shooting")
+                out.append(q)
+        elif w == "suicide" and murder_suicide and s.word(i - 1) in ("murder", "-"):
+            start = i - 1 if s.word(i - 1) == "murder" else i - 2
+            # "three are dead in a murder-suicide": the suicide is among the dead of the toll
+            out.append(_Quantity(start, start, i + 1, 1, 1, 1, "exact", False, np_end=i + 1,
+                                 kind="killed", trigger=(start, i + 1), perpetrators=True, subset=toll))
+            murder_suicide = False  # once per sentence
+        elif w == "suicide" and s.toks[i].head.lemma_.lower() == "commit":
+            verb = s.toks[i].head  # "the father committed suicide"
+            others = any(q.kind == "killed" and not q.subset for q in qs) or _harms_others(verb)
+            lo = min(verb.i - s.offset, i)
+            out.append(_Quantity(lo, lo, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
+                                 kind="killed", trigger=(lo, i + 1), perpetrators=others))
+        elif w in ("life",) and s.toks[i].dep_ == "dobj" and s.toks[i].head.lemma_.lower() == "claim":
+            verb = s.toks[i].head  # "hunting accident claims life", "claimed the life of"
+            if not any(c.dep_ == "prep" and c.lower_ == "of" for c in s.toks[i].children):
+                lo = verb.i - s.offset
+                out.append(_Quantity(lo, lo, i + 1, 1, 1, 1, "exact", False, singular=True,
+                                     np_end=i + 1, kind="killed", trigger=(lo, i + 1)))
+        elif w in ("himself", "herself") or (w == "own" and s.word(i + 1) == "life"):
+            found = _reflexive(s, tok)
+            if found is None:
+                continue
+            kind, shot, trigger = found
+            lo, hi = sorted((trigger.i - s.offset, i))
+            others = murder_suicide or _harms_others(trigger)
+            if kind == "injured" and (murder_suicide or _harms_others(trigger, killing=True)):
+                kind = "killed"  # "killed his two daughters before shooting himself": a suicide
+            out.append(_Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
+                                 kind=kind, trigger=(lo, hi + 1), shot=shot and not others,
+                                 perpetrators=bool(others)))
+    return out
+
+
+def _reflexive(s: _Sentence, tok: Token) -> tuple[FigureKind, bool, Token] | None:
+    node = tok
+    if tok.lower_ == "own":  # "took his own life"
+        node = tok.head
+        verb = node.head
+        if node.dep_ == "dobj" and verb.lemma_.lower() in ("take", "end"):
+            return "killed", False, verb
+        return None
+    while node.dep_ == "conj":
+        node = node.head
+    verb = node.head
+    if node.dep_ == "dobj":
+        lemma = verb.lemma_.lower()
+        if lemma in _KILL_VERBS:
+            return "killed", False, verb
+        if lemma in _SHOOT_VERBS:
+            fatal = _death_signal(verb)
+            return ("killed", False, fatal) if fatal is not None else ("injured", True, verb)
+    if node.dep_ == "pobj" and verb.lower_ == "on":
+        turn = verb.head  # "turned the gun on himself"
+        if turn.lemma_.lower() == "turn" and any(c.dep_ == "dobj" and c.lemma_.lower() in (
+                "gun", "weapon", "rifle", "shotgun", "pistol", "handgun", "firearm") for c in turn.children):
+            return "killed", False, turn
+    return None
+
+
+def _harms_others(verb: Token, killing: bool = False) -> bool:
+    """Whether the one who turned on himself also killed (or shot) someone (in the same sentence)."""
+    node = verb
+    verbs = _KILL_VERBS if killing else _KILL_VERBS | _SHOOT_VERBS
+    for _ in range(4):
+        for v in [node, *node.conjuncts]:
+            if (v.lemma_.lower() in verbs or (killing and _death_signal(v) is not None)) and any(
+                    c.dep_ == "dobj" and c.lower_ not in _REFLEXIVE for c in v.children):
+                return True
+        if node.head.i == node.i:
+            break
+        node = node.head
+    return False
+
+
 def _quantities(s: _Sentence) -> list[_Quantity]:
     found: list[_Quantity] = []
     i = 0
@@ -510,6 +1002,18 @@ def _quantities(s: _Sentence) -> list[_Quantity]:
     while i < s.n:
         w = s.low[i]
         q = (s.quantity_at(i) or s.singular_at(i)) if w in starts or w[0].isdigit() else None
+        if q is None and s.toks[i].pos_ == "PROPN":
+            q = s.singular_at(i) or s.named_at(i)
+        if q is None and w in ("he", "she", "him") and s.toks[i].dep_ in ("nsubj", "nsubjpass", "dobj"):
+            q = _Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
+                          head=s.toks[i])  # "he died", "she was pronounced dead": one person
+        if q is not None and not q.singular and not q.explicit and q.qualifier == "exact":
+            k = q.end  # "15-year-old killed", "17 y.o killed": an age standing for one person
+            while k < s.n and k < q.end + 4 and s.low[k] in ("-", "year", "years"):
+                k += 1
+            if _is_age_noun(s, k):
+                q = _Quantity(i, i, k + 1, 1, 1, 1, "exact", False, singular=True, np_end=k + 1,
+                              head=s.toks[k])
         if q is None:
             i += 1
             continue
@@ -535,6 +1039,13 @@ def _link(s: _Sentence, qs: list[_Quantity]) -> None:
             q.kind = _KIND_NOUNS.get(q.head.lemma_.lower()) if q.head is not None else None
             if q.kind is None:
                 s.toll_before(q)
+        if q.kind is None:
+            _parse_link(s, q)
+        elif q.shot:  # "the boy who was shot in the face has died": the main clause decides
+            main = _Quantity(q.start, q.num, q.end, 1, 1, 1, "exact", False, head=q.head)
+            _parse_link(s, main)
+            if main.kind == "killed":
+                q.kind, q.trigger, q.shot = main.kind, main.trigger, False
     for n, q in enumerate(qs):
         earlier = [p for p in qs[:n] if p.kind and not p.subset]
         if q.subset and q.kind is None:
@@ -586,14 +1097,18 @@ def _zero_figures(sent: Span, text: str, lowered: str) -> list[FigureMention]:
 
 def find_figures(sent: Span) -> list[FigureMention]:
     """Casualty figures stated in one sentence, in text order."""
-    text = sent.doc.text[sent.start_char:sent.end_char]
+    text = sent.text  # Doc.text joins the whole document on every call: stay within the sentence
     lowered = text.lower()
     if not any(stem in lowered for stem in _GATE):
         return []
     s = _Sentence(sent)
     qs = _quantities(s)
     _link(s, qs)
+    qs += _coordination(s, qs)
+    qs += _clause_sums(s, qs)
+    qs += _special(s, qs)
     figures = _zero_figures(sent, text, lowered)
+    base = sent.start_char
     for q in qs:
         if q.kind is None:
             continue
@@ -602,10 +1117,22 @@ def find_figures(sent: Span) -> list[FigureMention]:
             first, last = min(first, q.trigger[0]), max(last, q.trigger[1] - 1)
         start = s.toks[first].idx
         end = s.toks[last].idx + len(s.toks[last])
+        perpetrators = q.perpetrators if q.perpetrators is not None else (
+            q.kind in ("killed", "injured") and _noun_in(q.head, _PERPETRATORS))
+        scope = None
+        if q.shot and q.kind == "injured" and not perpetrators:
+            scope = SHOT
+        elif q.singular and not perpetrators and not q.subset:
+            np_last = s.toks[max(q.end, q.np_end) - 1]
+            np_text = text[s.toks[q.start].idx - base:np_last.idx + len(np_last) - base]
+            if s.low[q.start] in _REFLEXIVE or s.low[q.start] in ("own", "life", "suicide"):
+                np_text = text[start - base:end - base]
+            another = s.low[q.start] == "another" or (q.trigger is not None and any(
+                s.low[k] == "also" for k in range(max(0, q.trigger[0] - 2), q.trigger[1])))
+            scope = f"{ANOTHER_PERSON if another else ONE_PERSON}: {np_text}"
         figures.append(FigureMention(
             kind=q.kind, value=q.value, low=q.low, high=q.high, qualifier=q.qualifier,
-            start=start, end=end, text=sent.doc.text[start:end], subset=q.subset,
-            perpetrators=_noun_in(q.head, _PERPETRATORS),
-            aggregate=_is_aggregate(s, q, text),
+            start=start, end=end, text=text[start - base:end - base], subset=q.subset,
+            perpetrators=perpetrators, aggregate=_is_aggregate(s, q, text), scope=scope,
         ))
     return sorted(figures, key=lambda f: f.start)

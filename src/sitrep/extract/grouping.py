@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sitrep.codebook import Codebook
-from sitrep.extract.detection import choose_sub_event_type
+from sitrep.extract.typing import IncidentTyper
 from sitrep.extract.reconcile import reconcile
 from sitrep.extract.reporters import canonical_reporter
 from sitrep.records import (
@@ -223,13 +223,22 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
     cues = [c for m in members for c in m.cues]
     killed = reconcile(figures, "killed", place_name, codebook)
     injured = reconcile(figures, "injured", place_name, codebook)
-    sub_event_type = choose_sub_event_type(cues, codebook, has_casualties=bool(killed or injured))
+    typed = IncidentTyper(codebook)(
+        sorted((p for m in members for p in m.predications), key=lambda p: p.start), cues,
+        has_casualties=bool(killed or injured),
+        text=" ".join([*(_sentence(article, m) for m in members), *(w for m in own for w in m.weapons)]),
+        targets=[*(t for m in own for t in m.targets), *(v for m in own for v in m.victims)],
+    )
     perpetrators, claimed_by = _perpetrators(members)
     sources = sorted({f.reported_by for f in figures if f.reported_by} | ({article.source} if article.source else set()))
     return Incident(
-        id=_incident_id(draft, sub_event_type, codebook),
-        event_type=codebook.sub_event(sub_event_type).event_type if sub_event_type else None,
-        sub_event_type=sub_event_type,
+        id=_incident_id(draft, typed.sub_event_type, codebook),
+        event_type=typed.event_type,
+        sub_event_type=typed.sub_event_type,
+        attack_type=typed.attack_type,
+        weapon_type=typed.weapon_type,
+        target_types=typed.target_types,
+        suicide=typed.suicide,
         date=draft.date.date if draft.date else None,
         date_precision=draft.date.precision if draft.date else None,
         location=draft.place,

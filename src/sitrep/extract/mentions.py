@@ -22,6 +22,7 @@ from sitrep.extract.modality import ModalityClassifier
 from sitrep.extract.places import PlaceResolver
 from sitrep.extract.reporters import find_reporter
 from sitrep.extract.roles import WeaponFinder, targets, victims
+from sitrep.extract.typing import FrameReader
 from sitrep.records import Cue, Mention, PlaceMention
 
 CLUSTER_DISTANCE = 3  # cues this close in the parse describe one event
@@ -50,6 +51,7 @@ class MentionFinder:
         self.actors = ActorFinder(codebook)
         self.weapons = WeaponFinder(codebook, tokenizer)
         self.modality = ModalityClassifier(codebook)
+        self.frames = FrameReader(codebook, tokenizer)
         self.places = places
 
     def __call__(self, doc: Doc, published: dt.date | None) -> list[Mention]:
@@ -111,6 +113,8 @@ class MentionFinder:
                 )
         for actor in actors:
             built[nearest(actor.start, actor.end)].actors.append(actor)
+        for predication in self.frames(sent, index):
+            built[nearest(predication.start, predication.end)].predications.append(predication)
         reporter = find_reporter(sent)
         weapons = self.weapons(sent)
         for mention, cluster in zip(built, clusters):

@@ -8,6 +8,16 @@ incident's own place; subsets, perpetrators and wider tolls are kept as rows but
   (tiers in codebook/lexicon.yaml `reporter_authority`: officials, police, hospitals and monitors
   above media, media above unattributed text, unattributed above witnesses and claims);
   among those, the largest (tolls rise as bodies are counted).
+
+Figures that count only part of the toll fill in when no figure counts it whole:
+- one person (scope "one person: ..."): "a man was killed", "Erica Robinson was shot dead". A report
+  telling of a single victim gives 1; several such rows are usually the same person told again, so
+  they are never added up (coordinated victims in one sentence are summed by `figures.py`);
+- people shot (scope `SHOT`, kind injured): "four people were shot" counts the wounded and the dead
+  together; with no figure of the injured alone, injured = people shot - killed (best), at least 0;
+  the larger of that and 1 when a single wounded person is also reported. A single wounded person
+  in a report that counts deaths is taken to be one of the dead (shot, then died) unless the text
+  says it is another ("her father was also shot": scope "one more person: ...").
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from sitrep.codebook import Codebook
+from sitrep.extract.figures import ANOTHER_PERSON, ONE_PERSON, SHOT
 from sitrep.records import Figure, FigureKind, Range
 
 UNATTRIBUTED_TIER = 1
@@ -40,17 +51,42 @@ def counts_for(figure: Figure, place_name: str | None) -> bool:
     return figure.scope is None or (place_name is not None and figure.scope == place_name)
 
 
+def is_one_person(figure: Figure) -> bool:
+    return bool(figure.scope) and figure.scope.startswith((ONE_PERSON, ANOTHER_PERSON))
+
+
+def is_another_person(figure: Figure) -> bool:
+    return bool(figure.scope) and figure.scope.startswith(ANOTHER_PERSON)
+
+
 def reconcile(
     figures: Iterable[Figure], kind: FigureKind, place_name: str | None, codebook: Codebook,
     published: Mapping[str, dt.date | None] | None = None, article_order: Mapping[str, int] | None = None,
 ) -> Range | None:
     """low/best/high for one kind, or None when no figure counts this incident."""
+    figures = list(figures)
     usable = [f for f in figures if f.kind == kind and counts_for(f, place_name)]
-    if not usable:
-        return None
-    published = published or {}
-    article_order = article_order or {}
+    if usable:
+        return _rule(usable, codebook, published or {}, article_order or {})
+    singles = [f for f in figures if f.kind == kind and is_one_person(f)]
+    shot = [f for f in figures if f.kind == kind == "injured" and f.scope == SHOT]
+    if kind == "killed":
+        return Range(low=1, best=1, high=1) if singles else None
+    killed = reconcile(figures, "killed", place_name, codebook, published, article_order)
+    dead = killed.best if killed else 0
+    if dead:  # a single wounded person in a report of deaths is most often the one who died
+        singles = [f for f in singles if is_another_person(f)]
+    if not shot:
+        return Range(low=1, best=1, high=1) if singles else None
+    wounded = _rule(shot, codebook, published or {}, article_order or {})
+    low, best, high = (max(0, v - dead) for v in (wounded.low, wounded.best, wounded.high))
+    if singles:
+        low, best, high = max(low, 1), max(best, 1), max(high, 1)
+    return Range(low=low, best=best, high=high)
 
+
+def _rule(usable: list[Figure], codebook: Codebook, published: Mapping[str, dt.date | None],
+          article_order: Mapping[str, int]) -> Range:
     def recency(f: Figure) -> tuple:
         day = published.get(f.article_id) or dt.date.min
         return (day, article_order.get(f.article_id, 0))

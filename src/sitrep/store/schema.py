@@ -138,6 +138,7 @@ class IncidentRow(Base):
         Index("ix_incidents_country_code", "country_code"),
         Index("ix_incidents_sub_event_type", "sub_event_type"),
         Index("ix_incidents_lat_lon", "lat", "lon"),
+        Index("ix_incidents_updated_at", "updated_at"),
     )
 
 
@@ -205,3 +206,130 @@ class ExcludedRow(Base):
     end: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __table_args__ = (Index("ix_excluded_article_id", "article_id"),)
+
+
+# ---------------------------------------------------------------- cross-report merging (sitrep.merge)
+
+
+class IncidentReportRow(Base):
+    """One report's contribution to an incident: the incident as that report coded it.
+
+    `link` is "extracted" (the report's own incident folded in) or "text" (a report with no
+    codable incident of its own, attached by text similarity). The incident's fields are
+    recomputed from these rows (sitrep.merge.fold), so a split can take one report out again.
+    """
+
+    __tablename__ = "incident_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False
+    )
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
+    )
+    extracted_id: Mapped[str] = mapped_column(String, nullable=False)
+    link: Mapped[str] = mapped_column(String, nullable=False, default="extracted")
+    score: Mapped[float | None] = mapped_column(Float)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    added_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+
+    __table_args__ = (
+        UniqueConstraint("incident_id", "article_id", "extracted_id", name="uq_incident_reports"),
+        Index("ix_incident_reports_incident_id", "incident_id"),
+        Index("ix_incident_reports_article_id", "article_id"),
+    )
+
+
+class MatchKeyRow(Base):
+    """A blocking key (grid cell, place name, actor, rare term) of an incident, or of a report
+    that yielded no incident yet (`incident_id` NULL, `article_id` set), on a day.
+
+    Candidates for a new report are found with the (key, day) index: a few range scans, never a
+    scan of all incidents.
+    """
+
+    __tablename__ = "match_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String, nullable=False)
+    day: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    incident_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    article_id: Mapped[str | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        Index("ix_match_keys_key_day", "key", "day"),
+        Index("ix_match_keys_incident_id", "incident_id"),
+        Index("ix_match_keys_article_id", "article_id"),
+    )
+
+
+class ArticleTermsRow(Base):
+    """The text signature of a report: its distinctive terms (names, streets, ages) and counts."""
+
+    __tablename__ = "article_terms"
+
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    terms: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False, default=dict)
+
+
+class IncidentTermsRow(Base):
+    """The union of the text signatures of an incident's reports (what candidates are scored on)."""
+
+    __tablename__ = "incident_terms"
+
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    terms: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False, default=dict)
+
+
+class TermStatRow(Base):
+    """Document frequency of a term over the ledger's reports (term "" counts the reports)."""
+
+    __tablename__ = "term_stats"
+
+    term: Mapped[str] = mapped_column(String, primary_key=True)
+    df: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class IncidentHistoryRow(Base):
+    """A versioned change to an incident: which field, from what to what, caused by which report
+    or by whom (analyst corrections), when and why. Kept after the incident is merged away."""
+
+    __tablename__ = "incident_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String, nullable=False)
+    action: Mapped[str] = mapped_column(String, nullable=False)  # create|report|link|edit|merge|split
+    field: Mapped[str] = mapped_column(String, nullable=False)
+    old: Mapped[Any] = mapped_column(JSON)
+    new: Mapped[Any] = mapped_column(JSON)
+    article_id: Mapped[str | None] = mapped_column(String)
+    by: Mapped[str | None] = mapped_column(String)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_incident_history_incident_id", "incident_id"),
+        Index("ix_incident_history_at", "at"),
+    )
+
+
+class DeletionRow(Base):
+    """An incident id that disappeared (a manual merge folded it into `replaced_by`)."""
+
+    __tablename__ = "deletions"
+
+    incident_id: Mapped[str] = mapped_column(String, primary_key=True)
+    replaced_by: Mapped[str | None] = mapped_column(String)
+    reason: Mapped[str] = mapped_column(String, nullable=False)
+    by: Mapped[str | None] = mapped_column(String)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    __table_args__ = (Index("ix_deletions_at", "at"),)

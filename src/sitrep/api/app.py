@@ -1,0 +1,418 @@
+"""The REST API and the dashboard: one FastAPI app on one ledger.
+
+Reads are open unless `SITREP_READ_TOKEN` is set (then they need `Authorization: Bearer <it>`,
+or the write token). Writes (`POST /articles`) need `Authorization: Bearer $SITREP_TOKEN`; with
+no `SITREP_TOKEN` configured they are refused (403). The extraction pipeline is loaded once per
+app, on the first report posted. Bad parameters give 400 with a `detail` message, unknown ids 404.
+The dashboard (static files, no build step, no network) is served at `/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
+
+from sitrep import __version__, exports
+from sitrep.api.models import (
+    ArticleDetail,
+    ArticleIn,
+    ArticleMeta,
+    IncidentDetail,
+    IncidentPage,
+    IncidentSummary,
+    IngestResult,
+    Problem,
+    Span,
+    Stats,
+)
+from sitrep.formats import incidents_geojson
+from sitrep.records import Article, Extraction
+from sitrep.store.ledger import DEFAULT_URL, Ledger
+from sitrep.store.query import SORTS, BBox, parse_bbox
+
+STATIC_DIR = Path(__file__).parent / "static"
+MAX_PAGE = 1000
+MAX_REPORT_CHARS = 1_000_000  # as sitrep.ingest.readers
+
+_FROM_ENV: Any = object()
+
+# No inline scripts, nothing from other origins: data that slips into markup cannot run.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+class _LazyPipeline:
+    """The extraction pipeline, loaded on first use; one report is coded at a time."""
+
+    def __init__(self, factory: Callable[[], Any] | None) -> None:
+        self._factory = factory
+        self._pipeline: Any = None
+        self._lock = threading.Lock()
+
+    def extract(self, article: Article) -> Extraction:
+        with self._lock:
+            if self._pipeline is None:
+                if self._factory is None:
+                    from sitrep.pipeline import Pipeline
+
+                    self._pipeline = Pipeline.load()
+                else:
+                    self._pipeline = self._factory()
+            return self._pipeline.extract(article)
+
+
+def _bad(detail: str) -> HTTPException:
+    return HTTPException(status_code=400, detail=detail)
+
+
+def _parse_date(value: str | None, name: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _bad(f"{name}: {value!r} is not a date; use YYYY-MM-DD (e.g. 2016-05-23)") from None
+
+
+def _parse_bbox(value: str | None) -> BBox | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_bbox(value)
+    except ValueError as exc:
+        raise _bad(f"bbox: {exc}") from None
+
+
+def incident_filters(
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (WGS84 degrees); minlon > maxlon crosses the antimeridian.", examples=["35,34,37,36"])] = None,
+    country: Annotated[str | None, Query(description="ISO 3166 alpha-2 code, e.g. SY.", max_length=8)] = None,
+    admin1: Annotated[str | None, Query(description="First-level region, e.g. Latakia (any case).", max_length=200)] = None,
+    since: Annotated[str | None, Query(description="First date, YYYY-MM-DD (inclusive).", examples=["2016-05-01"])] = None,
+    until: Annotated[str | None, Query(description="Last date, YYYY-MM-DD (inclusive).", examples=["2016-05-31"])] = None,
+    event_type: Annotated[str | None, Query(description="ACLED event type, e.g. 'Explosions/Remote violence'.", max_length=200)] = None,
+    sub_event_type: Annotated[str | None, Query(description="ACLED sub-event type, e.g. 'Suicide bomb'.", max_length=200)] = None,
+    actor: Annotated[str | None, Query(description="Part of a perpetrator's or claimant's name (any case).", max_length=200)] = None,
+    min_killed: Annotated[int | None, Query(ge=0, description="Best killed figure at least this.")] = None,
+    q: Annotated[str | None, Query(description="Text in the place, actors, evidence or report text (any case).", max_length=500)] = None,
+) -> dict[str, Any]:
+    """The incident filters shared by /incidents, /stats and the exports."""
+    first = _parse_date(since, "since")
+    last = _parse_date(until, "until")
+    if first and last and first > last:
+        raise _bad(f"since {first} is after until {last}")
+    return {
+        "bbox": _parse_bbox(bbox), "country": country or None, "admin1": admin1 or None,
+        "since": first, "until": last, "event_type": event_type or None,
+        "sub_event_type": sub_event_type or None, "actor": actor or None,
+        "min_killed": min_killed, "q": q or None,
+    }
+
+
+Filters = Annotated[dict[str, Any], Depends(incident_filters)]
+SortParam = Annotated[str, Query(description="date, -date (newest first), killed, -killed (deadliest first).")]
+
+_bearer = HTTPBearer(auto_error=False, description="Bearer token: SITREP_TOKEN for writes; SITREP_READ_TOKEN for reads where reads are closed.")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _token_ok(credentials: HTTPAuthorizationCredentials | None, *tokens: str | None) -> bool:
+    if credentials is None:
+        return False
+    given = credentials.credentials.encode()
+    return any(token and hmac.compare_digest(given, token.encode()) for token in tokens)
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _country_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=code.upper())
+    return (getattr(found, "common_name", None) or found.name) if found else None
+
+
+def _summary(ledger: Ledger, incident_id: str) -> IncidentSummary:
+    found = ledger.incident(incident_id)
+    if found is None:
+        return IncidentSummary(id=incident_id, found=False)
+    loc = found.location
+    return IncidentSummary(
+        id=found.id, event_type=found.event_type, sub_event_type=found.sub_event_type,
+        date=found.date, location=loc.name if loc else None,
+        country_code=loc.country_code if loc else None, killed=found.killed,
+    )
+
+
+def _history(ledger: Ledger, incident_id: str) -> list[dict[str, Any]]:
+    """The incident's history, where the ledger keeps one (`Ledger.history`); else empty."""
+    history = getattr(ledger, "history", None)
+    if not callable(history):
+        return []
+    entries = history(incident_id) or []
+    return [e.model_dump(mode="json") if hasattr(e, "model_dump") else dict(e) for e in entries]
+
+
+def create_app(
+    db: str | None = None,
+    *,
+    ledger: Ledger | None = None,
+    pipeline_factory: Callable[[], Any] | None = None,
+    write_token: str | None = _FROM_ENV,
+    read_token: str | None = _FROM_ENV,
+) -> FastAPI:
+    """The API + dashboard app on the ledger at `db` (or an open `ledger`).
+
+    Tokens default to the environment (`SITREP_TOKEN`, `SITREP_READ_TOKEN`); `pipeline_factory`
+    (default `Pipeline.load`) is called once, on the first report posted.
+    """
+    if ledger is None:
+        ledger = Ledger(db or os.environ.get("SITREP_DB") or DEFAULT_URL)
+    if write_token is _FROM_ENV:
+        write_token = os.environ.get("SITREP_TOKEN") or None
+    if read_token is _FROM_ENV:
+        read_token = os.environ.get("SITREP_READ_TOKEN") or None
+    pipeline = _LazyPipeline(pipeline_factory)
+
+    def require_read(credentials: Credentials) -> None:
+        if read_token and not _token_ok(credentials, read_token, write_token):
+            raise _unauthorized("Reading this ledger needs a token: send 'Authorization: Bearer <SITREP_READ_TOKEN>'.")
+
+    def require_write(credentials: Credentials) -> None:
+        if not write_token:
+            raise HTTPException(
+                status_code=403,
+                detail="Writes are disabled on this server: no SITREP_TOKEN is configured. "
+                       "Start it with SITREP_TOKEN=<secret> and send 'Authorization: Bearer <secret>'.",
+            )
+        if credentials is None:
+            raise _unauthorized("Writing needs a token: send 'Authorization: Bearer <SITREP_TOKEN>'.")
+        if not _token_ok(credentials, write_token):
+            raise _unauthorized("The bearer token is not valid for writing.")
+
+    app = FastAPI(
+        title="sitrep",
+        version=__version__,
+        summary="A sourced, queryable ledger of incidents of political violence.",
+        description=__doc__,
+        docs_url=None,  # Swagger UI loads from a CDN; the schema is at /openapi.json
+        redoc_url=None,
+    )
+    app.state.ledger = ledger
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        messages = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path"))
+            messages.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
+        return JSONResponse(status_code=400, content={"detail": "; ".join(messages) or "bad request"})
+
+    errors: dict[int | str, dict[str, Any]] = {
+        400: {"model": Problem, "description": "Bad parameter"},
+        401: {"model": Problem, "description": "Token missing or not valid"},
+    }
+    reads = APIRouter(dependencies=[Depends(require_read)], responses=errors)
+
+    @reads.get("/incidents", response_model=IncidentPage, tags=["incidents"])
+    def list_incidents(
+        filters: Filters,
+        sort: SortParam = "-date",
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size.")] = 50,
+        offset: Annotated[int, Query(ge=0, description="Incidents to skip.")] = 0,
+    ) -> IncidentPage:
+        """Incidents that pass the filters, sorted and paged; `total` counts all that pass."""
+        if sort not in SORTS:
+            raise _bad(f"sort: {sort!r} is not a sort order; use one of {', '.join(SORTS)}")
+        items = ledger.incidents(**filters, sort=sort, limit=limit, offset=offset)
+        return IncidentPage(total=ledger.count_incidents(**filters), limit=limit, offset=offset, items=items)
+
+    @reads.get("/incidents/{incident_id}", response_model=IncidentDetail, tags=["incidents"],
+               responses={404: {"model": Problem, "description": "No such incident"}})
+    def get_incident(incident_id: str) -> IncidentDetail:
+        """One incident: every figure with its reporter, evidence, reports, history, related incidents."""
+        incident = ledger.incident(incident_id)
+        if incident is None:
+            raise HTTPException(404, detail=f"No incident {incident_id!r} in the ledger.")
+        reports = []
+        for article_id in incident.articles:
+            article = ledger.article(article_id)
+            if article is not None:
+                reports.append(ArticleMeta(**article.model_dump(include=set(ArticleMeta.model_fields))))
+        return IncidentDetail(
+            **incident.model_dump(),
+            reports=reports,
+            history=_history(ledger, incident_id),
+            related_incidents=[_summary(ledger, rid) for rid in incident.related],
+        )
+
+    @reads.get("/articles/{article_id}", response_model=ArticleDetail, tags=["articles"],
+               responses={404: {"model": Problem, "description": "No such article"}})
+    def get_article(article_id: str) -> ArticleDetail:
+        """A stored report: its text and the spans backing the ledger (evidence, figures, exclusions)."""
+        article = ledger.article(article_id)
+        if article is None:
+            raise HTTPException(404, detail=f"No article {article_id!r} in the ledger.")
+        incidents = ledger.incidents(article_id=article_id, sort="date")
+        spans: dict[tuple[Any, ...], Span] = {}
+
+        def add(span: Span) -> None:
+            if 0 <= span.start <= span.end <= len(article.text):
+                spans.setdefault((span.kind, span.field, span.incident_id, span.start, span.end), span)
+
+        for incident in incidents:
+            for e in incident.evidence:
+                if e.article_id == article_id:
+                    add(Span(kind="evidence", field=e.field, incident_id=incident.id, start=e.start, end=e.end,
+                             text=article.text[e.start:e.end]))
+            for f in incident.figures:
+                if f.article_id == article_id:
+                    detail = " ".join(x for x in (f.qualifier, str(f.value), f.kind) if x != "exact")
+                    if f.reported_by:
+                        detail += f", according to {f.reported_by}"
+                    add(Span(kind="figure", field=f.kind, incident_id=incident.id, start=f.start, end=f.end,
+                             text=article.text[f.start:f.end], detail=detail))
+        for x in ledger.excluded(article_id):
+            add(Span(kind="excluded", field=x.reason, start=x.start, end=x.end,
+                     text=article.text[x.start:x.end], detail=x.detail))
+        return ArticleDetail(
+            **article.model_dump(),
+            incidents=[i.id for i in incidents],
+            spans=sorted(spans.values(), key=lambda s: (s.start, s.end, s.kind)),
+        )
+
+    @reads.get("/stats", response_model=Stats, tags=["incidents"])
+    def get_stats(filters: Filters) -> Stats:
+        """Incidents and fatalities per day, per sub-event type and per country."""
+        result = ledger.stats(**filters)
+        for row in result["by_country"]:
+            row["country"] = _country_name(row["country_code"])
+        return Stats(**result)
+
+    @reads.get("/export.csv", tags=["exports"],
+               responses={200: {"content": {"text/csv": {}}, "description": "ACLED CSV"}})
+    def export_csv(filters: Filters, sort: SortParam = "-date") -> Response:
+        """The incidents that pass the filters as ACLED CSV (ACLED's columns and order)."""
+        if sort not in SORTS:
+            raise _bad(f"sort: {sort!r} is not a sort order; use one of {', '.join(SORTS)}")
+        body = exports.incidents_acled_csv(ledger.incidents(**filters, sort=sort))
+        return Response(
+            body, media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="sitrep-incidents.csv"'},
+        )
+
+    @reads.get("/export.geojson", tags=["exports"],
+               responses={200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"}})
+    def export_geojson(filters: Filters, sort: SortParam = "-date") -> Response:
+        """The located incidents that pass the filters as a GeoJSON FeatureCollection of points."""
+        if sort not in SORTS:
+            raise _bad(f"sort: {sort!r} is not a sort order; use one of {', '.join(SORTS)}")
+        body = incidents_geojson(ledger.incidents(**filters, sort=sort))
+        return Response(body, media_type="application/geo+json")
+
+    @reads.get("/health", tags=["meta"])
+    def health() -> dict[str, Any]:
+        """Liveness, and the ledger's row counts."""
+        return {"status": "ok", "version": __version__, **ledger.counts()}
+
+    writes = APIRouter(dependencies=[Depends(require_write)], responses={
+        **errors, 403: {"model": Problem, "description": "Writes disabled (no SITREP_TOKEN configured)"},
+    })
+
+    @writes.post("/articles", response_model=IngestResult, status_code=201, tags=["articles"],
+                 responses={200: {"model": IngestResult, "description": "Already in the ledger"},
+                            413: {"model": Problem, "description": "Report too long"}})
+    def post_article(body: ArticleIn, response: Response) -> IngestResult:
+        """Code one report and store it; returns the incidents it created or updated.
+
+        The same content posted again stores nothing and answers 200 with the incidents it backs.
+        """
+        text, title, url, published = body.text, body.title, body.url, body.published
+        if (text is None or not text.strip()) and body.html:
+            from sitrep.ingest.readers import _extract_html  # noqa: PLC2701 (the readers' own HTML path)
+
+            page = _extract_html(body.html)
+            if page is None:
+                raise _bad("html: no article text found in the page")
+            text, page_title, page_date, page_url = page
+            title, url, published = title or page_title, url or page_url, published or page_date
+        if text is None or not text.strip():
+            raise _bad("give the report as 'text' (or 'html'); it is empty")
+        text = text.replace("\r\n", "\n").rstrip()
+        if len(text) > MAX_REPORT_CHARS:
+            raise HTTPException(413, detail=f"report is {len(text):,} characters; the limit is {MAX_REPORT_CHARS:,}")
+        article = Article.from_text(text, title=title, source=body.source, url=url, published=published)
+        if ledger.has_content(article.content_hash):
+            result = ledger.add(article, Extraction())  # stores nothing; tells the stored id
+            response.status_code = 200
+            found = ledger.incidents(article_id=result.article_id, sort="date")
+            return IngestResult(article_id=result.article_id, stored=False, incidents=found)
+        result = ledger.add(article, pipeline.extract(article))
+        if not result.stored:
+            response.status_code = 200
+            found = ledger.incidents(article_id=result.article_id, sort="date")
+        else:
+            found = [i for i in (ledger.incident(x) for x in result.incidents) if i is not None]
+        return IngestResult(article_id=result.article_id, stored=result.stored, incidents=found)
+
+    app.include_router(reads)
+    app.include_router(writes)
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    _document_400(app)
+    return app
+
+
+def _document_400(app: FastAPI) -> None:
+    """Bad parameters answer 400 (not FastAPI's 422): say so in the OpenAPI schema."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,496 @@
+"""Incident typing: ACLED event and sub-event type, and GTD attack type, weapon type, target types, suicide.
+
+Two steps, both driven by the codebook (`codebook/events.yaml`):
+
+1. `FrameReader` reads who did what to whom in a parsed sentence. Each act word of the frame lexicon
+   ("killed", "exchanged fire", "demonstrated", "defused") becomes a `Predication`: the act class with
+   the classes of its agents (subject, "by" phrase) and patients (object, passive subject, "on"/"against"
+   phrase): state, armed, protesters, crowd, civilian, suspect, property, territory. Acts in background
+   clauses ("after the murder of a farmer", "accused of killing", "demonstrated against the arrest")
+   and unrealised ones ("would attack", "planned to attack", "no clash") are left out.
+2. `IncidentTyper` applies the sub-event types' rules in codebook order to an incident's predications
+   and cues: the first type whose rule holds wins; otherwise the strong, then the weak cues decide.
+   A description that matches nothing is "Attack" when it counts casualties, else "Other".
+
+The same path types an incident of a full article and a one-sentence event description (an ACLED note).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Span, Token
+
+from sitrep.codebook import Codebook, FrameRule
+from sitrep.records import Cue, Predication
+
+_DETERMINERS = {"a", "an", "the", "their", "its", "his", "her", "some"}
+_PATIENT_PREPS = {"on", "against", "at", "upon", "onto"}
+_EXPLOSION_PLACE_PREPS = {"near", "outside", "inside", "at", "in", "on"}  # "a bomb went off near a bus station"
+_UNACCUSATIVE = {"die", "death", "perish", "explode", "disappear"}  # their subject is what suffers the act
+_NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos"}  # "Clash between ..." tagged VERB
+_LIGHT_VERBS = {"carry", "launch", "stage", "mount", "conduct", "organise", "organize", "hold", "lead", "perpetrate",
+                "commit", "begin", "start", "engage", "get", "take", "make", "use", "fire", "unleash"}
+_EXPLOSION_TYPES = {"Suicide bomb", "Air/drone strike", "Shelling/artillery/missile attack", "Grenade",
+                    "Remote explosive/landmine/IED"}
+_BLADES = re.compile(r"\b(machetes?|knife|knives|axes?|blades?|cutlass(es)?|spears?|hacked|stabbed)\b", re.I)
+
+
+class _PhraseTable:
+    """Longest-match lookup of labelled phrases over tokens, by lemma or form; determiners may be skipped."""
+
+    def __init__(self, entries: dict[str, list[str]], tokenizer: Tokenizer):
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for label, phrases in entries.items():
+            for phrase in phrases:
+                words = tuple(t.lower_ for t in tokenizer(phrase) if t.lower_ not in _DETERMINERS) or (phrase,)
+                self._by_first.setdefault(words[0], []).append((words, label))
+        for candidates in self._by_first.values():
+            candidates.sort(key=lambda c: -len(c[0]))
+
+    def find(self, tokens: list[Token]) -> list[tuple[int, int, str]]:
+        """(first, last+1, label) for every non-overlapping match, longest first at each position."""
+        found, i = [], 0
+        while i < len(tokens):
+            match = None
+            for key in _forms(tokens[i]):
+                for words, label in self._by_first.get(key, ()):
+                    end = _match_at(tokens, i, words)
+                    if end is None and _particle_verb(tokens[i], words):  # "handed the town over"
+                        end = i + 1
+                    if end and (match is None or end > match[1]):
+                        match = (i, end, label)
+            if match:
+                found.append(match)
+                i = match[1]
+            else:
+                i += 1
+        return found
+
+
+def _forms(tok: Token) -> set[str]:
+    return {tok.lower_, tok.lemma_.lower()}
+
+
+def _particle_verb(tok: Token, words: tuple[str, ...]) -> bool:
+    """A two-word phrasal verb whose particle follows the object ("handed Manbij over", "took them away")."""
+    return len(words) == 2 and tok.pos_ == "VERB" and any(c.dep_ == "prt" and c.lower_ == words[1] for c in tok.children)
+
+
+def _match_at(tokens: list[Token], i: int, words: tuple[str, ...]) -> int | None:
+    """End index when `words` match from token i, else None. Inside a phrase the text may add determiners and
+    modifiers of the next word ("exchanged artillery and machine-gun fire" is "exchange fire")."""
+    k = i
+    for n, word in enumerate(words):
+        if n and k < len(tokens) and word not in _forms(tokens[k]):
+            ahead = next((m for m in range(k + 1, min(k + 6, len(tokens))) if word in _forms(tokens[m])), None)
+            if ahead is None or tokens[ahead].left_edge.i > tokens[k].i:
+                return None
+            k = ahead
+        if k >= len(tokens) or word not in _forms(tokens[k]):
+            return None
+        k += 1
+    if len(words) > 1 and tokens[k - 1].dep_ == "compound":  # "killed a cattle trader" is not "kill cattle"
+        return None
+    return k
+
+
+class FrameReader:
+    """Reads predications (who did what to whom) from parsed sentences; built once per pipeline."""
+
+    def __init__(self, codebook: Codebook, tokenizer: Tokenizer):
+        lex = codebook.frames
+        self._acts = _PhraseTable(lex.acts, tokenizer)
+        self._actor_words = {label: {w for w in words} for label, words in lex.actors.items()}
+        self._collective = set(lex.collective)
+        self._armed_markers = set(lex.armed_markers)
+        self._unidentified = set(lex.unidentified_markers)
+        self._blades = set(lex.blade_markers)
+        self._suspect_markers = set(lex.suspect_markers)
+        self._background = set(lex.background)
+        self._unrealised = set(lex.unrealised)
+        self._actors: dict[str, str] = {}  # short upper-case aliases ("IS") match with their case, others folded
+        for actor in codebook.actors:
+            for alias in [actor.name, *actor.aliases]:
+                key = alias if len(alias) <= 4 and alias.isupper() else alias.lower()
+                self._actors[key] = "state" if actor.kind == "state" else "armed"
+        self._sides = {"fight"}
+        self._verbs_only = set(lex.verbs_only)
+        self._participant_acts = set(lex.participant_acts)
+        self._labels = {label.lower(): t.name for t in codebook.sub_event_types for label in t.label}
+        self._targets = _PhraseTable(codebook.gtd.target_types, tokenizer)
+
+    def __call__(self, sent: Span, index: int) -> list[Predication]:
+        """The realised, foreground predications of one sentence."""
+        tokens = list(sent)
+        found: list[Predication] = []
+        if (labelled := self._label(sent)) is not None:
+            found.append(Predication(act="label", sub_event_type=labelled, sentence_index=index,
+                                     start=sent.start_char, end=sent.start_char))
+        for first, end, act in self._acts.find(tokens):
+            span = sent.doc[tokens[first].i : tokens[end - 1].i + 1]
+            head = span.root
+            if end - first == 1 and (
+                head.pos_ not in {"VERB", "NOUN", "PROPN", "AUX"} or head.ent_type_ in {"DATE", "TIME"}
+                or head.dep_ == "compound" or (head.pos_ != "VERB" and head.lemma_.lower() in self._verbs_only)
+            ):
+                continue  # "On 9 March", "riot police", "treated for burns"
+            if self._is_background(head, act) or self._is_unrealised(head):
+                continue
+            agents, patients = _roles(head, act)
+            if act in self._sides:  # "X clashed with Y": both are fighting parties
+                agents, patients = agents + patients, []
+            agent_classes = _unique(c for t in agents if (c := self.actor_class(t, agent=True)))
+            patient_classes = _unique(c for t in patients if (c := self.actor_class(t, agent=False)))
+            found.append(Predication(
+                act=act, agents=agent_classes or ["unknown"], patients=patient_classes or ["unknown"],
+                patient_words=_unique(t.lower_ for t in patients), targets=self._target_types(patients),
+                sentence_index=index,
+                start=span.start_char, end=span.end_char,
+            ))
+        return found
+
+    def _label(self, sent: Span) -> str | None:
+        """An ACLED analyst's label before a colon at the start of a note ("Looting: On 11 August ...")."""
+        head, colon, _ = sent.text[:60].partition(":")
+        return self._labels.get(head.strip().lower()) if colon else None
+
+    def actor_class(self, tok: Token, agent: bool) -> str | None:
+        """The class of the actor or thing a noun phrase names (see `frames.actors` in the codebook)."""
+        if tok.pos_ == "PRON":
+            return None
+        words = _phrase_words(tok, self._collective)
+        named = self._named(words)
+        lemmas = {f for w in words for f in _forms(w)}
+        pairs = {f"{a} {b}" for x, y in zip(words, words[1:]) for a in _forms(x) for b in _forms(y)}
+        head_forms = {f for h in _heads(tok, self._collective) for f in _forms(h)}
+
+        def has(label: str, forms: set[str]) -> bool:
+            return bool(forms & self._actor_words[label])
+
+        if named:
+            return named
+        if not agent and _relative_words(tok) & self._suspect_markers:  # "two men suspected of being militants"
+            return "suspect"
+        if agent:
+            words = words + _equipment(tok)
+            lemmas = {f for w in words for f in _forms(w)}
+        if lemmas & self._armed_markers or has("armed", head_forms) or (agent and lemmas & self._unidentified):
+            return "armed"
+        if has("state", head_forms | pairs) and not has("civilian", pairs):  # not "a security guard"
+            return "state"
+        if has("protesters", lemmas) or any(w.lower_ == "demonstrating" for w in words):
+            return "protesters"
+        if not agent and (has("suspect", head_forms) or lemmas & self._suspect_markers):
+            return "suspect"
+        if has("crowd", head_forms):
+            return "crowd"
+        if agent and lemmas & self._blades:
+            return "armed"
+        if has("civilian", head_forms):
+            return "civilian"
+        if has("settlement", head_forms):
+            return "settlement"
+        if has("property", head_forms | pairs):
+            return "property"
+        if has("territory", head_forms) or tok.ent_type_ in {"GPE", "LOC"}:
+            return "territory"
+        if tok.ent_type_ == "PERSON":
+            return "civilian"
+        if agent and tok.ent_type_ == "ORG":
+            return "armed"
+        return None
+
+    def _named(self, words: list[Token]) -> str | None:
+        """The class of a listed armed group or force named in the phrase ("suspected JNIM militants")."""
+        texts = [t.text for t in words]
+        for n in range(min(len(texts), 6), 0, -1):
+            for i in range(len(texts) - n + 1):
+                gram = " ".join(texts[i : i + n])
+                found = self._actors.get(gram) or self._actors.get(gram.lower())
+                if found:
+                    return found
+        return None
+
+    def _target_types(self, patients: list[Token]) -> list[str]:
+        found: list[str] = []
+        for tok in patients:
+            words = [t for t in tok.subtree if t.i <= tok.i or t.dep_ in {"prep", "pobj"}]
+            for _, _, label in self._targets.find(words):
+                if label not in found:
+                    found.append(label)
+        return found
+
+    def _is_background(self, tok: Token, act: str) -> bool:
+        """Is the act a cause, motive, accusation or aim of something else rather than the event itself?"""
+        if tok.dep_ == "acl" and act in self._participant_acts:
+            return False  # "women rallying in Tehran": the act describes a participant
+        node = tok
+        for _ in range(10):
+            if node.dep_ == "relcl":
+                return True
+            if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in self._background for c in node.children):
+                return True  # "demonstrated after a colleague was killed"
+            if node.head.i == node.i:
+                return False
+            node = node.head
+            if node.lemma_.lower() in self._background or node.lower_ in self._background:
+                return True
+        return False
+
+    def _is_unrealised(self, tok: Token) -> bool:
+        """A negated, modal, conditional or future act ("would not attack", "no clash was reported")."""
+        verb = tok
+        if tok.pos_ in {"NOUN", "PROPN"}:
+            if any(c.dep_ in {"det", "neg"} and c.lower_ in {"no", "not"} for c in tok.children):
+                return True
+            if tok.dep_ in {"nsubj", "nsubjpass", "dobj"} and tok.head.pos_ in {"VERB", "AUX"}:
+                verb = tok.head
+            else:
+                return False
+        return any(
+            (c.dep_ in {"aux", "neg", "advmod"} and c.lower_ in self._unrealised)
+            or (c.dep_ == "mark" and c.lower_ in {"if", "unless"})
+            or (c.dep_ in {"nsubj", "nsubjpass"} and _nobody(c))
+            for c in verb.children
+        )
+
+
+def _words_pattern(words: list[str]) -> re.Pattern:
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.I)
+
+
+def _nobody(tok: Token) -> bool:
+    """"no one was hurt", "nobody was killed", "none of the crew was injured"."""
+    return tok.lower_ in {"nobody", "none", "noone"} or any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children)
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _relative_words(tok: Token) -> set[str]:
+    """Words of the clauses that qualify a noun ("a man who they accused of sorcery", "suspected of theft")."""
+    return {f for c in tok.children if c.dep_ in {"relcl", "acl"} for t in c.subtree for f in _forms(t)}
+
+
+def _heads(tok: Token, collective: set[str]) -> list[Token]:
+    """The noun that names who a phrase is: through collective heads ("a group of farmers" -> farmers)."""
+    heads = [tok]
+    node = tok
+    for _ in range(3):
+        if node.lemma_.lower() not in collective and node.lower_ not in collective:
+            break
+        of = next((c for c in node.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        target = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        if target is None:
+            break
+        heads.append(target)
+        node = target
+    return heads
+
+
+def _phrase_words(tok: Token, collective: set[str]) -> list[Token]:
+    """The head with its modifiers, through collective heads ("members of an unidentified armed group")."""
+    words: list[Token] = []
+    for head in _heads(tok, collective):
+        words.extend(c for c in head.children if c.dep_ in {"amod", "compound", "nmod", "poss"} and c.i < head.i)
+        words.append(head)
+    return words
+
+
+def _equipment(tok: Token) -> list[Token]:
+    """What a perpetrator is equipped with ("farmers equipped with firearms", "men with machetes")."""
+    return [t for c in tok.children if c.dep_ == "acl" or (c.dep_ == "prep" and c.lower_ == "with")
+            for t in c.subtree if t.pos_ in {"NOUN", "ADJ", "PROPN"}]
+
+
+def _conjuncts(tok: Token) -> list[Token]:
+    return [tok, *tok.conjuncts]
+
+
+def _roles(head: Token, act: str) -> tuple[list[Token], list[Token]]:
+    """Agent and patient noun tokens of an act word, read off the dependency parse."""
+    agents: list[Token] = []
+    patients: list[Token] = []
+    if head.pos_ in {"NOUN", "PROPN"} or head.dep_ in _NOMINAL_DEPS:
+        for c in head.children:
+            if c.dep_ == "poss" or (c.dep_ == "compound" and (c.pos_ == "PROPN" or act == "fight")):
+                agents.append(c)
+            elif c.dep_ == "prep":
+                objs = [o for o in c.children if o.dep_ == "pobj"]
+                for o in objs:
+                    if c.lower_ == "by":
+                        agents.extend(_conjuncts(o))
+                    elif c.lower_ == "between":
+                        agents.extend(_conjuncts(o))
+                    elif c.lower_ in _PATIENT_PREPS | {"of", "with"}:
+                        patients.extend(_conjuncts(o))
+        verb = head.head
+        if head.dep_ in {"dobj", "attr"} and verb.lemma_.lower() in _LIGHT_VERBS:
+            agents.extend(t for s in verb.children if s.dep_ == "nsubj" for t in _conjuncts(s))
+        if head.dep_ == "dobj":  # "fired live rounds at protesters"
+            patients.extend(t for p in verb.children if p.dep_ == "prep" and p.lower_ in _PATIENT_PREPS
+                            for o in p.children if o.dep_ == "pobj" for t in _conjuncts(o))
+        if head.dep_ == "pobj" and verb.head.lemma_.lower() in _LIGHT_VERBS:  # "engaged in a street fight"
+            agents.extend(t for s in verb.head.children if s.dep_ == "nsubj" for t in _conjuncts(s))
+        for c in verb.children if head.dep_ == "nsubj" else ():
+            if c.dep_ == "prep" and c.lower_ in {"between", "with"}:  # "fighting broke out between X and Y"
+                agents.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
+        return agents, patients
+
+    verb = head
+    for c in verb.children:
+        if c.dep_ == "nsubj":
+            (patients if head.lemma_.lower() in _UNACCUSATIVE else agents).extend(_conjuncts(c))
+        elif c.dep_ == "nsubjpass":
+            patients.extend(_conjuncts(c))
+        elif c.dep_ == "agent":
+            agents.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
+        elif c.dep_ in {"dobj", "dative"}:
+            patients.extend(_conjuncts(c))
+            for p in c.children:  # "exchanged fire with soldiers", "opened fire on protesters"
+                if p.dep_ == "prep" and p.lower_ in _PATIENT_PREPS | {"with"}:
+                    patients.extend(t for o in p.children if o.dep_ == "pobj" for t in _conjuncts(o))
+        elif c.dep_ == "prep" and (c.lower_ in _PATIENT_PREPS or (c.lower_ == "with" and act == "fight")):
+            patients.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
+        elif c.dep_ == "prep" and c.lower_ in _EXPLOSION_PLACE_PREPS and head.lemma_.lower() in {"explode", "detonate"}:
+            patients.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
+    node = verb
+    for _ in range(3):  # "lynched and killed", "began to shoot", "killed ... when removing": the subject above
+        if agents or node.dep_ not in {"conj", "xcomp", "advcl", "pcomp"}:
+            break
+        node = node.head
+        agents.extend(t for s in node.children if s.dep_ == "nsubj" for t in _conjuncts(s))
+        if not agents:
+            agents.extend(t for s in node.children if s.dep_ == "agent" for o in s.children for t in _conjuncts(o))
+    if node.dep_ == "acl" and node.head.pos_ in {"NOUN", "PROPN"}:
+        active = any(c.dep_ == "dobj" for v in _conjuncts(node) for c in v.children)
+        if active and not agents:  # "militants tied up and slaughtered 43 farmers" (a participle read as such)
+            agents.append(node.head)
+        elif not active:  # "a pastoralist killed by gunmen"
+            patients.append(node.head)
+    return agents, patients
+
+
+@dataclass
+class Typing:
+    """The types of one incident (or one event description)."""
+
+    sub_event_type: str
+    event_type: str
+    attack_type: str | None = None
+    weapon_type: str | None = None
+    target_types: list[str] = field(default_factory=list)
+    suicide: bool = False
+
+
+class IncidentTyper:
+    """Applies the codebook's typing rules to an incident's predications and cues."""
+
+    def __init__(self, codebook: Codebook):
+        self.codebook = codebook
+        self._ground_combat = set(codebook.frames.ground_combat)
+        self._weapons = {label: _words_pattern(words) for label, words in codebook.gtd.weapon_types.items()}
+        self._target_words = {label: set(words) for label, words in codebook.gtd.target_types.items()}
+        self._assassination = set(codebook.gtd.assassination_targets)
+
+    def __call__(
+        self, predications: list[Predication], cues: list[Cue], has_casualties: bool, text: str = "",
+        targets: Iterable[str] = (),
+    ) -> Typing:
+        """Type an incident. `predications` in text order; `text`: its event sentences and weapons (for the
+        weapon type); `targets`: target and victim phrases found by the role stage (for the target types)."""
+        name = self.sub_event_type(predications, cues, has_casualties)
+        sub = self.codebook.sub_event(name)
+        weapon = self._weapon_type(name, text) if sub.gtd_attack else None
+        return Typing(
+            sub_event_type=name, event_type=sub.event_type,
+            attack_type=self._attack_type(sub.gtd_attack, predications, weapon, text),
+            weapon_type=weapon,
+            target_types=self._target_types(predications, targets) if sub.gtd_attack else [],
+            suicide=name == "Suicide bomb" or any(c.sub_event_type == "Suicide bomb" and c.strong for c in cues),
+        )
+
+    def sub_event_type(self, predications: list[Predication], cues: list[Cue], has_casualties: bool) -> str:
+        """The first type (codebook order) whose rule holds; else the cues; else Attack or Other."""
+        labelled = next((p.sub_event_type for p in predications if p.sub_event_type), None)
+        if labelled:
+            return labelled
+        labels = {p.act for p in predications} | {c for p in predications for c in [*p.agents, *p.patients]}
+        if labels & self._ground_combat:
+            labels.add("ground_combat")
+        strong = {c.sub_event_type for c in cues if c.strong}
+        for sub in self.codebook.sub_event_types:
+            if any(_holds(rule, sub.name, predications, labels, strong) for rule in sub.frames):
+                return sub.name
+        return _by_cues(cues, self.codebook) or ("Attack" if has_casualties else "Other")
+
+    def _weapon_type(self, name: str, text: str) -> str | None:
+        """GTD weapon type: from the sub-event type for remote violence, else the first weapon family named
+        (in the codebook's order: chemical, explosives, firearms, incendiary, melee, vehicle)."""
+        if name == "Chemical weapon":
+            return "Chemical"
+        if name in _EXPLOSION_TYPES:
+            return "Explosives"
+        return next((label for label, pattern in self._weapons.items() if pattern.search(text)), None)
+
+    def _attack_type(self, default: str | None, predications: list[Predication], weapon: str | None,
+                     text: str) -> str | None:
+        """GTD attack type: the type's default, an Assassination when a prominent person is killed, an
+        Unarmed Assault when no firearm, explosive, fire or blade is used."""
+        if default not in {"Armed Assault", "Unarmed Assault"}:
+            return default
+        if any(p.act == "kill" and set(p.patient_words) & self._assassination for p in predications):
+            return "Assassination"
+        if weapon in {"Firearms", "Explosives", "Incendiary"} or (weapon == "Melee" and _BLADES.search(text)):
+            return "Armed Assault"
+        return "Unarmed Assault" if weapon == "Melee" else default
+
+    def _target_types(self, predications: list[Predication], targets: Iterable[str]) -> list[str]:
+        found = [t for p in predications for t in p.targets]
+        for phrase in targets:
+            for word in phrase.lower().split():
+                found.extend(label for label, words in self._target_words.items() if word in words)
+        return _unique(found)
+
+
+def _holds(rule: FrameRule, name: str, predications: list[Predication], labels: set[str], strong: set[str]) -> bool:
+    """Does the rule hold for the incident (see events.yaml for the semantics of its keys)?"""
+    if rule.context and not labels & set(rule.context):
+        return False
+    if rule.without and labels & set(rule.without):
+        return False
+    if rule.cue:
+        return name in strong
+    if not rule.acts:
+        return bool(rule.context)
+    return any(_predication_holds(rule, p, predications[:k]) for k, p in enumerate(predications))
+
+
+def _predication_holds(rule: FrameRule, p: Predication, before: list[Predication]) -> bool:
+    return (
+        p.act in rule.acts
+        and not any(b.act in rule.not_after for b in before)
+        and (not rule.agents or bool(set(p.agents) & set(rule.agents)))
+        and (not rule.patients or bool(set(p.patients) & set(rule.patients)))
+        and not set(p.agents) & set(rule.not_agents)
+        and not set(p.patients) & set(rule.not_patients)
+    )
+
+
+def _by_cues(cues: list[Cue], codebook: Codebook) -> str | None:
+    """Strong cues beat weak ones; among them the type listed first in the codebook wins. Types that
+    `require` a family (force against protesters, riots) count only when that family is signalled too."""
+    families = {codebook.sub_event(c.sub_event_type).family for c in cues} - {None}
+    for strength in (True, False):
+        names = {
+            c.sub_event_type for c in cues
+            if c.strong == strength and (codebook.sub_event(c.sub_event_type).requires in families | {None})
+        }
+        if names:
+            return min(names, key=codebook.precedence)
+    return None

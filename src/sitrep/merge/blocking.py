@@ -1,0 +1,170 @@
+"""Candidate blocking: which stored incidents a new report's incident could be, found through an index.
+
+Every incident (and every stored report that yielded no incident yet: an "orphan") has blocking keys
+in `match_keys`, each on a day (the incident's date when known to the day or week, else the day its
+first report was published):
+
+- `g:<row>:<col>`   its cell on a 0.25-degree grid (about 28 km); a probe asks for the 3x3 cells
+                    around its own, so anything within about 28 km is found;
+- `p:<cc>:<name>`   its place name, for incidents whose coordinates are missing or imprecise;
+- `a:<name>`        each named perpetrator (also finds coordinated attacks: same actor, same day);
+- `t:<term>`        the most distinctive terms of its reports (victims' names, streets, ages).
+
+A probe asks `key IN (...) AND day BETWEEN lo AND hi` on the (key, day) index: one range scan per
+key, whose length depends on how many incidents share that key within the date window, not on the
+size of the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, delete, insert, select
+from sqlalchemy.orm import Session
+
+from sitrep.merge.signature import fold
+from sitrep.records import Actor, Incident, Place
+from sitrep.store.schema import MatchKeyRow
+
+GRID_DEG = 0.25
+DAY_WINDOW = 7  # a day-precise incident matches stored incidents dated within a week of it ...
+LOOKBACK = 60  # ... and any report may tell of an incident up to two months old (follow-ups: arrests,
+UNDATED_AFTER = 2  # funerals, hearings, often dated by the extractor to the follow-up's own day)
+ORPHAN_AFTER = 60  # a report without an incident of its own, published up to this long after an incident
+MAX_CANDIDATES = 40
+PRECISE_DATES = {"day", "week"}
+LOCAL_PRECISION = {"exact", "town", "near", "admin2"}
+
+
+def cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / GRID_DEG), math.floor(lon / GRID_DEG)
+
+
+def place_key(place: Place | None) -> str | None:
+    if place is None or not place.name:
+        return None
+    return f"p:{(place.country_code or '').lower()}:{fold(place.name)}"
+
+
+def named_actors(actors: Iterable[Actor | dict]) -> list[str]:
+    """Named perpetrators ("Islamic State"), not descriptions ("gunmen", "a man")."""
+    names = []
+    for actor in actors:
+        name = actor["name"] if isinstance(actor, dict) else actor.name
+        if name and not name.islower():
+            names.append(fold(name))
+    return names
+
+
+def structured_keys(location: Place | None, actors: Iterable[Actor | dict], neighbours: bool) -> set[str]:
+    """Keys from an incident's place and actors; `neighbours` adds the 8 surrounding grid cells (probes)."""
+    keys: set[str] = set()
+    if location is not None and location.lat is not None and location.lon is not None \
+            and (location.precision is None or location.precision in LOCAL_PRECISION):
+        row, col = cell(location.lat, location.lon)
+        spread = (-1, 0, 1) if neighbours else (0,)
+        keys |= {f"g:{row + dr}:{col + dc}" for dr in spread for dc in spread}
+    pk = place_key(location)
+    if pk:
+        keys.add(pk)
+    keys |= {f"a:{name}" for name in named_actors(actors)}
+    return keys
+
+
+def term_keys(terms: Iterable[str]) -> set[str]:
+    return {f"t:{t}" for t in terms}
+
+
+def anchor_day(date: dt.date | None, precision: str | None, published: dt.date | None,
+               today: dt.date) -> dt.date:
+    """The day an incident is filed under: its date when precise (and plausible), else its first report's date."""
+    return plausible_date(date, precision, published) or published or today
+
+
+def plausible_date(date: dt.date | None, precision: str | None, published: dt.date | None) -> dt.date | None:
+    """The date when precise (day or week) and not after the report was published (a resolution error)."""
+    if date is None or (precision is not None and precision not in PRECISE_DATES):
+        return None
+    if published is not None and date > published + dt.timedelta(days=1):
+        return None
+    return date
+
+
+def probe_window(incident: Incident | None, published: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """Days of stored incidents a new incident (or a report without one) may match: the two months
+    before the report was published, and a week either side of the incident's own date."""
+    day = published or today
+    lo, hi = day - dt.timedelta(days=LOOKBACK), day + dt.timedelta(days=UNDATED_AFTER)
+    date = plausible_date(incident.date, incident.date_precision, published) if incident is not None else None
+    if date is not None:
+        lo = min(lo, date - dt.timedelta(days=DAY_WINDOW))
+        hi = max(hi, date + dt.timedelta(days=DAY_WINDOW))
+    return lo, hi
+
+
+def orphan_window(day: dt.date) -> tuple[dt.date, dt.date]:
+    """Publication days of stored orphan reports that may be about an incident filed under `day`."""
+    return day - dt.timedelta(days=UNDATED_AFTER), day + dt.timedelta(days=ORPHAN_AFTER)
+
+
+@dataclass
+class Hits:
+    """What a probe found: matched keys per incident and per orphan report."""
+
+    incidents: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    orphans: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def top_incidents(self, limit: int = MAX_CANDIDATES) -> list[str]:
+        """Candidates with the most (and most specific) shared keys first."""
+        def rank(item: tuple[str, set[str]]) -> tuple:
+            iid, keys = item
+            strong = sum(1 for k in keys if not k.startswith("t:"))
+            return (-(len(keys) + strong), iid)
+        return [iid for iid, _ in sorted(self.incidents.items(), key=rank)[:limit]]
+
+    def top_orphans(self, limit: int = MAX_CANDIDATES) -> list[str]:
+        return [a for a, _ in sorted(self.orphans.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]]
+
+
+def candidate_query(keys: Iterable[str], lo: dt.date, hi: dt.date, *, orphans: bool = False):
+    """The indexed blocking query (exposed so tests can EXPLAIN it)."""
+    row = MatchKeyRow
+    where = and_(row.key.in_(sorted(set(keys))), row.day >= lo, row.day <= hi)
+    if orphans:
+        return select(row.key, row.article_id).where(where, row.incident_id.is_(None))
+    return select(row.key, row.incident_id).where(where, row.incident_id.is_not(None))
+
+
+def find(session: Session, keys: Iterable[str], lo: dt.date, hi: dt.date, *, orphans: bool = False) -> Hits:
+    """Incidents (or orphan reports) sharing at least one key within the date window."""
+    keys = set(keys)
+    hits = Hits()
+    if not keys:
+        return hits
+    target = hits.orphans if orphans else hits.incidents
+    for key, owner in session.execute(candidate_query(keys, lo, hi, orphans=orphans)):
+        target[owner].add(key)
+    return hits
+
+
+def replace_incident_keys(session: Session, incident_id: str, keys: Iterable[str], day: dt.date) -> None:
+    session.execute(delete(MatchKeyRow).where(MatchKeyRow.incident_id == incident_id))
+    rows = [{"key": k, "day": day, "incident_id": incident_id, "article_id": None} for k in sorted(set(keys))]
+    if rows:
+        session.execute(insert(MatchKeyRow), rows)
+
+
+def add_orphan_keys(session: Session, article_id: str, keys: Iterable[str], day: dt.date) -> None:
+    rows = [{"key": k, "day": day, "incident_id": None, "article_id": article_id} for k in sorted(set(keys))]
+    if rows:
+        session.execute(insert(MatchKeyRow), rows)
+
+
+def drop_orphan_keys(session: Session, article_id: str) -> None:
+    session.execute(
+        delete(MatchKeyRow).where(MatchKeyRow.article_id == article_id, MatchKeyRow.incident_id.is_(None))
+    )

@@ -1,0 +1,332 @@
+"""The merge engine: fold one report into the ledger (run inside `Ledger.add`'s transaction).
+
+For each incident the report yields:
+1. block: ask the (key, day) index for stored incidents sharing a grid cell, place name, named actor
+   or distinctive term within the date window (`blocking`);
+2. score each candidate (`scoring`); assign the report's incidents to stored ones one-to-one, best
+   score first (a report's own incidents are distinct by construction and never fold into each other);
+3. fold each matched incident into its stored one (the stored id stays: ids once published never
+   change), or store it as new under the id the extractor gave it (a derived id if that one is taken
+   or was deleted); re-fold fields from all contributions (`fold`); record history (`history`);
+4. link: the report's own `related` ids are mapped to stored ids; a stored incident on the same day
+   with the same named perpetrator at another place is a coordinated attack and is linked both ways;
+5. a new incident picks up stored reports that yielded no incident of their own and read like it.
+
+A report that yields no incident is attached to the stored incident its text matches best (if any
+matches well enough), or kept as an "orphan" with blocking keys for later incidents to find.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sitrep.codebook import Codebook, load_codebook
+from sitrep.merge import blocking, history, rows
+from sitrep.merge.fold import record_json
+from sitrep.merge.scoring import LINK, Match, Side, is_coordinated, link_score, score
+from sitrep.merge.signature import fold as fold_text, terms as signature_terms, top_terms, weights
+from sitrep.records import Article, Extraction, Incident
+from sitrep.store.schema import (
+    ArticleRow,
+    ArticleTermsRow,
+    EvidenceRow,
+    FigureRow,
+    IncidentReportRow,
+    IncidentRow,
+)
+
+
+# Set to a callable to see every scored pair (debugging and threshold tuning): called with a dict
+# {"kind": "match"|"link"|"pickup", "article_id", "extracted_id", "candidate", "score", "reasons", "veto"}.
+trace: Callable[[dict[str, Any]], None] | None = None
+
+
+def _trace(**event: Any) -> None:
+    if trace is not None:
+        trace(event)
+
+
+@dataclass
+class Decision:
+    """What became of one of the report's incidents."""
+
+    extracted_id: str
+    incident_id: str
+    created: bool
+    match: Match | None = None
+    coordinated: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportOutcome:
+    decisions: list[Decision] = field(default_factory=list)
+    linked_to: str | None = None  # a report without incidents attached to this one
+    orphans_linked: dict[str, list[str]] = field(default_factory=dict)  # new incident -> reports picked up
+
+    @property
+    def written(self) -> list[str]:
+        ids = [d.incident_id for d in self.decisions]
+        if self.linked_to:
+            ids.append(self.linked_to)
+        return list(dict.fromkeys(ids))
+
+
+class _Report:
+    """The report being folded in, with its signature and statistics."""
+
+    def __init__(self, session: Session, article: Article, now: dt.datetime):
+        self.article = article
+        self.now = now
+        self.today = now.date()
+        self.published = article.published
+        self.terms = signature_terms(article.text, article.title)
+        self.df, self.n_docs = rows.document_frequencies(session, self.terms)
+        self.weights = weights(self.terms, self.df, self.n_docs)
+        self.top = top_terms(self.terms, self.df, self.n_docs)
+        self.text = rows.folded_text(article.title, article.text)
+
+    def df_for(self, session: Session, terms) -> tuple[dict[str, int], int]:
+        missing = [t for t in terms if t not in self.df]
+        if missing:
+            extra, _ = rows.document_frequencies(session, missing)
+            self.df.update({t: extra.get(t, 0) for t in missing})
+        return self.df, self.n_docs
+
+
+def add_report(session: Session, article: Article, extraction: Extraction, now: dt.datetime,
+               codebook: Codebook | None = None) -> ReportOutcome:
+    """Fold a report (whose article row is already written) into the ledger."""
+    codebook = codebook or load_codebook()
+    report = _Report(session, article, now)
+    session.add(ArticleTermsRow(article_id=article.id, terms=report.terms))
+    rows.count_terms(session, report.terms, report.df)
+    if not extraction.incidents:
+        return _orphan(session, report)
+
+    incidents = extraction.incidents
+    sides = [rows.incident_side(inc, report.weights, report.text, report.published) for inc in incidents]
+    proposals: list[tuple[float, int, str, Match]] = []
+    coordinated: dict[int, list[str]] = {}
+    stored: dict[str, tuple[IncidentRow, Side]] = {}
+    for i, inc in enumerate(incidents):
+        keys = blocking.structured_keys(inc.location, inc.perpetrators, neighbours=True)
+        keys |= blocking.term_keys(report.top)
+        lo, hi = blocking.probe_window(inc, report.published, report.today)
+        candidates = blocking.find(session, keys, lo, hi).top_incidents()
+        if inc.id not in candidates and session.get(IncidentRow, inc.id) is not None:
+            candidates.append(inc.id)  # the same place, day and type coded before
+        _load_sides(session, report, candidates, stored)
+        for cid in candidates:
+            if cid not in stored:
+                continue
+            row, side = stored[cid]
+            if is_coordinated(sides[i], side):
+                coordinated.setdefault(i, []).append(cid)
+                continue
+            match = score(sides[i], side)
+            _trace(kind="match", article_id=article.id, extracted_id=inc.id, candidate=cid, score=match.score,
+                   reasons=match.reasons, veto=match.veto)
+            if match.ok:
+                proposals.append((match.score, i, cid, match))
+
+    assigned: dict[int, tuple[str, Match]] = {}
+    taken: set[str] = set()
+    for s, i, cid, match in sorted(proposals, key=lambda p: (-p[0], p[1], p[2])):
+        if i not in assigned and cid not in taken:
+            assigned[i] = (cid, match)
+            taken.add(cid)
+
+    id_map: dict[str, str] = {}
+    decisions: list[Decision] = []
+    for i, inc in enumerate(incidents):
+        if i in assigned:
+            cid, match = assigned[i]
+            decisions.append(Decision(inc.id, cid, created=False, match=match))
+        else:
+            new_id = _free_id(session, inc.id, article.id, taken)
+            taken.add(new_id)
+            decisions.append(Decision(inc.id, new_id, created=True))
+        id_map.setdefault(inc.id, decisions[-1].incident_id)
+
+    outcome = ReportOutcome(decisions=decisions)
+    for i, (inc, decision) in enumerate(zip(incidents, decisions)):
+        related = [id_map.get(r, r) for r in inc.related]
+        decision.coordinated = [c for c in coordinated.get(i, []) if c != decision.incident_id]
+        _contribute(session, report, inc, decision, related + decision.coordinated, codebook)
+        for other in decision.coordinated:
+            _relate(session, other, decision.incident_id, report)
+    for decision in decisions:
+        if decision.created:
+            picked = _pick_up_orphans(session, report, decision.incident_id, codebook)
+            if picked:
+                outcome.orphans_linked[decision.incident_id] = picked
+    return outcome
+
+
+def _free_id(session: Session, wanted: str, article_id: str, taken: set[str]) -> str:
+    """The extractor's id when free; else one derived from it and the report (deterministic)."""
+    candidate, n = wanted, 0
+    while candidate in taken or session.get(IncidentRow, candidate) is not None or history.is_deleted(session, candidate):
+        n += 1
+        digest = hashlib.sha1(f"{wanted}|{article_id}|{n}".encode()).hexdigest()
+        candidate = f"inc-{digest[:12]}"
+    return candidate
+
+
+def _load_sides(session: Session, report: _Report, ids: list[str], cache: dict[str, tuple[IncidentRow, Side]]) -> None:
+    wanted = [i for i in ids if i not in cache]
+    if not wanted:
+        return
+    loaded = {r.id: r for r in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(wanted)))}
+    terms = {i: rows.incident_terms(session, i) for i in loaded}
+    df, n = report.df_for(session, {t for ts in terms.values() for t in ts})
+    for iid, row in loaded.items():
+        cache[iid] = (row, rows.stored_side(row, terms[iid], df, n))
+
+
+def _contribute(session: Session, report: _Report, inc: Incident, decision: Decision,
+                related: list[str], codebook: Codebook) -> None:
+    """Fold one of the report's incidents into its stored incident (new or existing)."""
+    article, now = report.article, report.now
+    if decision.created:
+        row = IncidentRow(id=decision.incident_id, perpetrators=[], targets=[], victims=[], weapons=[],
+                          related=[], created_at=now, updated_at=now)
+        session.add(row)
+        session.flush()
+        before = None
+    else:
+        row = session.get(IncidentRow, decision.incident_id)
+        rows.ensure_contributions(session, row, now)
+        before = rows.snapshot(session, row)
+
+    session.add(IncidentReportRow(
+        incident_id=row.id, article_id=article.id, extracted_id=inc.id, link="extracted",
+        score=decision.match.score if decision.match else None, record=record_json(inc), added_at=now,
+    ))
+    figure_keys = {(f.article_id, f.kind, f.value, f.start, f.end) for f in row.figures}
+    for figure in inc.figures:
+        key = (figure.article_id, figure.kind, figure.value, figure.start, figure.end)
+        if key not in figure_keys:
+            figure_keys.add(key)
+            row.figures.append(FigureRow(**figure.model_dump()))
+    evidence_keys = {(e.article_id, e.field, e.start, e.end) for e in row.evidence}
+    for item in inc.evidence:
+        key = (item.article_id, item.field, item.start, item.end)
+        if key not in evidence_keys:
+            evidence_keys.add(key)
+            row.evidence.append(EvidenceRow(**item.model_dump()))
+    session.flush()
+    for linked in dict.fromkeys([*inc.articles, article.id]):
+        rows.link_article(session, row.id, linked)
+
+    rows.refold(session, row, codebook, new=decision.created)
+    row.related = [r for r in dict.fromkeys([*(row.related or []), *related]) if r != row.id]
+    row.updated_at = now
+    terms = rows.add_incident_terms(session, row.id, report.terms)
+    df, n = report.df_for(session, terms)
+    rows.refresh_keys(session, row, terms, report.today, df, n)
+    after = rows.snapshot(session, row)
+    note = None
+    if decision.match is not None:
+        note = f"matched (score {decision.match.score:.2f}: {', '.join(decision.match.reasons)})"
+    history.record_changes(session, row.id, before, after, action="report", at=now,
+                           article_id=article.id, note=note)
+
+
+def _relate(session: Session, incident_id: str, other: str, report: _Report) -> None:
+    row = session.get(IncidentRow, incident_id)
+    if row is None or other in (row.related or []) or other == incident_id:
+        return
+    old = list(row.related or [])
+    row.related = [*old, other]
+    row.updated_at = report.now
+    history.note_row(session, incident_id, action="report", field="related", old=old, new=row.related,
+                     at=report.now, article_id=report.article.id,
+                     note="coordinated attack: same perpetrator, same day, another place")
+
+
+def _orphan(session: Session, report: _Report) -> ReportOutcome:
+    """A report with no incident of its own: attach it to the incident it reads like, or keep it."""
+    keys = blocking.term_keys(report.top)
+    lo, hi = blocking.probe_window(None, report.published, report.today)
+    candidates = blocking.find(session, keys, lo, hi).top_incidents()
+    cache: dict[str, tuple[IncidentRow, Side]] = {}
+    _load_sides(session, report, candidates, cache)
+    side = Side(weights=report.weights, text=report.text)
+    best: tuple[float, str, Match] | None = None
+    for cid in candidates:
+        if cid in cache:
+            match = link_score(side, cache[cid][1])
+            _trace(kind="link", article_id=report.article.id, extracted_id=None, candidate=cid, score=match.score,
+                   reasons=match.reasons, veto=None)
+            if match.score >= LINK and (best is None or (match.score, cid) > (best[0], best[1])):
+                best = (match.score, cid, match)
+    if best is None:
+        day = report.published or report.today
+        blocking.add_orphan_keys(session, report.article.id, keys, day)
+        return ReportOutcome()
+    _attach(session, report.article.id, report.terms, best[1], best[2], report.now, report.today, report)
+    return ReportOutcome(linked_to=best[1])
+
+
+def _attach(session: Session, article_id: str, terms: dict[str, int], incident_id: str, match: Match,
+            now: dt.datetime, today: dt.date, report: _Report | None) -> None:
+    """Attach a report without codable details to an incident (its reports list grows, nothing else)."""
+    row = session.get(IncidentRow, incident_id)
+    rows.ensure_contributions(session, row, now)
+    before = rows.snapshot(session, row)
+    session.add(IncidentReportRow(incident_id=incident_id, article_id=article_id, extracted_id=f"text:{article_id}",
+                                  link="text", score=match.score, record={}, added_at=now))
+    rows.link_article(session, incident_id, article_id)
+    row.updated_at = now
+    merged = rows.add_incident_terms(session, incident_id, terms)
+    if report is not None:
+        df, n = report.df_for(session, merged)
+        rows.refresh_keys(session, row, merged, today, df, n)
+    else:
+        rows.refresh_keys(session, row, merged, today)
+    after = rows.snapshot(session, row)
+    history.record_changes(session, incident_id, before, after, action="link", at=now, article_id=article_id,
+                           note=f"report with no codable incident of its own, attached by text "
+                                f"(score {match.score:.2f}: {', '.join(match.reasons)})")
+
+
+def _pick_up_orphans(session: Session, report: _Report, incident_id: str, codebook: Codebook) -> list[str]:
+    """Stored reports without an incident that read like this new one are attached to it."""
+    row = session.get(IncidentRow, incident_id)
+    keys = blocking.term_keys(report.top)
+    if row.location_name:
+        keys |= blocking.term_keys(w for w in fold_text(row.location_name).split() if len(w) >= 3)
+    day = blocking.anchor_day(row.date, row.date_precision, report.published, report.today)
+    lo, hi = blocking.orphan_window(day)
+    orphans = blocking.find(session, keys, lo, hi, orphans=True).top_orphans()
+    if not orphans:
+        return []
+    terms = rows.incident_terms(session, incident_id)
+    articles = {a.id: a for a in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(orphans)))}
+    signatures = dict(session.execute(
+        select(ArticleTermsRow.article_id, ArticleTermsRow.terms).where(ArticleTermsRow.article_id.in_(orphans))
+    ).all())
+    df, n = report.df_for(session, set(terms) | {t for s in signatures.values() for t in s})
+    stored = rows.stored_side(row, terms, df, n)
+    picked = []
+    for article_id in orphans:
+        if article_id not in articles or article_id not in signatures:
+            continue
+        art = articles[article_id]
+        side = Side(weights=weights(signatures[article_id], df, n), text=rows.folded_text(art.title, art.text))
+        match = link_score(side, stored)
+        _trace(kind="pickup", article_id=article_id, extracted_id=None, candidate=incident_id, score=match.score,
+               reasons=match.reasons, veto=None)
+        if match.score >= LINK:
+            blocking.drop_orphan_keys(session, article_id)
+            _attach(session, article_id, signatures[article_id], incident_id, match, report.now, report.today, report)
+            picked.append(article_id)
+    return picked

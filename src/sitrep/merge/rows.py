@@ -1,0 +1,274 @@
+"""Row-level helpers shared by the merge engine and the analyst corrections.
+
+Reading a stored incident as a scoring `Side`, re-folding it from its contributions (with the
+analyst's edits), and refreshing its text signature and blocking keys after any change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sitrep.codebook import Codebook
+from sitrep.merge import blocking, history
+from sitrep.merge.fold import Contribution, Folded, fold, record_from_json, record_json
+from sitrep.merge.scoring import Side
+from sitrep.merge.signature import TOP_KEYS, fold as fold_text, merge_terms, top_terms, weights
+from sitrep.records import Actor, Figure, Incident, Place, Range
+from sitrep.store.schema import (
+    ArticleRow,
+    ArticleTermsRow,
+    IncidentArticleRow,
+    IncidentReportRow,
+    IncidentRow,
+    IncidentTermsRow,
+    TermStatRow,
+)
+
+N_DOCS = ""  # the term_stats row counting reports
+
+
+# ---------------------------------------------------------------- term statistics
+
+
+def document_frequencies(session: Session, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+    """df of each term (absent: 0) and the number of reports counted."""
+    wanted = sorted(set(terms) | {N_DOCS})
+    df: dict[str, int] = {}
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        df.update(session.execute(select(TermStatRow.term, TermStatRow.df).where(TermStatRow.term.in_(chunk))).all())
+    n_docs = df.pop(N_DOCS, 0)
+    return df, n_docs
+
+
+def count_terms(session: Session, terms: Iterable[str], known: Mapping[str, int]) -> None:
+    """Add one report to the statistics of its terms (`known`: the terms' rows that exist)."""
+    terms = set(terms)
+    present = [t for t in terms if t in known]
+    missing = [t for t in terms if t not in known]
+    if N_DOCS in known or session.get(TermStatRow, N_DOCS) is not None:
+        present.append(N_DOCS)
+    else:
+        missing.append(N_DOCS)
+    for start in range(0, len(present), 900):
+        chunk = present[start : start + 900]
+        session.execute(update(TermStatRow).where(TermStatRow.term.in_(chunk)).values(df=TermStatRow.df + 1))
+    if missing:
+        session.add_all(TermStatRow(term=t, df=1) for t in missing)
+        session.flush()
+
+
+# ---------------------------------------------------------------- stored incidents as records
+
+
+def place_of(row: IncidentRow) -> Place | None:
+    if row.location_name is None:
+        return None
+    return Place(name=row.location_name, geonameid=row.geonameid, lat=row.lat, lon=row.lon,
+                 country_code=row.country_code, admin1=row.admin1, admin2=row.admin2,
+                 precision=row.location_precision)
+
+
+def _range(row: IncidentRow, kind: str) -> Range | None:
+    low, best, high = (getattr(row, f"{kind}_{p}") for p in ("low", "best", "high"))
+    if low is None or best is None or high is None:
+        return None
+    return Range(low=low, best=best, high=high)
+
+
+def fields_record(row: IncidentRow) -> Incident:
+    """The stored incident's fields as a record (no figures, evidence or articles)."""
+    return Incident(
+        id=row.id, event_type=row.event_type, sub_event_type=row.sub_event_type, date=row.date,
+        date_precision=row.date_precision, location=place_of(row),
+        perpetrators=[Actor(**a) for a in row.perpetrators or []], targets=list(row.targets or []),
+        victims=list(row.victims or []), weapons=list(row.weapons or []),
+        killed=_range(row, "killed"), injured=_range(row, "injured"), claimed_by=row.claimed_by,
+    )
+
+
+def article_ids(session: Session, incident_id: str) -> list[str]:
+    query = (
+        select(IncidentArticleRow.article_id)
+        .join(ArticleRow, ArticleRow.id == IncidentArticleRow.article_id)
+        .where(IncidentArticleRow.incident_id == incident_id)
+        .order_by(ArticleRow.ingested_at, ArticleRow.id)
+    )
+    return list(session.scalars(query))
+
+
+def link_article(session: Session, incident_id: str, article_id: str) -> None:
+    if session.get(IncidentArticleRow, (incident_id, article_id)) is None:
+        session.add(IncidentArticleRow(incident_id=incident_id, article_id=article_id))
+
+
+def stored_side(row: IncidentRow, terms: Mapping[str, int], df: Mapping[str, int], n_docs: int) -> Side:
+    return Side(
+        date=row.date, date_precision=row.date_precision, location_name=row.location_name,
+        lat=row.lat, lon=row.lon, location_precision=row.location_precision,
+        country_code=row.country_code, event_type=row.event_type, sub_event_type=row.sub_event_type,
+        actors=set(blocking.named_actors(row.perpetrators or [])), killed_best=row.killed_best,
+        weights=weights(terms, df, n_docs),
+    )
+
+
+def incident_side(incident: Incident, article_weights: dict[str, float], text: str,
+                  published: dt.date | None = None) -> Side:
+    place = incident.location
+    date = blocking.plausible_date(incident.date, incident.date_precision, published)
+    return Side(
+        date=date, date_precision=incident.date_precision if date else None,
+        location_name=place.name if place else None, lat=place.lat if place else None,
+        lon=place.lon if place else None, location_precision=place.precision if place else None,
+        country_code=place.country_code if place else None, event_type=incident.event_type,
+        sub_event_type=incident.sub_event_type, actors=set(blocking.named_actors(incident.perpetrators)),
+        killed_best=incident.killed.best if incident.killed else None, weights=article_weights, text=text,
+    )
+
+
+def folded_text(title: str | None, text: str) -> str:
+    return fold_text(f"{title or ''}\n{text}")
+
+
+# ---------------------------------------------------------------- contributions and re-folding
+
+
+def ensure_contributions(session: Session, row: IncidentRow, now: dt.datetime) -> None:
+    """An incident stored before cross-report merging existed gets its current state as a contribution."""
+    has = session.scalar(select(IncidentReportRow.id).where(IncidentReportRow.incident_id == row.id).limit(1))
+    if has is not None:
+        return
+    articles = article_ids(session, row.id)
+    if not articles:
+        return
+    session.add(IncidentReportRow(
+        incident_id=row.id, article_id=articles[0], extracted_id=row.id, link="extracted",
+        record=record_json(fields_record(row)), added_at=now,
+    ))
+    session.flush()
+
+
+def contributions(session: Session, incident_id: str) -> list[Contribution]:
+    query = (
+        select(IncidentReportRow, ArticleRow.published)
+        .join(ArticleRow, ArticleRow.id == IncidentReportRow.article_id)
+        .where(IncidentReportRow.incident_id == incident_id)
+        .order_by(IncidentReportRow.id)
+    )
+    return [
+        Contribution(article_id=r.article_id, record=record_from_json(r.record, r.extracted_id),
+                     published=published, order=r.id, link=r.link)
+        for r, published in session.execute(query)
+    ]
+
+
+def figures_of(row: IncidentRow) -> list[Figure]:
+    return [
+        Figure.model_construct(kind=f.kind, value=f.value, qualifier=f.qualifier, scope=f.scope,
+                               reported_by=f.reported_by, quote=f.quote, article_id=f.article_id,
+                               start=f.start, end=f.end)
+        for f in row.figures
+    ]
+
+
+def apply(row: IncidentRow, folded: Folded) -> None:
+    row.event_type = folded.event_type
+    row.sub_event_type = folded.sub_event_type
+    row.date = folded.date
+    row.date_precision = folded.date_precision
+    place = folded.location
+    row.location_name = place.name if place else None
+    row.geonameid = place.geonameid if place else None
+    row.lat = place.lat if place else None
+    row.lon = place.lon if place else None
+    row.country_code = place.country_code.upper() if place and place.country_code else None
+    row.admin1 = place.admin1 if place else None
+    row.admin2 = place.admin2 if place else None
+    row.location_precision = place.precision if place else None
+    for kind in ("killed", "injured"):
+        tally: Range | None = getattr(folded, kind)
+        setattr(row, f"{kind}_low", tally.low if tally else None)
+        setattr(row, f"{kind}_best", tally.best if tally else None)
+        setattr(row, f"{kind}_high", tally.high if tally else None)
+    row.perpetrators = folded.perpetrators
+    row.targets = folded.targets
+    row.victims = folded.victims
+    row.weapons = folded.weapons
+    row.claimed_by = folded.claimed_by
+    columns = IncidentRow.__table__.columns
+    for name, value in folded.extra.items():
+        if name in columns:  # record fields other stages added a column for
+            setattr(row, name, value)
+
+
+def refold(session: Session, row: IncidentRow, codebook: Codebook, *, new: bool = False) -> None:
+    """Recompute the incident's fields from its contributions, figures and edits."""
+    session.flush()
+    session.refresh(row, attribute_names=["figures"])
+    edits = {} if new else history.edits(session, row.id)
+    apply(row, fold(contributions(session, row.id), figures_of(row), codebook, edits))
+
+
+def first_published(session: Session, incident_id: str) -> dt.date | None:
+    query = (
+        select(ArticleRow.published)
+        .join(IncidentArticleRow, IncidentArticleRow.article_id == ArticleRow.id)
+        .where(IncidentArticleRow.incident_id == incident_id, ArticleRow.published.is_not(None))
+        .order_by(ArticleRow.published)
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def incident_terms(session: Session, incident_id: str) -> dict[str, int]:
+    row = session.get(IncidentTermsRow, incident_id)
+    return dict(row.terms) if row is not None else {}
+
+
+def set_incident_terms(session: Session, incident_id: str, terms: dict[str, int]) -> None:
+    row = session.get(IncidentTermsRow, incident_id)
+    if row is None:
+        session.add(IncidentTermsRow(incident_id=incident_id, terms=terms))
+    else:
+        row.terms = terms
+
+
+def add_incident_terms(session: Session, incident_id: str, terms: Mapping[str, int]) -> dict[str, int]:
+    merged = merge_terms(incident_terms(session, incident_id), terms)
+    set_incident_terms(session, incident_id, merged)
+    return merged
+
+
+def rebuild_incident_terms(session: Session, incident_id: str) -> dict[str, int]:
+    """The union of the signatures of the incident's reports (after a split or merge)."""
+    query = (
+        select(ArticleTermsRow.terms)
+        .join(IncidentArticleRow, IncidentArticleRow.article_id == ArticleTermsRow.article_id)
+        .where(IncidentArticleRow.incident_id == incident_id)
+    )
+    merged = merge_terms(*session.scalars(query))
+    set_incident_terms(session, incident_id, merged)
+    return merged
+
+
+def refresh_keys(session: Session, row: IncidentRow, terms: Mapping[str, int], today: dt.date,
+                 df: Mapping[str, int] | None = None, n_docs: int | None = None) -> None:
+    """Rewrite the incident's blocking keys from its fields and its reports' most distinctive terms."""
+    if df is None or n_docs is None:
+        df, n_docs = document_frequencies(session, terms)
+    n_articles = max(1, len(article_ids(session, row.id)))
+    chosen = top_terms(terms, df, n_docs, k=TOP_KEYS * min(n_articles, 3))
+    keys = blocking.structured_keys(place_of(row), row.perpetrators or [], neighbours=False)
+    keys |= blocking.term_keys(chosen)
+    day = blocking.anchor_day(row.date, row.date_precision, first_published(session, row.id), today)
+    blocking.replace_incident_keys(session, row.id, keys, day)
+
+
+def snapshot(session: Session, row: IncidentRow) -> dict[str, Any]:
+    session.flush()
+    return history.snapshot(row, article_ids(session, row.id))

@@ -1,0 +1,109 @@
+"""How sitrep incidents read as MUC-4 templates (the MUC-4 benchmark's only adapter).
+
+sitrep codes a MUC-4 document like any report; this module only renames what it found:
+
+| MUC-4 role | sitrep field                                                                          |
+|------------|---------------------------------------------------------------------------------------|
+| PerpInd    | perpetrator spans naming people ("guerrillas", "urban commandos", "members of the X")  |
+| PerpOrg    | perpetrator spans naming organisations ("FMLN", "the Medellin cartel", "the army")    |
+| Target     | `targets`: physical targets                                                           |
+| Victim     | `victims`: people harmed                                                              |
+| Weapon     | `weapons`                                                                             |
+
+Perpetrators are read from the incident's `perpetrators` evidence, which keeps each span as written
+(the `perpetrators` list holds codebook names). The incident type is the `muc4` type the codebook gives
+the incident's ACLED sub-event type (e.g. Remote explosive/landmine/IED -> bombing,
+Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson); types that MUC-4
+does not count as terrorist incidents (`NOT_INCIDENTS`) give no template. Incidents of one report with the
+same MUC-4 type become one template (MUC-4 keys one template per type of act in most reports).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sitrep.codebook import Codebook, load_codebook
+from sitrep.records import Extraction, Incident
+
+INCIDENT_TYPES = ("attack", "bombing", "kidnapping", "arson", "robbery", "forced work stoppage")
+ROLES = ("PerpInd", "PerpOrg", "Target", "Victim", "Weapon")
+# span labels of the trained role tagger (sitrep.extract.roles) for each MUC-4 role
+ROLE_LABELS = {"PerpInd": "PERP_IND", "PerpOrg": "PERP_ORG", "Target": "TARGET", "Victim": "VICTIM", "Weapon": "WEAPON"}
+NOT_INCIDENTS = {
+    "Peaceful protest", "Protest with intervention", "Agreement", "Headquarters or base established",
+    "Non-violent transfer of territory", "Change to group/activity", "Arrests", "Other",
+}
+
+# head nouns of perpetrator phrases that name an organisation rather than the people who acted
+_ORG_HEADS = {
+    "army", "armies", "front", "forces", "force", "movement", "cartel", "cartels", "military", "mafia", "mafias",
+    "union", "command", "party", "government", "organization", "organisation", "organizations", "police",
+    "corps", "alliance", "regime", "detachment", "brigade", "federation", "confederation", "faction",
+    "factions", "wing", "navy", "guard", "battalion", "services", "service", "intelligence", "staff",
+    "liberation", "directorate", "junta", "coordinator", "council", "committee", "state", "extraditables",
+    "path", "luminoso", "left", "self-defense",
+}
+_PEOPLE_HEADS = {
+    "guerrillas", "guerrilla", "guerillas", "members", "member", "terrorists", "terrorist", "men", "man", "rebels",
+    "rebel", "individuals", "individual", "commandos", "commando", "commandoes", "soldiers", "soldier", "persons",
+    "person", "people", "traffickers", "assassins", "assassin", "gunmen", "gunman", "troops", "officers", "officer",
+    "criminals", "narcoterrorists", "attackers", "attacker", "extremists", "fighters", "students", "suspects",
+    "murderers", "assailants", "killers", "perpetrators", "sappers", "commander", "militants", "subversives",
+    "youths", "mercenaries", "sniper", "insurgents", "kidnappers", "agents", "uniform", "uniforms", "women",
+    "woman", "policemen", "policeman", "guards", "someone", "unknown", "unidentified", "bandits", "thugs",
+    "paramilitaries", "hitmen", "gang", "column", "columns", "unit", "units", "squads", "squad", "group", "groups",
+    "cell", "patrol", "patrols", "dealers", "lieutenants", "lieutenant", "colonel", "captain", "sergeant",
+}
+
+
+def perpetrator_role(text: str) -> str:
+    """PerpInd or PerpOrg for a perpetrator span, from its head noun (before any 'of ...' complement):
+    people and armed units are individuals; armies, fronts, cartels, one-word names are organisations."""
+    words = re.sub(r"[^\w\s'-]", " ", text.lower()).split()
+    if "of" in words[1:]:
+        words = words[: words.index("of", 1)]
+    if not words:
+        return "PerpInd"
+    head = words[-1]
+    if head in _PEOPLE_HEADS:
+        return "PerpInd"
+    if head in _ORG_HEADS or len(words) == 1:
+        return "PerpOrg"
+    return "PerpInd"  # a person's name
+
+
+def muc4_type(incident: Incident, codebook: Codebook) -> str | None:
+    """The MUC-4 incident type of a sitrep incident (None: not a MUC-4 incident)."""
+    if incident.sub_event_type is None:
+        return "attack"
+    if incident.sub_event_type in NOT_INCIDENTS:
+        return None
+    return codebook.sub_event(incident.sub_event_type).muc4
+
+
+def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[dict]:
+    """MUC-4 templates (prediction format) for one coded report."""
+    codebook = codebook or load_codebook()
+    by_type: dict[str, dict[str, dict[str, str]]] = {}
+    for incident in extraction.incidents:
+        kind = muc4_type(incident, codebook)
+        if kind is None:
+            continue
+        roles = by_type.setdefault(kind, {role: {} for role in ROLES})
+        for ev in incident.evidence:
+            if ev.field == "perpetrators":
+                _add(roles[perpetrator_role(ev.text)], ev.text)
+        for role, values in (("Target", incident.targets), ("Victim", incident.victims), ("Weapon", incident.weapons)):
+            for value in values:
+                _add(roles[role], value)
+    return [
+        {"incident_type": kind, **{role: [[m] for m in roles[role].values()] for role in ROLES}}
+        for kind, roles in by_type.items()
+    ]
+
+
+def _add(entities: dict[str, str], mention: str) -> None:
+    """Keep one mention per normalised string (the first seen)."""
+    key = " ".join(re.sub(r"[^\w\s]", " ", mention.lower()).split())
+    if key:
+        entities.setdefault(key, mention)
