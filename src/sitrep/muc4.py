@@ -29,10 +29,9 @@ INCIDENT_TYPES = ("attack", "bombing", "kidnapping", "arson", "robbery", "forced
 ROLES = ("PerpInd", "PerpOrg", "Target", "Victim", "Weapon")
 # span labels of the trained role tagger (sitrep.extract.roles) for each MUC-4 role
 ROLE_LABELS = {"PerpInd": "PERP_IND", "PerpOrg": "PERP_ORG", "Target": "TARGET", "Victim": "VICTIM", "Weapon": "WEAPON"}
-NOT_INCIDENTS = {
-    "Peaceful protest", "Protest with intervention", "Agreement", "Headquarters or base established",
-    "Non-violent transfer of territory", "Change to group/activity", "Arrests", "Other",
-}
+# MUC-4 keys count guerrilla attacks on troops and posts, riots that burn or shoot and bombs found before
+# they went off as terrorist incidents; the codebook, written for ACLED, gives these types no MUC-4 type.
+MUC4_TYPE = {"Armed clash": "attack", "Violent demonstration": "attack", "Disrupted weapons use": "bombing"}
 
 # head nouns of perpetrator phrases that name an organisation rather than the people who acted
 _ORG_HEADS = {
@@ -76,9 +75,7 @@ def muc4_type(incident: Incident, codebook: Codebook) -> str | None:
     """The MUC-4 incident type of a sitrep incident (None: not a MUC-4 incident)."""
     if incident.sub_event_type is None:
         return "attack"
-    if incident.sub_event_type in NOT_INCIDENTS:
-        return None
-    return codebook.sub_event(incident.sub_event_type).muc4
+    return MUC4_TYPE.get(incident.sub_event_type) or codebook.sub_event(incident.sub_event_type).muc4
 
 
 def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[dict]:

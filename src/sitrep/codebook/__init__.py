@@ -45,7 +45,6 @@ class FrameLexicon(BaseModel):
     acts: dict[str, list[str]]
     verbs_only: list[str]
     participant_acts: list[str]
-    ground_combat: list[str]
     actors: dict[str, list[str]]
     collective: list[str]
     armed_markers: list[str]

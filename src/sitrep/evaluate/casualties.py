@@ -13,8 +13,10 @@ incident predicts 0 killed and 0 injured. An incident's killed (injured) is its 
 The Gun Violence Archive counts a shooter who dies (shot by police, or by his own hand) among
 the killed: in the train/dev articles every incident whose participants include a killed
 `Subject-Suspect` has that suspect in `num_killed` (see `perpetrator_share`), so the scored count
-here is the incident's killed plus its perpetrators killed (figures scoped "perpetrators"), when
-these are separate rows.
+here is the incident's killed plus its perpetrators killed (figures scoped "perpetrators" or
+"perpetrator's suicide"; the incident's killed already leaves a suicide out of body counts), unless
+a sentence of the report already counts the perpetrator inside its toll ("three are dead in a
+murder-suicide": scope `PERP_IN_TOLL`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Annotated, Optional
 import typer
 
 from sitrep.evaluate.cli import eval_app
+from sitrep.extract.figures import PERP_IN_TOLL, SUICIDE
 from sitrep.records import Article, Extraction, Incident
 
 
@@ -118,8 +121,10 @@ def counts(incident: Incident | None) -> tuple[int, int]:
         return 0, 0
     killed = incident.killed.best if incident.killed else 0
     injured = incident.injured.best if incident.injured else 0
-    attackers = [f.value for f in incident.figures if f.kind == "killed" and f.scope == "perpetrators"]
-    if attackers:
+    attackers = [f.value for f in incident.figures
+                 if f.kind == "killed" and f.scope in ("perpetrators", SUICIDE)]
+    counted = any(f.scope == PERP_IN_TOLL for f in incident.figures)  # "three dead in a murder-suicide"
+    if attackers and not counted:
         killed += max(attackers)
     return killed, injured
 

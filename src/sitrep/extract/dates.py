@@ -11,7 +11,7 @@ Rules (all matching is case-insensitive, so MUC-4's lower-case text works):
 - Relative forms need `published` and are skipped without it: "yesterday" -1 day; "today",
   "this morning", "tonight" 0; "last night" and "overnight" -1 day (a report mentioning
   "overnight" is nearly always published the morning after; when a weekday or date follows,
-  as in "overnight Tuesday", that expression dates it instead); a weekday -> the most recent
+  as in "overnight Tuesday", or the same text names another day, that expression dates it instead); a weekday -> the most recent
   such day on or before publication ("last Tuesday": strictly before; "next Tuesday": skipped);
   "last week" -7 days (week); "this week" (week); "last month"/"this month" (month);
   "last year"/"this year" (year); "N days/weeks/months/years ago"; "the previous day" and
@@ -219,6 +219,9 @@ def find_dates(text: str, published: dt.date | None, offset: int = 0) -> list[Da
             earlier = [f for f in found if f[0] < m.start() and f[3] == "day"]
             anchor = max(earlier)[2] if earlier else None
             claim(m.start(), m.end(), _relative(m, published, anchor, text))
+    days = [f for f in found if f[3] == "day" and lowered[f[0]:f[1]] != "overnight"]
+    if days:  # "an overnight confrontation ... escalated into gunfire Friday": Friday dates it
+        found = [f for f in found if lowered[f[0]:f[1]] != "overnight"]
     found.sort()
     return [
         DateExpr(start=s + offset, end=e + offset, text=text[s:e], date=d, precision=p)

@@ -112,12 +112,15 @@ son daughter mother father brother sister victim hostage prisoner detainee inmat
 shooter killer robber intruder burglar carjacker grandmother grandfather grandson granddaughter
 girlfriend boyfriend fiance fiancee uncle aunt nephew niece cousin friend neighbor neighbour
 stepfather stepmother stepson stepdaughter grandchild kid juvenile youth toddler newborn
+mom dad mum mommy daddy sibling twin baby-sitter babysitter owner clerk cashier homeowner tenant
 classmate roommate coworker partner spouse
 refugee migrant survivor volunteer staffer aide technician engineer contractor
 """.split())
 _NOT_NAMES = frozenset("""
 police department office county city state university college school hospital center centre
 news inc co corp company church club bar lounge mall street avenue road court sheriff fire
+image photo photos video videos caption gallery close share advertisement update updated previous
+related read watch copyright click weather sports traffic story stories posted live breaking
 """.split())
 _PERPETRATORS = frozenset("gunman attacker assailant bomber perpetrator hijacker kidnapper "
                           "assassin shooter suspect killer robber intruder burglar carjacker".split())
@@ -170,7 +173,8 @@ _AGGREGATE_NOUNS = frozenset("war conflict fighting violence insurgency uprising
 _GATE = tuple(sorted({w[:4] for w in (*_AFTER, *_BEFORE, *_ZERO_WORDS)}
                      | {"toll", "deat", "fata", "live", "life", "bodi", "body", "corp", "inju",
                         "host", "capt", "abdu", "arre", "gunn", "unac", "shot", "shoo", "surv",
-                        "cond", "hims", "hers", "suic", "homi", "hosp", "succ", "murd", "mort"}))
+                        "cond", "hims", "hers", "suic", "homi", "hosp", "succ", "murd", "mort",
+                        "away", "make", "fata", "dead"}))
 _CUMULATIVE = re.compile(
     r"\b(?:in\s+total|altogether|cumulative|overall\s+toll|so\s+far\s+(?:this|in)\b|"
     r"this\s+year\s+alone)", re.IGNORECASE)
@@ -178,11 +182,12 @@ _SINCE = re.compile(
     r"\bsince\s+(?:\d{4}|the\s+(?:start|beginning|outbreak)\b|(?:the\s+)?(?:war|conflict|"
     r"uprising|fighting|insurgency|crisis|revolution)\s+(?:began|started|erupted|broke\s+out))"
     r"|\b(?:over|in|during)\s+the\s+(?:past|last)\s+(?:\w+\s+)?(?:days|weeks|months|years|decades?)"
+    r"|\b(?:this|last)\s+year\b"
     r"|\b(?:in|during)\s+(?:the|this|that)\s+(?:[\w-]+\s+)?(?:war|conflict|struggle|insurgency|"
     r"uprising|crisis)\b",
     re.IGNORECASE)
 _PERFECT = re.compile(r"\b(?:has|have|had)\s+(?:\w+\s+)?(?:been\s+)?"
-                      r"(?:killed|died|wounded|injured|kidnapped|abducted|arrested|detained)\b",
+                      r"(?:killed|died|wounded|injured|kidnapped|abducted|arrested|detained|shot)\b",
                       re.IGNORECASE)
 _ZERO = re.compile(
     r"\b(?:no\s+one|no-one|nobody|none(?:\s+of\s+(?:the\s+)?\w+)?|not\s+a\s+single\s+\w+)\s+"
@@ -245,6 +250,7 @@ class _Quantity:
     perpetrators: bool | None = None  # None: decided by the head noun
     scope: str | None = None
     total: bool = False         # the sum of coordinated counts ("a man, two women and a child")
+    implied: bool = False       # no count written: "a fatal shooting" implies one dead
 
 
 def _is_age_noun(s: "_Sentence", j: int) -> bool:
@@ -368,9 +374,12 @@ class _Sentence:
         possessive = self.toks[i].pos_ == "PROPN" and self.word(i + 1) in ("'s", "’s")
         if self.low[i] not in _SINGULAR_DETS and not possessive:
             return None
-        j = i + 1
+        j, noun = i + 1, False
         while j < min(self.n, i + 9):
             tok = self.toks[j]
+            if tok.pos_ == "ADJ" and noun and self.toks[j - 1].text != "-":
+                break  # "found a girl dead": the adjective after the noun is not in the phrase
+            noun = noun or tok.pos_ in ("NOUN", "PROPN")
             if tok.pos_ in ("ADJ", "NOUN", "PROPN") or tok.text == "-" or tok.tag_ == "POS" or (
                     tok.like_num and self.word(j + 1) in ("-", "year", "years")):
                 j += 1
@@ -413,7 +422,7 @@ class _Sentence:
         """Ages, dates, years, times, money, measures and counts of non-people."""
         before, after = self.word(q.num - 1), self.word(q.end)
         text = self.low[q.num]
-        if before in _CURRENCY or before in _NON_COUNT_BEFORE or before in _MONTHS or (
+        if before in _CURRENCY or before in _NON_COUNT_BEFORE or before.rstrip(".") in _MONTHS or (
                 before in _NEGATIONS and not q.explicit):
             return True
         if after in _UNITS_AFTER or after in _MONTHS or (after == "per" and
@@ -430,11 +439,16 @@ class _Sentence:
             prev = first.doc[first.i - 1] if first.i > 0 else None
             if prev is not None and prev.lower_.rstrip(".") in _MONTHS:
                 return True
-        if (before in (",", "(") and after in (",", ";", ")", ".", "of", "and", "")
+        k = q.num - 1
+        if before in ("also", "both", "aged", "age", "ages"):
+            k -= 1
+        if (self.word(k) in (",", "(") and after in (",", ";", ")", ".", "of", "and", "")
                 and not q.explicit and not q.singular and q.np_end <= q.end and q.value < 120
-                and q.num >= 2 and (self.toks[q.num - 2].pos_ == "PROPN"
-                                    or self.is_person(self.toks[q.num - 2]))):
-            return True  # an age in apposition: "Erica Rodriguez, 21, of Bastrop"
+                and k >= 1 and (self.toks[k - 1].pos_ == "PROPN" or self.is_person(self.toks[k - 1]))):
+            return True  # an age in apposition: "Erica Rodriguez, 21, of Bastrop", "..., both 35"
+        if before == "of" and self.word(q.num - 2) in ("father", "mother", "dad", "mom", "parent",
+                                                        "grandfather", "grandmother", "parents"):
+            return True  # "father of 4"
         if re.fullmatch(r"(?:19|20)\d\d", text) and not self.is_person(q.head):
             return True
         return _noun_in(q.head, _NOT_PEOPLE)
@@ -498,6 +512,7 @@ class _Sentence:
                          self.n)
             elif w in _NEGATIONS or tok.like_num or not (
                     w in _GAP_WORDS or w in _PP_PREPS or (w in _REPORTING and passive)
+                    or (w == "found" and self.word(j + 1) in ("dead", "shot", "slain", "murdered", "stabbed"))
                     or tok.pos_ in ("DET", "ADJ", "NOUN", "PROPN", "ADV", "PART")):
                 return
             j += 1
@@ -538,6 +553,8 @@ class _Sentence:
             return "kidnapped", 2
         if w == "unaccounted" and nxt == "for":
             return "missing", 2
+        if w in ("passed", "passes", "pass") and nxt == "away":
+            return _KILLED, 2
         return None, 0
 
     def has_object(self, j: int) -> bool:
@@ -603,6 +620,16 @@ Kind "injured"; `reconcile` uses it only when no figure counts the injured alone
 ONE_PERSON = "one person"
 """Scope prefix of a single victim ("a man was killed", "Erica Robinson was shot"): a part of the
 toll, used by `reconcile` only when no figure counts the incident's dead or injured as a whole."""
+ALL_DEAD = "all the dead"
+"""Scope of a body count ("four people dead", "three found dead", "the bodies of three people"):
+a toll of the incident that counts everyone who died, a perpetrator who killed himself included.
+`reconcile` counts it as a toll, less the perpetrator's suicide when the report tells of one."""
+SUICIDE = "perpetrator's suicide"
+"""Scope of a perpetrator's death by his own hand ("then turned the gun on himself", "a
+murder-suicide"): not counted in the incident's killed; inside any body count (`ALL_DEAD`)."""
+PERP_IN_TOLL = "perpetrator, among the dead counted"
+"""Scope of a perpetrator's death already inside the toll of its sentence ("three are dead in a
+murder-suicide"): neither counted again nor a separate perpetrators row."""
 ANOTHER_PERSON = "one more person"
 """Scope prefix of a single victim said to be another one ("her father was also shot", "another
 child was hospitalized"): not the person already counted among the dead."""
@@ -690,7 +717,7 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
     """(kind, shot, trigger token) of what `verb` says happened to its subject ("subj"), passive
     subject ("pass") or object ("obj"); None when it says no casualty (or the person is the agent)."""
     lemma = verb.lemma_.lower()
-    if any(c.dep_ == "neg" for c in verb.children) and lemma != "survive":
+    if any(c.dep_ == "neg" for c in verb.children) and lemma not in ("survive", "make"):
         return None
     fatal = _death_signal(verb)
     if role in ("pass", "obj"):
@@ -709,8 +736,9 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
             role == "obj" and lemma == "send")):
         if fatal is not None:
             return "killed", False, fatal
-        wounds = any(t.lower_ in _WOUND_NOUNS and t.head.lower_ == "with" for t in verb.subtree)
-        return "injured", not wounds, verb  # taken to hospital: wounded, or dead on arrival
+        return "injured", True, verb  # taken to hospital: wounded, or dying there
+    if role == "obj" and lemma in ("find", "leave") and fatal is not None:
+        return "killed", False, fatal  # "found a 16-year-old girl dead", "left a six-year-old dead"
     if role in ("pass", "subj") and lemma in _STATE_VERBS:
         condition = _in_condition(verb)
         if condition is not None and fatal is None:
@@ -727,6 +755,11 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
             return "killed", False, verb
         if lemma == "lose" and any(c.dep_ == "dobj" and c.lemma_.lower() == "life" for c in verb.children):
             return "killed", False, verb
+        if lemma == "pass" and any(c.lower_ == "away" for c in verb.children):
+            return "killed", False, verb
+        if lemma == "make" and any(c.dep_ == "neg" for c in verb.children) and any(
+                c.dep_ == "dobj" and c.lower_ == "it" for c in verb.children):
+            return "killed", False, verb  # "didn't make it"
         if lemma in _STATE_VERBS:
             if fatal is not None:
                 return "killed", False, fatal
@@ -739,7 +772,9 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
             for c in verb.children:
                 if c.dep_ == "dobj" and c.lower_ in _WOUND_NOUNS:
                     deadly = any(g.lower_ in ("fatal", "deadly", "mortal") for g in c.children)
-                    return ("killed" if deadly else "injured"), False, c
+                    if deadly or fatal is not None:
+                        return "killed", False, fatal if fatal is not None else c
+                    return "injured", False, c
     return None
 
 
@@ -762,7 +797,8 @@ def _parse_link(s: _Sentence, q: _Quantity) -> None:
         role = "subj"
     elif dep == "dobj":
         role = "obj"
-    elif dep == "pobj" and verb.lower_ == "of" and verb.head.lemma_.lower() in _DEATH_NOUNS | {"body"}:
+    elif dep == "pobj" and verb.lower_ == "of" and (verb.head.lemma_.lower() in _DEATH_NOUNS | {"body"}
+                                                    or _fatal_noun(verb.head)):
         noun = verb.head  # "the shooting death of Devin Anderson", "the murders of a woman and ..."
         q.kind, q.trigger = "killed", (noun.i - s.offset, noun.i - s.offset + 1)
         return
@@ -807,7 +843,8 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             root = root.head
         stack = [root]
         if root.dep_ in ("nsubj", "nsubjpass", "dobj"):  # a list the parser read as several subjects
-            stack += [c for c in root.head.children if c.dep_ == root.dep_ and c.i != root.i]
+            stack += [c for c in root.head.children if c.dep_ == root.dep_ and c.i > root.i and any(
+                t.lower_ in (",", "and") for t in root.doc[root.i + 1:c.left_edge.i])]
         members: list[Token] = []
         while stack:
             tok = stack.pop()
@@ -867,7 +904,8 @@ def _clause_sums(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
     four are being treated for other injuries" is 5 injured (the parts kept as subsets). Counts
     that inherit their verb ("another 48 in Tartus") are never summed here."""
     cands = [q for q in qs if q.kind in ("killed", "injured") and not q.subset and q.trigger
-             and not q.perpetrators and not _noun_in(q.head, _PERPETRATORS)]
+             and not q.perpetrators and not _noun_in(q.head, _PERPETRATORS)
+             and not (q.head is not None and q.head.pos_ == "PRON")]  # "rushed him ... and he was taken"
     heads = {id(q): _clause_head(s.toks[q.trigger[0]]) for q in cands}
     totals: list[_Quantity] = []
     used: set[int] = set()
@@ -907,7 +945,8 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
     fatal). A reflexive is the perpetrator's death when the sentence also harms others (or says
     murder-suicide); otherwise it is one victim of their own hand."""
     out: list[_Quantity] = []
-    toll = any(q.kind == "killed" and not q.subset and not q.singular and q.value >= 2 for q in qs)
+    tolls = [q for q in qs if q.kind == "killed" and not q.subset and not q.singular and q.value >= 2]
+    toll = bool(tolls) and not any(_body_count(s, q) for q in tolls)
     murder_suicide = any(s.low[i] == "suicide" and s.word(i - 1) in ("murder", "-") and (
         s.word(i - 1) == "murder" or s.word(i - 2) == "murder") for i in range(s.n))
     for i, tok in enumerate(s.toks):
@@ -925,20 +964,28 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             start = i - 1 if s.word(i - 1) == "murder" else i - 2
             # "three are dead in a murder-suicide": the suicide is among the dead of the toll
             out.append(_Quantity(start, start, i + 1, 1, 1, 1, "exact", False, np_end=i + 1,
-                                 kind="killed", trigger=(start, i + 1), perpetrators=True, subset=toll))
+                                 kind="killed", trigger=(start, i + 1), perpetrators=False,
+                                 scope=PERP_IN_TOLL if toll else SUICIDE))
             murder_suicide = False  # once per sentence
         elif w == "suicide" and s.toks[i].head.lemma_.lower() == "commit":
             verb = s.toks[i].head  # "the father committed suicide"
             others = any(q.kind == "killed" and not q.subset for q in qs) or _harms_others(verb)
             lo = min(verb.i - s.offset, i)
             out.append(_Quantity(lo, lo, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
-                                 kind="killed", trigger=(lo, i + 1), perpetrators=others))
+                                 kind="killed", trigger=(lo, i + 1), perpetrators=False,
+                                 scope=SUICIDE if others else None))
         elif w in ("life",) and s.toks[i].dep_ == "dobj" and s.toks[i].head.lemma_.lower() == "claim":
             verb = s.toks[i].head  # "hunting accident claims life", "claimed the life of"
             if not any(c.dep_ == "prep" and c.lower_ == "of" for c in s.toks[i].children):
                 lo = verb.i - s.offset
                 out.append(_Quantity(lo, lo, i + 1, 1, 1, 1, "exact", False, singular=True,
                                      np_end=i + 1, kind="killed", trigger=(lo, i + 1)))
+        elif _fatal_noun(tok):
+            # "a fatal shooting": at least one dead, one person's worth when nothing else counts
+            adj = next(c for c in tok.children if c.dep_ == "amod" and c.lower_ in ("fatal", "deadly"))
+            lo = min(adj.i - s.offset, i)
+            out.append(_Quantity(lo, lo, i + 1, 1, 1, 1, "at least", False, singular=True, np_end=i + 1,
+                                 kind="killed", trigger=(lo, i + 1), implied=True))
         elif w in ("himself", "herself") or (w == "own" and s.word(i + 1) == "life"):
             found = _reflexive(s, tok)
             if found is None:
@@ -948,10 +995,39 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             others = murder_suicide or _harms_others(trigger)
             if kind == "injured" and (murder_suicide or _harms_others(trigger, killing=True)):
                 kind = "killed"  # "killed his two daughters before shooting himself": a suicide
+            suicide = bool(others) and kind == "killed"
             out.append(_Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
                                  kind=kind, trigger=(lo, hi + 1), shot=shot and not others,
-                                 perpetrators=bool(others)))
+                                 perpetrators=bool(others) and not suicide,
+                                 scope=SUICIDE if suicide else None))
     return out
+
+
+_BODY_WORDS = frozenset("dead died die dies body bodies deaths".split())
+_VICTIM_NOUNS = frozenset("""child children kid kids son sons daughter daughters boy boys girl girls
+baby babies toddler toddlers grandchild grandchildren victim victims infant infants""".split())
+
+
+def _body_count(s: _Sentence, q: _Quantity) -> bool:
+    """ "four people dead", "three found dead", "the bodies of three people", "three people died":
+    a count of everyone who died (not "killed N", nor "two children dead": the children alone)."""
+    if q.kind != "killed" or q.singular or q.subset or q.value < 2 or q.trigger is None:
+        return False
+    if _noun_in(q.head, _VICTIM_NOUNS):
+        return False
+    words = {s.low[k] for k in range(q.trigger[0], min(q.trigger[1], s.n))}
+    return bool(words & _BODY_WORDS)
+
+
+_FATAL_EVENTS = frozenset("shooting stabbing attack accident incident assault".split())
+
+
+def _fatal_noun(tok: Token) -> bool:
+    """ "a fatal shooting", "the deadly attack" (not "non-fatal", not "fatal shootings")."""
+    return tok.lower_ in _FATAL_EVENTS and any(
+        c.dep_ == "amod" and c.lower_ in ("fatal", "deadly")
+        and (c.i == 0 or c.doc[c.i - 1].lower_ not in ("non", "-"))
+        for c in tok.children)
 
 
 def _reflexive(s: _Sentence, tok: Token) -> tuple[FigureKind, bool, Token] | None:
@@ -1041,7 +1117,7 @@ def _link(s: _Sentence, qs: list[_Quantity]) -> None:
                 s.toll_before(q)
         if q.kind is None:
             _parse_link(s, q)
-        elif q.shot:  # "the boy who was shot in the face has died": the main clause decides
+        elif q.kind == "injured":  # "the boy who was shot in the face has died": the main clause decides
             main = _Quantity(q.start, q.num, q.end, 1, 1, 1, "exact", False, head=q.head)
             _parse_link(s, main)
             if main.kind == "killed":
@@ -1119,17 +1195,21 @@ def find_figures(sent: Span) -> list[FigureMention]:
         end = s.toks[last].idx + len(s.toks[last])
         perpetrators = q.perpetrators if q.perpetrators is not None else (
             q.kind in ("killed", "injured") and _noun_in(q.head, _PERPETRATORS))
-        scope = None
-        if q.shot and q.kind == "injured" and not perpetrators:
+        scope = q.scope or (ALL_DEAD if _body_count(s, q) else None)
+        another = q.singular and (s.low[q.start] == "another" or (q.trigger is not None and any(
+            s.low[k] == "also" for k in range(max(0, q.trigger[0] - 2), q.trigger[1]))))
+        if scope:
+            pass
+        elif another and not perpetrators and not q.subset:
+            scope = f"{ANOTHER_PERSON}: {text[s.toks[q.start].idx - base:s.toks[max(q.end, q.np_end) - 1].idx + len(s.toks[max(q.end, q.np_end) - 1]) - base]}"
+        elif q.shot and q.kind == "injured" and not perpetrators:
             scope = SHOT
         elif q.singular and not perpetrators and not q.subset:
             np_last = s.toks[max(q.end, q.np_end) - 1]
             np_text = text[s.toks[q.start].idx - base:np_last.idx + len(np_last) - base]
-            if s.low[q.start] in _REFLEXIVE or s.low[q.start] in ("own", "life", "suicide"):
+            if q.implied or s.low[q.start] in _REFLEXIVE or s.low[q.start] in ("own", "life", "suicide"):
                 np_text = text[start - base:end - base]
-            another = s.low[q.start] == "another" or (q.trigger is not None and any(
-                s.low[k] == "also" for k in range(max(0, q.trigger[0] - 2), q.trigger[1])))
-            scope = f"{ANOTHER_PERSON if another else ONE_PERSON}: {np_text}"
+            scope = f"{ONE_PERSON}: {np_text}"
         figures.append(FigureMention(
             kind=q.kind, value=q.value, low=q.low, high=q.high, qualifier=q.qualifier,
             start=start, end=end, text=text[start - base:end - base], subset=q.subset,

@@ -87,7 +87,8 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook) -> Extr
 
     incidents = []
     for draft in drafts.values():
-        incident = _incident(article, draft, wave, len(drafts), codebook)
+        places = len({d.key().split("|")[0] for d in drafts.values()})  # one town on two days: one place
+        incident = _incident(article, draft, wave, places, codebook)
         reason = _not_an_incident(article, incident, codebook)
         if reason:
             excluded.extend(_excluded(article, m, "no details", reason) for m in draft.mentions)
@@ -105,8 +106,10 @@ def _not_an_incident(article: Article, incident: Incident, codebook: Codebook) -
     """Why a drafted incident is not one: no place and no count, or figurative use in an off-topic report."""
     counted = bool((incident.killed and incident.killed.high) or (incident.injured and incident.injured.high)
                    or any(f.kind in {"kidnapped", "missing"} and f.value for f in incident.figures))
-    if incident.location is None and not counted:
-        return "no place and no casualty figures: not enough to code an incident"
+    # who did what to whom, read off the text, is enough to code an incident whose place is unknown
+    acted = bool(incident.perpetrators and (incident.targets or incident.victims or incident.weapons))
+    if incident.location is None and not counted and not acted:
+        return "no place, no casualty figures and no roles: not enough to code an incident"
     text = article.text.lower()
     off_topic = {w for w in codebook.off_topic if re.search(rf"\b{re.escape(w)}\b", text)}
     if len(off_topic) >= OFF_TOPIC_MIN and not counted:

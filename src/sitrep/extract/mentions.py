@@ -21,7 +21,7 @@ from sitrep.extract.figures import find_figures
 from sitrep.extract.modality import ModalityClassifier
 from sitrep.extract.places import PlaceResolver
 from sitrep.extract.reporters import find_reporter
-from sitrep.extract.roles import WeaponFinder, targets, victims
+from sitrep.extract.roles import RoleTagger, attach
 from sitrep.extract.typing import FrameReader
 from sitrep.records import Cue, Mention, PlaceMention
 
@@ -49,7 +49,7 @@ class MentionFinder:
         self.codebook = codebook
         self.cues = CueMatcher(codebook, tokenizer)
         self.actors = ActorFinder(codebook)
-        self.weapons = WeaponFinder(codebook, tokenizer)
+        self.roles = RoleTagger.load(codebook, tokenizer)
         self.modality = ModalityClassifier(codebook)
         self.frames = FrameReader(codebook, tokenizer)
         self.places = places
@@ -63,6 +63,7 @@ class MentionFinder:
         for index, sent in enumerate(doc.sents):
             sent_ents = [e for e in ents if sent.start <= e.start < sent.end]
             mentions.extend(self._sentence(sent, sent_ents, index, published, lowercase, context, filed_from))
+        attach(mentions, self.roles(doc), self.actors.canonical)
         return mentions
 
     def _sentence(self, sent: Span, ents: list[Span], index: int, published, lowercase: bool, context,
@@ -116,13 +117,9 @@ class MentionFinder:
         for predication in self.frames(sent, index):
             built[nearest(predication.start, predication.end)].predications.append(predication)
         reporter = find_reporter(sent)
-        weapons = self.weapons(sent)
         for mention, cluster in zip(built, clusters):
             tokens = [tok for _, tok in cluster]
             mention.reporter = reporter
-            mention.weapons = weapons if len(built) == 1 else [w for w in weapons if _mentioned_near(w, sent, tokens)]
-            mention.targets = targets(sent, tokens)
-            mention.victims = victims(sent)
             _scope_figures(doc, mention)
             verdict = self.modality(sent, tokens, mention.dates, mention.figures, published)
             if verdict:
@@ -184,15 +181,6 @@ def _cluster(items: list[tuple[Cue, Token]]) -> list[list[tuple[Cue, Token]]]:
     for i, item in enumerate(items):
         groups.setdefault(find(i), []).append(item)
     return list(groups.values())
-
-
-def _mentioned_near(weapon: str, sent: Span, tokens: list[Token]) -> bool:
-    lowered = sent.text.lower()
-    at = lowered.find(weapon)
-    if at < 0:
-        return False
-    weapon_tok = _root(sent.doc, sent.start_char + at, sent.start_char + at + len(weapon))
-    return min(_distance(weapon_tok, t) for t in tokens) <= 4
 
 
 _BEARINGS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "away",

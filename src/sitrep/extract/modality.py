@@ -39,7 +39,7 @@ class ModalityClassifier:
 
         if figures and all(f.aggregate for f in figures):
             return "aggregate", f"cumulative toll ({figures[0].text!r}), not one incident"
-        if self._has("aggregate", text) and figures and any(f.aggregate for f in figures):
+        if self._has("aggregate", text) and figures and (any(f.aggregate for f in figures) or _perfect(cue_tokens)):
             return "aggregate", "cumulative toll, not one incident"
         if whole := self._whole_conflict_subject(cue_tokens):
             return "aggregate", f"toll of a whole {whole.lower_} ({whole.text!r} is what killed), not one incident"
@@ -125,6 +125,11 @@ def _unrealised(tok: Token) -> bool:
         if node.pos_ in {"VERB", "AUX"}:
             return any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children) or node.tag_ in {"VBZ", "VBP"}
     return False
+
+
+def _perfect(cue_tokens: list[Token]) -> bool:
+    """"have killed": the present perfect of a running toll."""
+    return any(c.dep_ == "aux" and c.lower_ in {"have", "has", "'ve"} for t in cue_tokens for c in t.children)
 
 
 def _future(cue_tokens: list[Token]) -> bool:

@@ -9,6 +9,10 @@ incident's own place; subsets, perpetrators and wider tolls are kept as rows but
   above media, media above unattributed text, unattributed above witnesses and claims);
   among those, the largest (tolls rise as bodies are counted).
 
+A body count (scope "all the dead": "three found dead", "the bodies of four people") counts the
+incident too, less one when the report tells of the perpetrator's suicide (scope "perpetrator's
+suicide"), whom it includes: the incident's killed are the victims, the perpetrator is his own row.
+
 Figures that count only part of the toll fill in when no figure counts it whole:
 - one person (scope "one person: ..."): "a man was killed", "Erica Robinson was shot dead". A report
   telling of a single victim gives 1; several such rows are usually the same person told again, so
@@ -27,7 +31,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from sitrep.codebook import Codebook
-from sitrep.extract.figures import ANOTHER_PERSON, ONE_PERSON, SHOT
+from sitrep.extract.figures import ALL_DEAD, ANOTHER_PERSON, ONE_PERSON, SHOT, SUICIDE
 from sitrep.records import Figure, FigureKind, Range
 
 UNATTRIBUTED_TIER = 1
@@ -48,7 +52,7 @@ def authority(reporter: str | None, codebook: Codebook) -> int:
 
 def counts_for(figure: Figure, place_name: str | None) -> bool:
     """Does this figure count the incident itself (not a subset, the attackers or a wider toll)?"""
-    return figure.scope is None or (place_name is not None and figure.scope == place_name)
+    return figure.scope in (None, ALL_DEAD) or (place_name is not None and figure.scope == place_name)
 
 
 def is_one_person(figure: Figure) -> bool:
@@ -66,6 +70,10 @@ def reconcile(
     """low/best/high for one kind, or None when no figure counts this incident."""
     figures = list(figures)
     usable = [f for f in figures if f.kind == kind and counts_for(f, place_name)]
+    if kind == "killed" and any(f.kind == "killed" and f.scope == SUICIDE for f in figures):
+        # a body count counts the perpetrator who killed himself: the incident's killed does not
+        usable = [f.model_copy(update={"value": max(0, f.value - 1)}) if f.scope == ALL_DEAD else f
+                  for f in usable]
     if usable:
         return _rule(usable, codebook, published or {}, article_order or {})
     singles = [f for f in figures if f.kind == kind and is_one_person(f)]

@@ -393,7 +393,6 @@ class IncidentTyper:
 
     def __init__(self, codebook: Codebook):
         self.codebook = codebook
-        self._ground_combat = set(codebook.frames.ground_combat)
         self._weapons = {label: _words_pattern(words) for label, words in codebook.gtd.weapon_types.items()}
         self._target_words = {label: set(words) for label, words in codebook.gtd.target_types.items()}
         self._assassination = set(codebook.gtd.assassination_targets)
@@ -421,11 +420,12 @@ class IncidentTyper:
         if labelled:
             return labelled
         labels = {p.act for p in predications} | {c for p in predications for c in [*p.agents, *p.patients]}
-        if labels & self._ground_combat:
-            labels.add("ground_combat")
-        strong = {c.sub_event_type for c in cues if c.strong}
+        first_cue: dict[str, int] = {}
+        for c in cues:
+            if c.strong:
+                first_cue[c.sub_event_type] = min(c.start, first_cue.get(c.sub_event_type, c.start))
         for sub in self.codebook.sub_event_types:
-            if any(_holds(rule, sub.name, predications, labels, strong) for rule in sub.frames):
+            if any(_holds(rule, sub.name, predications, labels, first_cue) for rule in sub.frames):
                 return sub.name
         return _by_cues(cues, self.codebook) or ("Attack" if has_casualties else "Other")
 
@@ -458,14 +458,17 @@ class IncidentTyper:
         return _unique(found)
 
 
-def _holds(rule: FrameRule, name: str, predications: list[Predication], labels: set[str], strong: set[str]) -> bool:
+def _holds(rule: FrameRule, name: str, predications: list[Predication], labels: set[str],
+           first_cue: dict[str, int]) -> bool:
     """Does the rule hold for the incident (see events.yaml for the semantics of its keys)?"""
     if rule.context and not labels & set(rule.context):
         return False
     if rule.without and labels & set(rule.without):
         return False
     if rule.cue:
-        return name in strong
+        return name in first_cue and not any(
+            p.act in rule.not_after and p.start < first_cue[name] for p in predications
+        )
     if not rule.acts:
         return bool(rule.context)
     return any(_predication_holds(rule, p, predications[:k]) for k, p in enumerate(predications))

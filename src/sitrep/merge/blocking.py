@@ -36,6 +36,7 @@ LOOKBACK = 60  # ... and any report may tell of an incident up to two months old
 UNDATED_AFTER = 2  # funerals, hearings, often dated by the extractor to the follow-up's own day)
 ORPHAN_AFTER = 60  # a report without an incident of its own, published up to this long after an incident
 MAX_CANDIDATES = 40
+MIN_TERM_HITS = 2  # a candidate found by terms alone must share at least two of them
 PRECISE_DATES = {"day", "week"}
 LOCAL_PRECISION = {"exact", "town", "near", "admin2"}
 
@@ -119,12 +120,13 @@ class Hits:
     orphans: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def top_incidents(self, limit: int = MAX_CANDIDATES) -> list[str]:
-        """Candidates with the most (and most specific) shared keys first."""
-        def rank(item: tuple[str, set[str]]) -> tuple:
-            iid, keys = item
-            strong = sum(1 for k in keys if not k.startswith("t:"))
-            return (-(len(keys) + strong), iid)
-        return [iid for iid, _ in sorted(self.incidents.items(), key=rank)[:limit]]
+        """Candidates sharing a place, cell or actor key, or at least two terms; most shared keys first."""
+        def strong(keys: set[str]) -> int:
+            return sum(1 for k in keys if not k.startswith("t:"))
+
+        found = [(iid, keys) for iid, keys in self.incidents.items() if strong(keys) or len(keys) >= MIN_TERM_HITS]
+        found.sort(key=lambda item: (-(len(item[1]) + strong(item[1])), item[0]))
+        return [iid for iid, _ in found[:limit]]
 
     def top_orphans(self, limit: int = MAX_CANDIDATES) -> list[str]:
         return [a for a, _ in sorted(self.orphans.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]]

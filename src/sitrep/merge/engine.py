@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from sitrep.codebook import Codebook, load_codebook
 from sitrep.merge import blocking, history, rows
 from sitrep.merge.fold import record_json
-from sitrep.merge.scoring import LINK, Match, Side, is_coordinated, link_score, score
+from sitrep.merge.scoring import LINK, NEAR_KM, Match, Side, is_coordinated, km, link_score, score
 from sitrep.merge.signature import fold as fold_text, terms as signature_terms, top_terms, weights
 from sitrep.records import Article, Extraction, Incident
 from sitrep.store.schema import (
@@ -61,6 +61,7 @@ class Decision:
     incident_id: str
     created: bool
     match: Match | None = None
+    note: str | None = None
     coordinated: list[str] = field(default_factory=list)
 
 
@@ -115,7 +116,10 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
     proposals: list[tuple[float, int, str, Match]] = []
     coordinated: dict[int, list[str]] = {}
     stored: dict[str, tuple[IncidentRow, Side]] = {}
+    hosts = _absorb(incidents, sides)
     for i, inc in enumerate(incidents):
+        if i in hosts:
+            continue
         keys = blocking.structured_keys(inc.location, inc.perpetrators, neighbours=True)
         keys |= blocking.term_keys(report.top)
         lo, hi = blocking.probe_window(inc, report.published, report.today)
@@ -136,27 +140,32 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
             if match.ok:
                 proposals.append((match.score, i, cid, match))
 
-    assigned: dict[int, tuple[str, Match]] = {}
-    taken: set[str] = set()
-    for s, i, cid, match in sorted(proposals, key=lambda p: (-p[0], p[1], p[2])):
-        if i not in assigned and cid not in taken:
-            assigned[i] = (cid, match)
-            taken.add(cid)
+    assigned = _assign(proposals, sides)
+    taken = {cid for cid, _ in assigned.values()}
 
     id_map: dict[str, str] = {}
-    decisions: list[Decision] = []
+    decided: dict[int, Decision] = {}
     for i, inc in enumerate(incidents):
+        if i in hosts:
+            continue
         if i in assigned:
             cid, match = assigned[i]
-            decisions.append(Decision(inc.id, cid, created=False, match=match))
+            decided[i] = Decision(inc.id, cid, created=False, match=match)
         else:
             new_id = _free_id(session, inc.id, article.id, taken)
             taken.add(new_id)
-            decisions.append(Decision(inc.id, new_id, created=True))
-        id_map.setdefault(inc.id, decisions[-1].incident_id)
+            decided[i] = Decision(inc.id, new_id, created=True)
+    for i, host in hosts.items():
+        decided[i] = Decision(incidents[i].id, decided[host].incident_id, created=False,
+                              note=f"the same report's {incidents[host].id}: same place, its date more precise")
+    order = [i for i in range(len(incidents)) if i not in hosts] + sorted(hosts)
+    decisions = [decided[i] for i in order]
+    for i in order:
+        id_map.setdefault(incidents[i].id, decided[i].incident_id)
 
     outcome = ReportOutcome(decisions=decisions)
-    for i, (inc, decision) in enumerate(zip(incidents, decisions)):
+    for i in order:
+        inc, decision = incidents[i], decided[i]
         related = [id_map.get(r, r) for r in inc.related]
         decision.coordinated = [c for c in coordinated.get(i, []) if c != decision.incident_id]
         _contribute(session, report, inc, decision, related + decision.coordinated, codebook)
@@ -168,6 +177,69 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
             if picked:
                 outcome.orphans_linked[decision.incident_id] = picked
     return outcome
+
+
+IMPRECISE = {None, "month", "year"}
+
+
+def _absorb(incidents: list[Incident], sides: list[Side]) -> dict[int, int]:
+    """Incidents of one report the extractor split from another: an incident without a precise date
+    folds into the report's one precisely dated incident at its place (or, placeless, into the report's
+    only precisely dated incident) when its date, if any, covers that one's. Returns {index: host index}."""
+    precise = [j for j, s in enumerate(sides) if s.day_dated or (s.date is not None and
+               incidents[j].date_precision == "week")]
+    hosts: dict[int, int] = {}
+    for i, inc in enumerate(incidents):
+        if i in precise or inc.date_precision not in IMPRECISE:
+            continue
+        if inc.location is not None:
+            same = [j for j in precise if incidents[j].location is not None and not _elsewhere(sides[i], sides[j])]
+        else:
+            same = precise if len({_place_id(incidents[j]) for j in precise}) == 1 else []
+        same = [j for j in same if _covers(inc, incidents[j])]
+        if same:
+            hosts[i] = same[0]
+    return hosts
+
+
+def _place_id(incident: Incident) -> object:
+    place = incident.location
+    return None if place is None else (place.geonameid or fold_text(place.name))
+
+
+def _covers(vague: Incident, precise: Incident) -> bool:
+    if vague.date is None or precise.date is None:
+        return True
+    if vague.date_precision == "year":
+        return vague.date.year == precise.date.year
+    return (vague.date.year, vague.date.month) == (precise.date.year, precise.date.month)
+
+
+def _assign(proposals: list[tuple[float, int, str, Match]], sides: list[Side]) -> dict[int, tuple[str, Match]]:
+    """Best score first, each stored incident to one of the report's incidents; then a report incident
+    whose best match is already taken joins it too when it is not at another place than the ones
+    there (the extractor split one event, e.g. over two resolved dates)."""
+    assigned: dict[int, tuple[str, Match]] = {}
+    holders: dict[str, list[int]] = {}
+    ordered = sorted(proposals, key=lambda p: (-p[0], p[1], p[2]))
+    for _, i, cid, match in ordered:
+        if i not in assigned and cid not in holders:
+            assigned[i] = (cid, match)
+            holders[cid] = [i]
+    for _, i, cid, match in ordered:
+        if i in assigned or cid not in holders:
+            continue
+        if all(not _elsewhere(sides[i], sides[j]) for j in holders[cid]):
+            assigned[i] = (cid, match)
+            holders[cid].append(i)
+    return assigned
+
+
+def _elsewhere(a: Side, b: Side) -> bool:
+    """Are two of a report's incidents at different places?"""
+    if a.located and b.located:
+        return km(a.lat, a.lon, b.lat, b.lon) > NEAR_KM  # type: ignore[arg-type]
+    return bool(a.location_name and b.location_name and fold_text(a.location_name) != fold_text(b.location_name))
 
 
 def _free_id(session: Session, wanted: str, article_id: str, taken: set[str]) -> str:
@@ -233,7 +305,7 @@ def _contribute(session: Session, report: _Report, inc: Incident, decision: Deci
     df, n = report.df_for(session, terms)
     rows.refresh_keys(session, row, terms, report.today, df, n)
     after = rows.snapshot(session, row)
-    note = None
+    note = decision.note
     if decision.match is not None:
         note = f"matched (score {decision.match.score:.2f}: {', '.join(decision.match.reasons)})"
     history.record_changes(session, row.id, before, after, action="report", at=now,

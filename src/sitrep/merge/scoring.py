@@ -6,8 +6,8 @@ the coded fields, with vetoes for what cannot be one incident:
 | evidence                                              | effect          |
 |-------------------------------------------------------|-----------------|
 | text cosine                                           | + cosine        |
-| both located to a town, more than 40 km apart         | veto            |
 | same named perpetrator, same day, another town        | veto (related)  |
+| both located to a town, more than 40 km apart, or in different countries | veto; - 0.25 when the text cosine is 0.6 or more and the dates a day apart at most (a geocoding error) |
 | different countries                                   | veto            |
 | same place name, or within 10 km                      | + 0.25          |
 | within 10-40 km                                       | + 0.10          |
@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from sitrep.merge.signature import cosine, fold
 
 MATCH = 0.30
+MISPLACED_TEXT = 0.6  # reports this alike, dated a day apart at most, may be one incident geocoded twice
+MISPLACED_PENALTY = 0.25
 FAR_DATE_PENALTY = 0.25  # dates far apart: often a follow-up (arrest, funeral, hearing) dated to its own day
 LINK = 0.33
 FAR_KM = 40.0
@@ -104,6 +106,10 @@ def _named_in(name: str | None, text: str) -> bool:
     return False
 
 
+def _same_days(a: Side, b: Side) -> bool:
+    return a.day_dated and b.day_dated and abs((a.date - b.date).days) <= 1  # type: ignore[operator]
+
+
 def score(new: Side, stored: Side) -> Match:
     """How likely `new` and `stored` are one incident (see the module table)."""
     reasons: list[str] = []
@@ -111,15 +117,24 @@ def score(new: Side, stored: Side) -> Match:
     total = text
     reasons.append(f"text {text:.2f}")
 
-    if new.country_code and stored.country_code and new.country_code.upper() != stored.country_code.upper():
-        return Match(total, reasons, veto=f"countries differ ({new.country_code} / {stored.country_code})")
     if is_coordinated(new, stored):
         return Match(total, reasons, veto="same perpetrator, same day, another place: a coordinated attack")
-    if new.located and stored.located:
+    # one of two places this far apart can only be a geocoding error when the reports read alike
+    # and are dated alike: then it costs, else it rules the pair out
+    misplaced = text >= MISPLACED_TEXT and _same_days(new, stored)
+    if new.country_code and stored.country_code and new.country_code.upper() != stored.country_code.upper():
+        if not misplaced:
+            return Match(total, reasons, veto=f"countries differ ({new.country_code} / {stored.country_code})")
+        total -= MISPLACED_PENALTY
+        reasons.append(f"countries differ ({new.country_code} / {stored.country_code})")
+    elif new.located and stored.located:
         distance = km(new.lat, new.lon, stored.lat, stored.lon)  # type: ignore[arg-type]
         if distance > FAR_KM:
-            return Match(total, reasons, veto=f"{distance:.0f} km apart")
-        if distance <= NEAR_KM:
+            if not misplaced:
+                return Match(total, reasons, veto=f"{distance:.0f} km apart")
+            total -= MISPLACED_PENALTY
+            reasons.append(f"{distance:.0f} km apart")
+        elif distance <= NEAR_KM:
             total += 0.25
             reasons.append(f"{distance:.0f} km apart")
         else:
