@@ -11,3 +11,4 @@ from sitrep.evaluate import casualties as _casualties  # noqa: E402,F401
 from sitrep.evaluate import muc4 as _muc4  # noqa: E402,F401
 from sitrep.evaluate import merge as _merge  # noqa: E402,F401
 from sitrep.evaluate import types as _types  # noqa: E402,F401
+from sitrep.evaluate import geo as _geo  # noqa: E402,F401

@@ -126,6 +126,7 @@ _PERPETRATORS = frozenset("gunman attacker assailant bomber perpetrator hijacker
                           "assassin shooter suspect killer robber intruder burglar carjacker".split())
 _NOT_PEOPLE = frozenset("""
 minute hour day week month year decade century second night time times km kilometre kilometer
+generation count charge
 mile metre meter foot feet yard kilo kg kilogram ton tonne percent cent dollar euro pound peso
 colon colone sol inti rupee explosion blast bomb bombing attack car vehicle truck bus house home
 building shop store rocket missile shell mortar grenade round bullet shot rifle weapon gun village
@@ -251,6 +252,7 @@ class _Quantity:
     scope: str | None = None
     total: bool = False         # the sum of coordinated counts ("a man, two women and a child")
     implied: bool = False       # no count written: "a fatal shooting" implies one dead
+    parts_adult: bool = False   # a total with a part that is no child nor a name ("one man and two children")
 
 
 def _is_age_noun(s: "_Sentence", j: int) -> bool:
@@ -881,7 +883,9 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             next((p.qualifier for p in parts if p.qualifier != "exact"), "exact"),
             any(p.explicit for p in parts), np_end=max(last.end, last.np_end), head=root, kind=kind,
             trigger=(min(t[0] for t in triggers), max(t[1] for t in triggers)) if triggers else None,
-            shot=any(p.shot for p in parts), total=True)
+            shot=any(p.shot for p in parts), total=True,
+            parts_adult=any(p.head is not None and not p.named and p.head.pos_ != "PROPN"
+                            and not _noun_in(p.head, _VICTIM_NOUNS) for p in parts))
         if any(p.perpetrators or _noun_in(p.head, _PERPETRATORS) for p in parts):
             continue
         for p in parts:
@@ -946,7 +950,12 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
     murder-suicide); otherwise it is one victim of their own hand."""
     out: list[_Quantity] = []
     tolls = [q for q in qs if q.kind == "killed" and not q.subset and not q.singular and q.value >= 2]
-    toll = bool(tolls) and not any(_body_count(s, q) for q in tolls)
+    # "2 students killed in a murder-suicide": the toll counts the one who killed himself (a body
+    # count does too, but `reconcile` takes the suicide out of it); not "killed his two children",
+    # nor "four children killed" (the children alone)
+    toll = bool(tolls) and not any(_body_count(s, q) for q in tolls) and all(
+        not _noun_in(q.head, _VICTIM_NOUNS) and not q.total
+        and not (q.trigger and q.trigger[1] <= q.start) for q in tolls)
     murder_suicide = any(s.low[i] == "suicide" and s.word(i - 1) in ("murder", "-") and (
         s.word(i - 1) == "murder" or s.word(i - 2) == "murder") for i in range(s.n))
     for i, tok in enumerate(s.toks):
@@ -966,6 +975,9 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             out.append(_Quantity(start, start, i + 1, 1, 1, 1, "exact", False, np_end=i + 1,
                                  kind="killed", trigger=(start, i + 1), perpetrators=False,
                                  scope=PERP_IN_TOLL if toll else SUICIDE))
+            # and at least one victim: one person's worth when nothing else counts them
+            out.append(_Quantity(start, start, i + 1, 1, 1, 1, "at least", False, singular=True,
+                                 np_end=i + 1, kind="killed", trigger=(start, i + 1), implied=True))
             murder_suicide = False  # once per sentence
         elif w == "suicide" and s.toks[i].head.lemma_.lower() == "commit":
             verb = s.toks[i].head  # "the father committed suicide"
@@ -1003,6 +1015,8 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
     return out
 
 
+_ANOTHER = frozenset("another other second third fourth fifth sixth seventh eighth ninth tenth "
+                     "2nd 3rd 4th 5th 6th".split())  # "a fifth man was wounded": not one of the dead
 _BODY_WORDS = frozenset("dead died die dies body bodies deaths".split())
 _VICTIM_NOUNS = frozenset("""child children kid kids son sons daughter daughters boy boys girl girls
 baby babies toddler toddlers grandchild grandchildren victim victims infant infants""".split())
@@ -1013,10 +1027,12 @@ def _body_count(s: _Sentence, q: _Quantity) -> bool:
     a count of everyone who died (not "killed N", nor "two children dead": the children alone)."""
     if q.kind != "killed" or q.singular or q.subset or q.value < 2 or q.trigger is None:
         return False
-    if _noun_in(q.head, _VICTIM_NOUNS):
+    if not q.total and _noun_in(q.head, _VICTIM_NOUNS):
         return False
+    if q.total and not q.parts_adult:
+        return False  # "Michael, Connor, Jaeci and Kailey were shot dead": the children alone
     words = {s.low[k] for k in range(q.trigger[0], min(q.trigger[1], s.n))}
-    return bool(words & _BODY_WORDS)
+    return bool(words & _BODY_WORDS) or s.word(q.trigger[0] - 1) == "found"
 
 
 _FATAL_EVENTS = frozenset("shooting stabbing attack accident incident assault".split())
@@ -1196,8 +1212,9 @@ def find_figures(sent: Span) -> list[FigureMention]:
         perpetrators = q.perpetrators if q.perpetrators is not None else (
             q.kind in ("killed", "injured") and _noun_in(q.head, _PERPETRATORS))
         scope = q.scope or (ALL_DEAD if _body_count(s, q) else None)
-        another = q.singular and (s.low[q.start] == "another" or (q.trigger is not None and any(
-            s.low[k] == "also" for k in range(max(0, q.trigger[0] - 2), q.trigger[1]))))
+        another = q.singular and (any(w in _ANOTHER for w in s.low[q.start:max(q.end, q.np_end)]) or (
+            q.trigger is not None and any(
+                s.low[k] == "also" for k in range(max(0, q.trigger[0] - 2), q.trigger[1]))))
         if scope:
             pass
         elif another and not perpetrators and not q.subset:

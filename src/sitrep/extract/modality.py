@@ -16,6 +16,7 @@ from sitrep.codebook import Codebook
 from sitrep.records import DateExpr, ExclusionReason, FigureMention
 
 HISTORICAL_AFTER_DAYS = 365  # an event dated this long before publication is history, not news
+ONE_INCIDENT_MAX_KILLED = 1000  # an undated toll this large is a conflict's, not one incident's
 
 
 class ModalityClassifier:
@@ -43,12 +44,16 @@ class ModalityClassifier:
             return "aggregate", "cumulative toll, not one incident"
         if whole := self._whole_conflict_subject(cue_tokens):
             return "aggregate", f"toll of a whole {whole.lower_} ({whole.text!r} is what killed), not one incident"
+        if figures and all(f.value >= ONE_INCIDENT_MAX_KILLED for f in figures) and not any(d.precision == "day" for d in dates):
+            return "aggregate", f"an undated toll of {figures[0].value:,} is a conflict's, not one incident's"
         old = [d for d in dates if published and (published - d.date).days > HISTORICAL_AFTER_DAYS]
         if old and len(old) == len(dates):
             d = old[0]
             return "historical", f"dated {d.text!r} ({d.date.isoformat()}, precision {d.precision}), long before publication"
         if self._has("historical", text) and not figures_are_new(figures):
             return "historical", "an anniversary or remembrance of a past event"
+        if not figures_are_new(figures) and not dates and (hit := lower_governors & self._single["court"]):
+            return "historical", f"a court case or inquiry about a past incident ({sorted(hit)[0]!r})"
         for gov in governors:  # the nearest governing word decides: "warned that they could attack" is hypothetical
             word = gov.lower_
             if word in self._single["threat"]:
@@ -57,7 +62,7 @@ class ModalityClassifier:
                 return "hypothetical", f"hypothetical or planned ({word!r})"
         if _future(cue_tokens):
             return "threat", "stated in the future tense"
-        negation = self._negation(cue_tokens, governors)
+        negation = self._negation(cue_tokens, governors) or self._false_report(sent, cue_tokens)
         if negation:
             return "negated", negation
         if not figures and not dates and all(_unrealised(t) for t in cue_tokens):
@@ -74,6 +79,15 @@ class ModalityClassifier:
         pattern = self._phrases.get(key)
         lowered = {w.lower() for w in re.findall(r"[\w'-]+", text)}
         return bool(lowered & self._single[key]) or bool(pattern and pattern.search(text))
+
+    def _false_report(self, sent: Span, cue_tokens: list[Token]) -> str | None:
+        """"the report that her daughter was wounded is unfounded": the subject of a denial."""
+        root = sent.root
+        word = next((c for c in root.children if c.dep_ in {"acomp", "attr"} and c.lower_ in self._single["falsehood"]), None)
+        subjects = [t for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} for t in c.subtree]
+        if word is not None and any(t in subjects for t in cue_tokens):
+            return f"reported as {word.text!r}"
+        return None
 
     def _whole_conflict_subject(self, cue_tokens: list[Token]) -> Token | None:
         """"the war ... has killed 500,000": the subject of the killing is a whole conflict."""

@@ -246,10 +246,13 @@ class PlaceResolver:
         if alias_cc is not None:
             cands = [gaz.country(alias_cc)] + [c for c in cands if c.feature != "city"]
         if not cands:
-            return Place(name=shown, reason=(
+            return self._fallback(shown, hint, Place(name=shown, reason=(
                 f"{shown!r} is not in the gazetteer (GeoNames places of 500+ people, "
-                "first-level regions, countries)"))
+                "first-level regions, countries)")))
+        return self._fallback(shown, hint, self._choose(shown, key, cands, ctx, hint_info))
 
+    def _choose(self, shown: str, key: str, cands: list[GeoCandidate], ctx: PlaceContext,
+                hint_info: _Hint) -> Place:
         towns_named_so = {(c.country_code, c.admin1) for c in cands if c.feature == "city"}
         scored = sorted(((self._score(c, key, ctx, hint_info, towns_named_so), c) for c in cands),
                         key=lambda sc: -sc[0])
@@ -328,14 +331,63 @@ class PlaceResolver:
         others = f" over {n - 1} other candidate(s)" if n > 1 else ""
         return f"{_describe(c)} chosen{others}: " + "; ".join(bits)
 
+    def _fallback(self, shown: str, hint: str | None, place: Place) -> Place:
+        """A name the gazetteer cannot place ("Kofounou (Karimama, Alibori)", or "Monsey (Karimama,
+        Alibori)" that is only known elsewhere) falls back to the district and region written after
+        it in brackets: the district's seat when the gazetteer has a town of that name in that
+        region (precision "admin2", at the seat), else the region (precision "admin1")."""
+        if place.precision is not None or not hint:
+            return place
+        m = re.search(re.escape(shown) + r"\s*\(\s*([^(),;]{2,40}?)\s*,\s*([^(),;]{2,40}?)\s*\)", hint)
+        if m is None:
+            return place
+        gaz = self.gazetteer
+        district, region = m.group(1), m.group(2)
+        regions = [c for c in gaz.candidates_for_key(self._place_key(region)) if c.feature == "admin1"]
+        if not regions:
+            return place
+        where = {(c.country_code, c.admin1) for c in regions}
+        seats = [c for c in gaz.candidates_for_key(self._place_key(district))
+                 if c.feature == "city" and (c.country_code, c.admin1) in where]
+        if seats:
+            seat = max(seats, key=lambda c: (not c.alternate, c.population))
+            return Place(name=shown, geonameid=None, lat=seat.lat, lon=seat.lon,
+                         country_code=seat.country_code, admin1=seat.admin1, admin2=district,
+                         precision="admin2", reason=(
+                             f"{place.reason}; placed at {_describe(seat)}, the seat of the district "
+                             f"{district!r} named next to it"))
+        r = max(regions, key=lambda c: (not c.alternate, c.population))
+        return Place(name=shown, lat=r.lat, lon=r.lon, country_code=r.country_code, admin1=r.admin1,
+                     precision="admin1", reason=(
+                         f"{place.reason}; neither it nor the district {district!r} named next to it "
+                         f"is in the gazetteer: placed in the region {r.admin1} ({r.country_code})"))
+
     # ------------------------------------------------------------------ conveniences
 
     def resolve_span(self, span: "Span", ctx: PlaceContext, window: int = 8) -> Place:
-        """Resolve an entity with the words around it (within its sentence) as the hint."""
-        sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+        """Resolve an entity with the words around it (within its sentence) as the hint.
+
+        "in Kofounou, coded to Karimama (Karimama, Alibori)": a source (ACLED) that codes an event in
+        a small place "to" a larger one gives the coordinates of the latter; the span is resolved as
+        the place it is coded to."""
+        doc = span.doc
+        sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+        k = span.end + (span.end < sent.end and doc[span.end].text == ",")
+        if k + 2 < sent.end and doc[k].lower_ == "coded" and doc[k + 1].lower_ == "to":
+            target = next((e for e in doc.ents if e.start == k + 2), None)
+            if target is None:
+                end = k + 2
+                while end < sent.end and doc[end].is_title and not doc[end].is_punct:
+                    end += 1
+                target = doc[k + 2:end] if end > k + 2 else None
+            if target is not None:
+                coded = self.resolve_span(target, ctx, window)
+                if coded.reason:
+                    coded.reason = f"{span.text!r} is coded to {target.text!r} by the source; {coded.reason}"
+                return coded
         lo = max(sent.start, span.start - window)
         hi = min(sent.end, span.end + window)
-        return self.resolve(span.text, ctx, hint=span.doc[lo:hi].text)
+        return self.resolve(span.text, ctx, hint=doc[lo:hi].text)
 
     def places(self, doc: "Doc", ctx: PlaceContext | None = None) -> list[tuple["Span", Place]]:
         """Every GPE/LOC entity of a parsed report with its resolution."""

@@ -21,7 +21,8 @@ Figures that count only part of the toll fill in when no figure counts it whole:
   together; with no figure of the injured alone, injured = people shot - killed (best), at least 0;
   the larger of that and 1 when a single wounded person is also reported. A single wounded person
   in a report that counts deaths is taken to be one of the dead (shot, then died) unless the text
-  says it is another ("her father was also shot": scope "one more person: ...").
+  says it is another ("her father was also shot", "another child": scope "one more person: ...";
+  "a fifth man was wounded" is another only when fewer than five are dead).
 """
 
 from __future__ import annotations
@@ -63,6 +64,16 @@ def is_another_person(figure: Figure) -> bool:
     return bool(figure.scope) and figure.scope.startswith(ANOTHER_PERSON)
 
 
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "tenth": 10, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
+
+
+def _ordinal(scope: str | None) -> float:
+    """ "a fifth man": 5; no ordinal: infinite (another person whatever the count)."""
+    words = re.findall(r"[a-z0-9]+", (scope or "").lower())
+    return next((_ORDINALS[w] for w in words if w in _ORDINALS), float("inf"))
+
+
 def reconcile(
     figures: Iterable[Figure], kind: FigureKind, place_name: str | None, codebook: Codebook,
     published: Mapping[str, dt.date | None] | None = None, article_order: Mapping[str, int] | None = None,
@@ -83,7 +94,7 @@ def reconcile(
     killed = reconcile(figures, "killed", place_name, codebook, published, article_order)
     dead = killed.best if killed else 0
     if dead:  # a single wounded person in a report of deaths is most often the one who died
-        singles = [f for f in singles if is_another_person(f)]
+        singles = [f for f in singles if is_another_person(f) and _ordinal(f.scope) > dead]
     if not shot:
         return Range(low=1, best=1, high=1) if singles else None
     wounded = _rule(shot, codebook, published or {}, article_order or {})

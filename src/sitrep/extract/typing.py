@@ -141,6 +141,7 @@ class FrameReader:
             if self._is_background(head, act) or self._is_unrealised(head):
                 continue
             agents, patients = _roles(head, act)
+            patients = [t for t in patients if t.ent_type_ not in {"DATE", "TIME"} and not span.start <= t.i < span.end]
             if act in self._sides:  # "X clashed with Y": both are fighting parties
                 agents, patients = agents + patients, []
             agent_classes = _unique(c for t in agents if (c := self.actor_class(t, agent=True)))
@@ -352,10 +353,10 @@ def _roles(head: Token, act: str) -> tuple[list[Token], list[Token]]:
             agents.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
         elif c.dep_ in {"dobj", "dative"}:
             patients.extend(_conjuncts(c))
-            for p in c.children:  # "exchanged fire with soldiers", "opened fire on protesters"
-                if p.dep_ == "prep" and p.lower_ in _PATIENT_PREPS | {"with"}:
+            for p in c.children:  # "exchanged fire with soldiers", "opened fire on protesters", "set fire to a school"
+                if p.dep_ == "prep" and (p.lower_ in _PATIENT_PREPS | {"with"} or (p.lower_, act) == ("to", "destroy")):
                     patients.extend(t for o in p.children if o.dep_ == "pobj" for t in _conjuncts(o))
-        elif c.dep_ == "prep" and (c.lower_ in _PATIENT_PREPS or (c.lower_ == "with" and act == "fight")):
+        elif c.dep_ == "prep" and (c.lower_ in _PATIENT_PREPS or (c.lower_, act) in {("with", "fight"), ("to", "destroy")}):
             patients.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
         elif c.dep_ == "prep" and c.lower_ in _EXPLOSION_PLACE_PREPS and head.lemma_.lower() in {"explode", "detonate"}:
             patients.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
@@ -394,7 +395,7 @@ class IncidentTyper:
     def __init__(self, codebook: Codebook):
         self.codebook = codebook
         self._weapons = {label: _words_pattern(words) for label, words in codebook.gtd.weapon_types.items()}
-        self._target_words = {label: set(words) for label, words in codebook.gtd.target_types.items()}
+        self._target_words = {label: _words_pattern(words) for label, words in codebook.gtd.target_types.items()}
         self._assassination = set(codebook.gtd.assassination_targets)
 
     def __call__(
@@ -453,8 +454,7 @@ class IncidentTyper:
     def _target_types(self, predications: list[Predication], targets: Iterable[str]) -> list[str]:
         found = [t for p in predications for t in p.targets]
         for phrase in targets:
-            for word in phrase.lower().split():
-                found.extend(label for label, words in self._target_words.items() if word in words)
+            found.extend(label for label, pattern in self._target_words.items() if pattern.search(phrase))
         return _unique(found)
 
 

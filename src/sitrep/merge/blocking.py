@@ -36,7 +36,8 @@ LOOKBACK = 60  # ... and any report may tell of an incident up to two months old
 UNDATED_AFTER = 2  # funerals, hearings, often dated by the extractor to the follow-up's own day)
 ORPHAN_AFTER = 60  # a report without an incident of its own, published up to this long after an incident
 MAX_CANDIDATES = 40
-MIN_TERM_HITS = 2  # a candidate found by terms alone must share at least two of them
+MIN_TERM_HITS = 2  # a candidate found by terms alone must share at least two of them ...
+NEAR_DAYS = 3  # ... or one, when it is filed within three days of the new report's incident
 PRECISE_DATES = {"day", "week"}
 LOCAL_PRECISION = {"exact", "town", "near", "admin2"}
 
@@ -114,17 +115,23 @@ def orphan_window(day: dt.date) -> tuple[dt.date, dt.date]:
 
 @dataclass
 class Hits:
-    """What a probe found: matched keys per incident and per orphan report."""
+    """What a probe found: matched keys (and the day they are filed under) per incident and per orphan report."""
 
     incidents: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     orphans: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    days: dict[str, dt.date] = field(default_factory=dict)
 
-    def top_incidents(self, limit: int = MAX_CANDIDATES) -> list[str]:
-        """Candidates sharing a place, cell or actor key, or at least two terms; most shared keys first."""
+    def top_incidents(self, limit: int = MAX_CANDIDATES, near: dt.date | None = None) -> list[str]:
+        """Candidates sharing a place, cell or actor key, or two terms, or one term and filed within
+        `NEAR_DAYS` of `near`; most shared keys first."""
         def strong(keys: set[str]) -> int:
             return sum(1 for k in keys if not k.startswith("t:"))
 
-        found = [(iid, keys) for iid, keys in self.incidents.items() if strong(keys) or len(keys) >= MIN_TERM_HITS]
+        def close(iid: str) -> bool:
+            return near is not None and iid in self.days and abs((self.days[iid] - near).days) <= NEAR_DAYS
+
+        found = [(iid, keys) for iid, keys in self.incidents.items()
+                 if strong(keys) or len(keys) >= MIN_TERM_HITS or close(iid)]
         found.sort(key=lambda item: (-(len(item[1]) + strong(item[1])), item[0]))
         return [iid for iid, _ in found[:limit]]
 
@@ -137,8 +144,8 @@ def candidate_query(keys: Iterable[str], lo: dt.date, hi: dt.date, *, orphans: b
     row = MatchKeyRow
     where = and_(row.key.in_(sorted(set(keys))), row.day >= lo, row.day <= hi)
     if orphans:
-        return select(row.key, row.article_id).where(where, row.incident_id.is_(None))
-    return select(row.key, row.incident_id).where(where, row.incident_id.is_not(None))
+        return select(row.key, row.article_id, row.day).where(where, row.incident_id.is_(None))
+    return select(row.key, row.incident_id, row.day).where(where, row.incident_id.is_not(None))
 
 
 def find(session: Session, keys: Iterable[str], lo: dt.date, hi: dt.date, *, orphans: bool = False) -> Hits:
@@ -148,8 +155,9 @@ def find(session: Session, keys: Iterable[str], lo: dt.date, hi: dt.date, *, orp
     if not keys:
         return hits
     target = hits.orphans if orphans else hits.incidents
-    for key, owner in session.execute(candidate_query(keys, lo, hi, orphans=orphans)):
+    for key, owner, day in session.execute(candidate_query(keys, lo, hi, orphans=orphans)):
         target[owner].add(key)
+        hits.days[owner] = day
     return hits
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sitrep.codebook import Codebook, load_codebook
@@ -123,7 +123,8 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
         keys = blocking.structured_keys(inc.location, inc.perpetrators, neighbours=True)
         keys |= blocking.term_keys(report.top)
         lo, hi = blocking.probe_window(inc, report.published, report.today)
-        candidates = blocking.find(session, keys, lo, hi).top_incidents()
+        near = blocking.plausible_date(inc.date, inc.date_precision, report.published) or report.published
+        candidates = blocking.find(session, keys, lo, hi).top_incidents(near=near)
         if inc.id not in candidates and session.get(IncidentRow, inc.id) is not None:
             candidates.append(inc.id)  # the same place, day and type coded before
         _load_sides(session, report, candidates, stored)
@@ -140,7 +141,7 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
             if match.ok:
                 proposals.append((match.score, i, cid, match))
 
-    assigned = _assign(proposals, sides)
+    assigned = _assign(proposals, sides, _evidence_counts(session, {p[2] for p in proposals}))
     taken = {cid for cid, _ in assigned.values()}
 
     id_map: dict[str, str] = {}
@@ -215,13 +216,23 @@ def _covers(vague: Incident, precise: Incident) -> bool:
     return (vague.date.year, vague.date.month) == (precise.date.year, precise.date.month)
 
 
-def _assign(proposals: list[tuple[float, int, str, Match]], sides: list[Side]) -> dict[int, tuple[str, Match]]:
-    """Best score first, each stored incident to one of the report's incidents; then a report incident
-    whose best match is already taken joins it too when it is not at another place than the ones
-    there (the extractor split one event, e.g. over two resolved dates)."""
+def _evidence_counts(session: Session, ids: set[str]) -> dict[str, int]:
+    if not ids:
+        return {}
+    query = select(EvidenceRow.incident_id, func.count()).where(EvidenceRow.incident_id.in_(sorted(ids))) \
+        .group_by(EvidenceRow.incident_id)
+    return dict(session.execute(query).all())
+
+
+def _assign(proposals: list[tuple[float, int, str, Match]], sides: list[Side],
+            weight: dict[str, int]) -> dict[int, tuple[str, Match]]:
+    """Best score first (ties: the better evidenced stored incident), each stored incident to one of
+    the report's incidents; then a report incident whose best match is already taken joins it too
+    when it is not at another place than the ones there (the extractor split one event, e.g. over two
+    resolved dates)."""
     assigned: dict[int, tuple[str, Match]] = {}
     holders: dict[str, list[int]] = {}
-    ordered = sorted(proposals, key=lambda p: (-p[0], p[1], p[2]))
+    ordered = sorted(proposals, key=lambda p: (-p[0], -weight.get(p[2], 0), p[1], p[2]))
     for _, i, cid, match in ordered:
         if i not in assigned and cid not in holders:
             assigned[i] = (cid, match)
@@ -328,7 +339,7 @@ def _orphan(session: Session, report: _Report) -> ReportOutcome:
     """A report with no incident of its own: attach it to the incident it reads like, or keep it."""
     keys = blocking.term_keys(report.top)
     lo, hi = blocking.probe_window(None, report.published, report.today)
-    candidates = blocking.find(session, keys, lo, hi).top_incidents()
+    candidates = blocking.find(session, keys, lo, hi).top_incidents(near=report.published)
     cache: dict[str, tuple[IncidentRow, Side]] = {}
     _load_sides(session, report, candidates, cache)
     side = Side(weights=report.weights, text=report.text)

@@ -6,6 +6,7 @@ the coded fields, with vetoes for what cannot be one incident:
 | evidence                                              | effect          |
 |-------------------------------------------------------|-----------------|
 | text cosine                                           | + cosine        |
+| text cosine under 0.15, both signatures of 5+ terms    | veto            |
 | same named perpetrator, same day, another town        | veto (related)  |
 | both located to a town, more than 40 km apart, or in different countries | veto; - 0.25 when the text cosine is 0.6 or more and the dates a day apart at most (a geocoding error) |
 | different countries                                   | veto            |
@@ -33,6 +34,8 @@ from dataclasses import dataclass, field
 from sitrep.merge.signature import cosine, fold
 
 MATCH = 0.30
+MIN_TEXT = 0.15  # below this text cosine two reports that both have signatures are not one incident ...
+MIN_TERMS = 5  # ... (a signature this small says too little either way)
 MISPLACED_TEXT = 0.6  # reports this alike, dated a day apart at most, may be one incident geocoded twice
 MISPLACED_PENALTY = 0.25
 FAR_DATE_PENALTY = 0.25  # dates far apart: often a follow-up (arrest, funeral, hearing) dated to its own day
@@ -119,6 +122,9 @@ def score(new: Side, stored: Side) -> Match:
 
     if is_coordinated(new, stored):
         return Match(total, reasons, veto="same perpetrator, same day, another place: a coordinated attack")
+    if text < MIN_TEXT and len(new.weights) >= MIN_TERMS and len(stored.weights) >= MIN_TERMS:
+        # both reports name enough people and places to tell: they name different ones
+        return Match(total, reasons, veto="the reports name different people and places")
     # one of two places this far apart can only be a geocoding error when the reports read alike
     # and are dated alike: then it costs, else it rules the pair out
     misplaced = text >= MISPLACED_TEXT and _same_days(new, stored)

@@ -351,6 +351,11 @@ class GazetteerRuler:
             covered[e.start:e.end] = b"\x01" * (e.end - e.start)
         changed = False
         new_ents: list[Span] = []
+        for n, e in enumerate(ents):  # "Djougou (Djougou": a name does not run into brackets
+            cut = next((t.i for t in e if t.text == "(" and t.i > e.start), None)
+            if cut is not None:
+                ents[n] = Span(doc, e.start, cut, label=e.label_)
+                covered[cut:e.end] = b"\x00" * (e.end - cut)
         for e in ents:
             bounds = self._relabel(doc, e, st) if e.label_ in RELABEL_LABELS else None
             if bounds is not None:

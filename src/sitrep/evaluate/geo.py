@@ -1,0 +1,212 @@
+"""`sitrep eval geo`: geocoding against ACLED events.
+
+Input: an ACLED CSV export (standard columns), e.g. `../shared/data/acled/acled-benin-dev.csv`. Each
+row's `notes` (the analyst's description) is coded on its own, with `event_date` as the publication
+date; the gold `latitude`, `longitude` and `country` columns are used only for scoring.
+
+The predicted location of a row is the location of its main incident (the incident with the most
+evidence, as in `sitrep eval casualties`), or, when the main incident has no place, of the first
+incident that has one. Notes that code to no incident at all (ACLED also records non-violent
+"strategic developments": troop movements, threats, looting) are geocoded by the same place
+resolver from the places their event mentions name (the most precise, first in the text), else from
+every place named in the notes. A row still without a place is unresolved: it counts as a miss for
+`acc_25km` and `acc_161km`, and as a wrong country.
+
+Scores: `acc_25km`, `acc_161km` (share of events whose predicted point lies within 25 km / 161 km,
+i.e. 100 miles, of ACLED's coordinates), `median_km` (over resolved events), `country_acc` (share
+of events whose predicted country is ACLED's), `unresolved` (count), `events`.
+
+ACLED codes an event in a village too small for its gazetteer "to" a nearby larger place and writes
+so in the notes ("in Kofounou, coded to Karimama (Karimama, Alibori)"); the coordinates are those of
+the coded place, and so is what the place resolver chooses (see `extract/places.py`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import statistics
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sitrep.evaluate.casualties import main_incident
+from sitrep.evaluate.cli import eval_app
+from sitrep.nlp.gazetteer import distance_km
+from sitrep.records import Article, Extraction, Place
+
+
+@dataclass
+class GoldEvent:
+    event_id: str
+    notes: str
+    published: dt.date | None
+    lat: float
+    lon: float
+    country: str | None  # ISO 3166 alpha-2
+    location: str = ""
+    admin1: str = ""
+
+
+@dataclass
+class GeoPrediction:
+    event_id: str
+    place: str | None
+    lat: float | None
+    lon: float | None
+    country: str | None
+    precision: str | None
+    km: float | None
+    gold_country: str | None
+    gold_location: str = ""
+    reason: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.lat is not None
+
+
+@dataclass
+class GeoScores:
+    events: int = 0
+    acc_25km: float = 0.0
+    acc_161km: float = 0.0
+    median_km: float | None = None
+    country_acc: float = 0.0
+    unresolved: int = 0
+    predictions: list[GeoPrediction] = field(default_factory=list, repr=False)
+
+    def summary(self) -> dict:
+        out = asdict(self)
+        out.pop("predictions")
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
+
+
+def _country_code(name: str) -> str | None:
+    import pycountry
+
+    if not name:
+        return None
+    try:
+        return pycountry.countries.lookup(name).alpha_2
+    except LookupError:
+        return None
+
+
+def _date(text: str) -> dt.date | None:
+    for fmt in ("%d %B %Y", "%Y-%m-%d", "%d-%B-%Y", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def read_acled(path: Path) -> Iterator[GoldEvent]:
+    """ACLED rows with notes and coordinates."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            try:
+                lat, lon = float(row["latitude"]), float(row["longitude"])
+            except (KeyError, ValueError):
+                continue
+            yield GoldEvent(
+                event_id=row.get("event_id_cnty") or str(row.get("data_id") or ""),
+                notes=row.get("notes") or "", published=_date(row.get("event_date") or ""),
+                lat=lat, lon=lon, country=_country_code(row.get("country") or row.get("iso") or ""),
+                location=row.get("location") or "", admin1=row.get("admin1") or "",
+            )
+
+
+def located(extraction: Extraction) -> Place | None:
+    """The main incident's place, else the first located incident's."""
+    main = main_incident(extraction)
+    if main is not None and main.location is not None and main.location.lat is not None:
+        return main.location
+    return next((i.location for i in extraction.incidents if i.location and i.location.lat is not None), None)
+
+
+_PRECISION_ORDER = {"exact": 0, "town": 0, "near": 1, "admin2": 2, "admin1": 3, "country": 4}
+
+
+def named_place(pipeline, article: Article) -> Place | None:
+    """Where notes with no incident happened: the most precise event place of their mentions (first
+    in the text), else the most precise place they name at all."""
+    doc = pipeline.nlp(article.text)
+    found = [p.place for m in pipeline.mentions(doc, article.published) for p in m.places
+             if p.role == "event" and p.place.lat is not None]
+    if not found:
+        resolver = pipeline.mentions.places
+        found = [place for _, place in resolver.places(doc) if place.lat is not None]
+    if not found:
+        return None
+    return min(found, key=lambda p: _PRECISION_ORDER.get(p.precision or "country", 5))
+
+
+def score(preds: Iterable[GeoPrediction]) -> GeoScores:
+    preds = list(preds)
+    n = len(preds)
+    if not n:
+        return GeoScores()
+    kms = [p.km for p in preds if p.km is not None]
+    return GeoScores(
+        events=n,
+        acc_25km=sum(1 for k in kms if k <= 25) / n,
+        acc_161km=sum(1 for k in kms if k <= 161) / n,
+        median_km=round(statistics.median(kms), 2) if kms else None,
+        country_acc=sum(1 for p in preds if p.country and p.country == p.gold_country) / n,
+        unresolved=sum(1 for p in preds if not p.resolved),
+        predictions=preds,
+    )
+
+
+def evaluate(pipeline, gold: Iterable[GoldEvent]) -> GeoScores:
+    gold = list(gold)
+    articles = [Article.from_text(g.notes, published=g.published) for g in gold]
+    preds = []
+    for g, (article, extraction) in zip(gold, pipeline.extract_many(articles), strict=True):
+        place = located(extraction)
+        if place is None and not extraction.incidents:
+            place = named_place(pipeline, article)
+        if place is None:
+            reasons = [e.detail for e in extraction.excluded][:1]
+            preds.append(GeoPrediction(g.event_id, None, None, None, None, None, None, g.country, g.location,
+                                       reasons[0] if reasons else "no incident with a place"))
+            continue
+        km = distance_km(place.lat, place.lon, g.lat, g.lon)
+        preds.append(GeoPrediction(g.event_id, place.name, place.lat, place.lon, place.country_code,
+                                   place.precision, round(km, 2), g.country, g.location, place.reason))
+    return score(preds)
+
+
+@eval_app.command("geo")
+def geo_command(
+    file: Annotated[Path, typer.Argument(help="ACLED CSV, e.g. ../shared/data/acled/acled-benin-dev.csv.")],
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N events.")] = None,
+    misses: Annotated[int, typer.Option(help="Print up to N events placed more than 25 km off (or unresolved).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Last line: the scores as JSON.")] = False,
+) -> None:
+    """Geocode each ACLED event from its notes and score the distance to ACLED's coordinates."""
+    from sitrep.pipeline import Pipeline
+
+    if not file.exists():
+        typer.echo(f"No such file: {file}", err=True)
+        raise typer.Exit(2)
+    gold = list(read_acled(file))
+    if limit:
+        gold = gold[:limit]
+    result = evaluate(Pipeline.load(), gold)
+    wrong = [p for p in result.predictions if p.km is None or p.km > 25]
+    for p in wrong[:misses]:
+        where = f"{p.place} ({p.precision}, {p.km} km)" if p.resolved else "unresolved"
+        typer.echo(f"miss {p.event_id}: gold {p.gold_location!r}, got {where}: {p.reason or ''}")
+    s = result.summary()
+    if as_json:
+        typer.echo(json.dumps(s))
+    else:
+        typer.echo(f"{s['events']} events: {s['acc_25km']:.1%} within 25 km, {s['acc_161km']:.1%} within 161 km, "
+                   f"median {s['median_km']} km, country {s['country_acc']:.1%}, {s['unresolved']} unresolved")
