@@ -228,8 +228,11 @@ def test_town_of_the_wrong_country_is_not_pinned(nlp, resolver):
     # Monsey in Benin is not in GeoNames' towns; Monsey, New York is, and must not be chosen
     text = "Military forest guards clashed with militants in Monsey (Karimama, Alibori)."
     place = resolve_in(nlp, resolver, text, "Monsey", hint="Monsey (Karimama, Alibori)")
-    assert place.precision is None and place.geonameid is None and place.lat is None
+    assert place.geonameid is None and place.country_code == "BJ"
     assert "BJ" in place.reason
+    # neither Monsey nor its district Karimama is a GeoNames town: it falls back to the region,
+    # with the precision of a region
+    assert (place.precision, place.admin1) == ("admin1", "Alibori")
 
 
 def test_unknown_name_is_unresolved_with_a_reason(nlp, resolver):

@@ -14,8 +14,7 @@ Perpetrators are read from the incident's `perpetrators` evidence, which keeps e
 (the `perpetrators` list holds codebook names). The incident type is the `muc4` type the codebook gives
 the incident's ACLED sub-event type (e.g. Remote explosive/landmine/IED -> bombing,
 Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson); types that MUC-4
-does not count as terrorist incidents (`NOT_INCIDENTS`) give no template. Incidents of one report with the
-same MUC-4 type become one template (MUC-4 keys one template per type of act in most reports).
+does not count as terrorist incidents give no template. Each incident is one template.
 """
 
 from __future__ import annotations
@@ -79,24 +78,22 @@ def muc4_type(incident: Incident, codebook: Codebook) -> str | None:
 
 
 def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[dict]:
-    """MUC-4 templates (prediction format) for one coded report."""
+    """MUC-4 templates (prediction format) for one coded report: one per incident of a MUC-4 type."""
     codebook = codebook or load_codebook()
-    by_type: dict[str, dict[str, dict[str, str]]] = {}
+    out = []
     for incident in extraction.incidents:
         kind = muc4_type(incident, codebook)
         if kind is None:
             continue
-        roles = by_type.setdefault(kind, {role: {} for role in ROLES})
+        roles: dict[str, dict[str, str]] = {role: {} for role in ROLES}
         for ev in incident.evidence:
             if ev.field == "perpetrators":
                 _add(roles[perpetrator_role(ev.text)], ev.text)
         for role, values in (("Target", incident.targets), ("Victim", incident.victims), ("Weapon", incident.weapons)):
             for value in values:
                 _add(roles[role], value)
-    return [
-        {"incident_type": kind, **{role: [[m] for m in roles[role].values()] for role in ROLES}}
-        for kind, roles in by_type.items()
-    ]
+        out.append({"incident_type": kind, **{role: [[m] for m in roles[role].values()] for role in ROLES}})
+    return out
 
 
 def _add(entities: dict[str, str], mention: str) -> None:

@@ -31,8 +31,9 @@ from typing import Annotated, Optional
 import typer
 
 from sitrep.evaluate.cli import eval_app
+from sitrep.evaluate.common import main_incident
 from sitrep.extract.figures import PERP_IN_TOLL, SUICIDE
-from sitrep.records import Article, Extraction, Incident
+from sitrep.records import Article, Incident
 
 
 @dataclass
@@ -100,19 +101,6 @@ def read_gvc(path: Path, split: str | None = None) -> Iterator[GoldArticle]:
                 killed=int(gva.get("num_killed") or 0), injured=int(gva.get("num_injured") or 0),
                 split=row.get("split_ukp_bugert2021"),
             )
-
-
-def main_incident(extraction: Extraction) -> Incident | None:
-    """The incident with the most evidence (see the module docstring), or None."""
-    if not extraction.incidents:
-        return None
-
-    def weight(inc: Incident) -> tuple:
-        sentences = {(e.start, e.end) for e in inc.evidence if e.field == "event"}
-        first = min((e.start for e in inc.evidence), default=0)
-        return (len(sentences), len(inc.figures), -first)
-
-    return max(extraction.incidents, key=weight)
 
 
 def counts(incident: Incident | None) -> tuple[int, int]:

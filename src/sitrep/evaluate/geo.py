@@ -6,10 +6,12 @@ date; the gold `latitude`, `longitude` and `country` columns are used only for s
 
 The predicted location of a row is the location of its main incident (the incident with the most
 evidence, as in `sitrep eval casualties`), or, when the main incident has no place, of the first
-incident that has one. Notes that code to no incident at all (ACLED also records non-violent
-"strategic developments": troop movements, threats, looting) are geocoded by the same place
-resolver from the places their event mentions name (the most precise, first in the text), else from
-every place named in the notes. A row still without a place is unresolved: it counts as a miss for
+incident that has one. Notes that code to no located incident (ACLED also records non-violent
+"strategic developments": troop movements, threats, looting; and a parse may attach "in X" to
+another verb, making X a context place) are geocoded by the same place resolver from the places
+their event mentions name (the most precise, first in the text), else from every place named in
+the notes, else at the one country they speak of ("Benin authorities fired tear gas"). An incident placed only at region or country level is refined the same way when the
+notes name a more precise event place inside that region (or country). A row still without a place is unresolved: it counts as a miss for
 `acc_25km` and `acc_161km`, and as a wrong country.
 
 Scores: `acc_25km`, `acc_161km` (share of events whose predicted point lies within 25 km / 161 km,
@@ -34,8 +36,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from sitrep.evaluate.casualties import main_incident
 from sitrep.evaluate.cli import eval_app
+from sitrep.evaluate.common import main_incident
 from sitrep.nlp.gazetteer import distance_km
 from sitrep.records import Article, Extraction, Place
 
@@ -142,7 +144,14 @@ def named_place(pipeline, article: Article) -> Place | None:
     if not found:
         resolver = pipeline.mentions.places
         found = [place for _, place in resolver.places(doc) if place.lat is not None]
-    if not found:
+    if not found:  # "Benin authorities fired tear gas": the one country the notes speak of
+        ctx = pipeline.mentions.places.context(doc)
+        if len(ctx.countries) == 1:
+            cc = next(iter(ctx.countries))
+            c = pipeline.gazetteer.country(cc)
+            if c is not None:
+                return Place(name=c.name, geonameid=c.geonameid, lat=c.lat, lon=c.lon, country_code=cc,
+                             precision="country", reason=f"the only country the notes name ({cc})")
         return None
     return min(found, key=lambda p: _PRECISION_ORDER.get(p.precision or "country", 5))
 
@@ -170,8 +179,13 @@ def evaluate(pipeline, gold: Iterable[GoldEvent]) -> GeoScores:
     preds = []
     for g, (article, extraction) in zip(gold, pipeline.extract_many(articles), strict=True):
         place = located(extraction)
-        if place is None and not extraction.incidents:
-            place = named_place(pipeline, article)
+        if place is None or place.precision in ("admin1", "country"):
+            named = named_place(pipeline, article)
+            if named is not None and (place is None or (
+                    _PRECISION_ORDER.get(named.precision or "country", 5) < _PRECISION_ORDER[place.precision]
+                    and named.country_code == place.country_code
+                    and (place.precision == "country" or named.admin1 == place.admin1))):
+                place = named
         if place is None:
             reasons = [e.detail for e in extraction.excluded][:1]
             preds.append(GeoPrediction(g.event_id, None, None, None, None, None, None, g.country, g.location,

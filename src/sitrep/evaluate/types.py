@@ -95,7 +95,8 @@ def types_table(scores: TypeScores) -> str:
 
 @eval_app.command("types")
 def types_command(
-    file: Annotated[Path, typer.Argument(help="CSV with `notes` and `sub_event_type`, e.g. ../shared/data/acled/acled-benin-dev.csv.")],
+    file: Annotated[Path, typer.Argument(
+        help="CSV with `notes` and `sub_event_type` columns, e.g. ../shared/data/acled/acled-benin-dev.csv.")],
     misses: Annotated[int, typer.Option(help="Print up to N descriptions typed wrongly.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Last line: the scores as JSON.")] = False,
 ) -> None:
@@ -177,7 +178,8 @@ def detection_command(
             typer.echo(f"miss {doc['docid']}: {len(doc['templates'])} template(s), sitrep {what}")
     s = score_detection(pairs).summary()
     typer.echo(f"{s['no_template_docs']} documents without a template: {s['no_template_without_incident']:.1%} "
-               f"give no incident; {s['template_docs']} with templates: {s['template_with_incident']:.1%} give at least one")
+               f"give no incident; {s['template_docs']} with templates: {s['template_with_incident']:.1%} "
+               "give at least one")
     if as_json:
         typer.echo(json.dumps(s))
 

@@ -61,25 +61,25 @@ class ActorFinder:
         taken: set[int] = set()
         for start, end, name in self._named(sent, lowercase_doc):
             taken.update(range(start, end))
-            actor = self._with_basis(sent, sent[start:end], name)
+            actor = self.with_basis(sent, sent[start:end], name)
             if actor.basis != "reported" or actor.role != "perpetrator" or _acts(sent[start:end].root):
                 found.append(actor)
         for ent in sent.ents if ents is None else ents:
             if ent.label_ in {"ORG", "NORP"} and not taken.intersection(range(ent.start - sent.start, ent.end - sent.start)):
                 if _acts(ent.root):
-                    found.append(self._with_basis(sent, ent, self.canonical(ent.text)))
+                    found.append(self.with_basis(sent, ent, self.canonical(ent.text)))
                     taken.update(range(ent.start - sent.start, ent.end - sent.start))
         for tok in sent:
             if tok.i - sent.start in taken:
                 continue
             if tok.lower_ in FORCE_NOUNS and (name := _forces_name(tok)) and _acts(tok):
-                found.append(self._with_basis(sent, tok.doc[tok.i : tok.i + 1], name))
+                found.append(self.with_basis(sent, tok.doc[tok.i : tok.i + 1], name))
                 continue
             if tok.lower_ not in GENERIC_ATTACKERS:
                 continue
             if _acts(tok):
                 phrase = _generic_phrase(tok)
-                found.append(self._with_basis(sent, phrase, phrase.text.lower()))
+                found.append(self.with_basis(sent, phrase, phrase.text.lower()))
         return found
 
     def _named(self, sent: Span, lowercase_doc: bool):
@@ -107,7 +107,7 @@ class ActorFinder:
             else:
                 i += 1
 
-    def _with_basis(self, sent: Span, phrase: Span, name: str) -> ActorMention:
+    def with_basis(self, sent: Span, phrase: Span, name: str) -> ActorMention:
         """Decide claimed / attributed / suspected / reported (or denier) from the words around the actor."""
         text, base = sent.text, sent.start_char  # Doc.text would join the whole document each time
         before = text[max(0, phrase.start_char - base - 60) : phrase.start_char - base]

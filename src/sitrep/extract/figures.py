@@ -113,6 +113,7 @@ shooter killer robber intruder burglar carjacker grandmother grandfather grandso
 girlfriend boyfriend fiance fiancee uncle aunt nephew niece cousin friend neighbor neighbour
 stepfather stepmother stepson stepdaughter grandchild kid juvenile youth toddler newborn
 mom dad mum mommy daddy sibling twin baby-sitter babysitter owner clerk cashier homeowner tenant
+male female
 classmate roommate coworker partner spouse
 refugee migrant survivor volunteer staffer aide technician engineer contractor
 """.split())
@@ -666,10 +667,9 @@ def _death_signal(verb: Token, depth: int = 0) -> Token | None:
         if c.dep_ == "prep" and w == "to" and any(g.lower_ == "death" for g in c.children):
             return c
         if c.dep_ in ("prep", "advcl", "relcl") and depth < 2:
-            for g in [c, *c.children]:  # "taken to a hospital, where he died"
-                for v in [g, *(x for x in g.children if x.dep_ == "relcl")]:
-                    if v.dep_ in ("relcl", "advcl") and _dies(v):
-                        return v
+            for v in c.subtree:  # "taken to a hospital, where he died", "to hospitals in X where they died"
+                if v.dep_ in ("relcl", "advcl") and _dies(v):
+                    return v
         if c.dep_ == "conj" and depth < 2 and not any(
                 g.dep_ in ("nsubj", "nsubjpass") for g in c.children):
             lemma = c.lemma_.lower()
@@ -776,7 +776,8 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
                     deadly = any(g.lower_ in ("fatal", "deadly", "mortal") for g in c.children)
                     if deadly or fatal is not None:
                         return "killed", False, fatal if fatal is not None else c
-                    return "injured", False, c
+                    gunshot = any(g.lower_ in ("gunshot", "bullet", "stab") for g in c.children)
+                    return "injured", gunshot, c  # "suffered gunshot wounds": shot, whether or not he lived
     return None
 
 
@@ -1017,6 +1018,9 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
 
 _ANOTHER = frozenset("another other second third fourth fifth sixth seventh eighth ninth tenth "
                      "2nd 3rd 4th 5th 6th".split())  # "a fifth man was wounded": not one of the dead
+_KIN = frozenset("""father mother dad mom brother sister son daughter wife husband uncle aunt nephew
+niece cousin grandfather grandmother grandson granddaughter stepfather stepmother girlfriend boyfriend
+friend""".split())  # "her father is in critical condition": another person than the one who died
 _BODY_WORDS = frozenset("dead died die dies body bodies deaths".split())
 _VICTIM_NOUNS = frozenset("""child children kid kids son sons daughter daughters boy boys girl girls
 baby babies toddler toddlers grandchild grandchildren victim victims infant infants""".split())
@@ -1212,7 +1216,9 @@ def find_figures(sent: Span) -> list[FigureMention]:
         perpetrators = q.perpetrators if q.perpetrators is not None else (
             q.kind in ("killed", "injured") and _noun_in(q.head, _PERPETRATORS))
         scope = q.scope or (ALL_DEAD if _body_count(s, q) else None)
-        another = q.singular and (any(w in _ANOTHER for w in s.low[q.start:max(q.end, q.np_end)]) or (
+        kin = (q.singular and not q.shot and q.kind == "injured" and s.low[q.start] in ("her", "his", "their")
+               and _noun_in(q.head, _KIN))
+        another = q.singular and (kin or any(w in _ANOTHER for w in s.low[q.start:max(q.end, q.np_end)]) or (
             q.trigger is not None and any(
                 s.low[k] == "also" for k in range(max(0, q.trigger[0] - 2), q.trigger[1]))))
         if scope:

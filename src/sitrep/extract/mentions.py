@@ -63,7 +63,7 @@ class MentionFinder:
         for index, sent in enumerate(doc.sents):
             sent_ents = [e for e in ents if sent.start <= e.start < sent.end]
             mentions.extend(self._sentence(sent, sent_ents, index, published, lowercase, context, filed_from))
-        attach(mentions, self.roles(doc), self.actors.canonical)
+        attach(mentions, self.roles(doc), doc, self.actors)
         return mentions
 
     def _sentence(self, sent: Span, ents: list[Span], index: int, published, lowercase: bool, context,

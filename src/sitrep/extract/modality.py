@@ -2,7 +2,11 @@
 
 Input: a mention's cue tokens, its sentence and what is attached to it. Output: an exclusion reason
 (historical, aggregate, threat, hypothetical, negated, reaction) with a human-readable detail, or None.
-"No details" is decided later, by grouping, because it depends on the rest of the report.
+Historical covers old dates, anniversaries, court cases and inquiries about past incidents; aggregate
+covers cumulative and whole-conflict tolls and undated tolls too large for one incident; negated covers
+negations, denials of the act ("the army denied shelling") and reports called false. "No one was hurt"
+is not a negation of the event: it is a zero figure (figures.py). "No details" is decided later, by
+grouping, because it depends on the rest of the report.
 """
 
 from __future__ import annotations
@@ -44,16 +48,20 @@ class ModalityClassifier:
             return "aggregate", "cumulative toll, not one incident"
         if whole := self._whole_conflict_subject(cue_tokens):
             return "aggregate", f"toll of a whole {whole.lower_} ({whole.text!r} is what killed), not one incident"
-        if figures and all(f.value >= ONE_INCIDENT_MAX_KILLED for f in figures) and not any(d.precision == "day" for d in dates):
+        large = figures and all(f.value >= ONE_INCIDENT_MAX_KILLED for f in figures)
+        if large and not any(d.precision == "day" for d in dates):
             return "aggregate", f"an undated toll of {figures[0].value:,} is a conflict's, not one incident's"
         old = [d for d in dates if published and (published - d.date).days > HISTORICAL_AFTER_DAYS]
         if old and len(old) == len(dates):
             d = old[0]
             return "historical", f"dated {d.text!r} ({d.date.isoformat()}, precision {d.precision}), long before publication"
-        if self._has("historical", text) and not figures_are_new(figures):
+        remembered = self._has("historical", text) and not figures_are_new(figures)
+        if remembered or lower_governors & self._single["historical"]:  # "the anniversary of the 1988 attack"
             return "historical", "an anniversary or remembrance of a past event"
-        if not figures_are_new(figures) and not dates and (hit := lower_governors & self._single["court"]):
-            return "historical", f"a court case or inquiry about a past incident ({sorted(hit)[0]!r})"
+        if hit := lower_governors & self._single["court"]:
+            return "historical", f"a court case about a past incident ({sorted(hit)[0]!r})"
+        if not figures_are_new(figures) and not dates and (hit := lower_governors & self._single["inquiry"]):
+            return "historical", f"an inquiry into a past incident ({sorted(hit)[0]!r})"
         for gov in governors:  # the nearest governing word decides: "warned that they could attack" is hypothetical
             word = gov.lower_
             if word in self._single["threat"]:
@@ -83,7 +91,8 @@ class ModalityClassifier:
     def _false_report(self, sent: Span, cue_tokens: list[Token]) -> str | None:
         """"the report that her daughter was wounded is unfounded": the subject of a denial."""
         root = sent.root
-        word = next((c for c in root.children if c.dep_ in {"acomp", "attr"} and c.lower_ in self._single["falsehood"]), None)
+        falsehood = self._single["falsehood"]
+        word = next((c for c in root.children if c.dep_ in {"acomp", "attr"} and c.lower_ in falsehood), None)
         subjects = [t for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} for t in c.subtree]
         if word is not None and any(t in subjects for t in cue_tokens):
             return f"reported as {word.text!r}"

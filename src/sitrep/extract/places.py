@@ -51,6 +51,49 @@ MIN_SCORE = 1.2             # the "none of the above" option: about a town of 10
 MIN_MARGIN = 0.35           # closer than this, two far-apart readings are too ambiguous
 FAR_KM = 50.0
 
+# US states as datelines and local news write them after a town: AP style ("Athens, Ga.",
+# "Madison, Tenn.") and postal codes in capitals ("Austin, TX"). Only read right after "<place>,"
+# (they are common words otherwise: "Ind.", "Miss.", "OR", "IN").
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
+    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
+    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
+    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "DC": "Washington, D.C.",
+}
+US_AP_STATES = {
+    "Ala.": "AL", "Ariz.": "AZ", "Ark.": "AR", "Calif.": "CA", "Cal.": "CA", "Colo.": "CO",
+    "Conn.": "CT", "Del.": "DE", "Fla.": "FL", "Ga.": "GA", "Ill.": "IL", "Ind.": "IN", "Kan.": "KS",
+    "Kans.": "KS", "Ky.": "KY", "La.": "LA", "Md.": "MD", "Mass.": "MA", "Mich.": "MI", "Minn.": "MN",
+    "Miss.": "MS", "Mo.": "MO", "Mont.": "MT", "Neb.": "NE", "Nebr.": "NE", "Nev.": "NV", "N.H.": "NH",
+    "N.J.": "NJ", "N.M.": "NM", "N.Y.": "NY", "N.C.": "NC", "N.D.": "ND", "Okla.": "OK", "Ore.": "OR",
+    "Pa.": "PA", "Penn.": "PA", "R.I.": "RI", "S.C.": "SC", "S.D.": "SD", "Tenn.": "TN", "Tex.": "TX",
+    "Vt.": "VT", "Va.": "VA", "Wash.": "WA", "W.Va.": "WV", "W. Va.": "WV", "Wis.": "WI",
+    "Wisc.": "WI", "Wyo.": "WY", "D.C.": "DC",
+}
+_US_STATE_AFTER = re.compile(
+    r"[A-Za-z.'’)]\s*,\s*(?P<ap>" + "|".join(re.escape(a) for a in sorted(US_AP_STATES, key=len, reverse=True))
+    + r")(?=[\s,;:)\-—–]|$)|[A-Za-z.'’)]\s*,\s*(?P<usps>" + "|".join(US_STATES) + r")\b(?![.'’-]?[A-Za-z])")
+_COUNTY_WORDS = frozenset(["county", "parish", "borough"])
+
+
+def us_states_in(text: str | None) -> list[str]:
+    """US states written the short way right after a place ("Athens, Ga.", "Austin, TX")."""
+    if not text:
+        return []
+    out = []
+    for m in _US_STATE_AFTER.finditer(text):
+        code = US_AP_STATES[m["ap"]] if m["ap"] else m["usps"]
+        out.append(US_STATES[code])
+    return out
+
+
 _DIRECTION = re.compile(
     r"^(?:(?:north|south|east|west|central|rural|greater|upper|lower|northern|southern|eastern|western|"
     r"north ?eastern|north ?western|south ?eastern|south ?western|northeast|northwest|southeast|"
@@ -131,6 +174,11 @@ class PlaceResolver:
                 ctx.countries[cc] += n
             return ctx
         ctx.text = doc.text
+        for state in us_states_in(doc.text):  # "Athens, Ga.": Georgia, in the US
+            ctx.countries["US"] += 1
+            ctx.country_mentions[("", "US")] += 1
+            ctx.admin1s[("US", state)] += 1
+            ctx.admin1_mentions[("", "US", state)] += 1
         # countries: names, demonyms and aliases ("US") anywhere but inside a person's name
         person = bytearray(len(doc))
         for e in doc.ents:
@@ -189,6 +237,9 @@ class PlaceResolver:
         if not hint:
             return out
         gaz = self.gazetteer
+        for state in us_states_in(hint):
+            out.countries.add("US")
+            out.admin1s.add(("US", state))
         words = normalize(hint).split()
         name_words = name_key.split()
         # "<name> province" in the hint asks for the region; the name itself is no evidence
@@ -245,11 +296,58 @@ class PlaceResolver:
         alias_cc = gaz.country_code_for_alias(shown)  # "US", "UK", "DRC": the country
         if alias_cc is not None:
             cands = [gaz.country(alias_cc)] + [c for c in cands if c.feature != "city"]
+        bracket = self._bracket_regions(shown, hint)
+        if not bracket and hint:  # "Madison, Tenn.": the state written right after the town
+            m = re.search(re.escape(shown) + r"\s*,", hint)
+            after = us_states_in(hint[m.start():m.end() + 12]) if m else []
+            if after:
+                bracket = {("US", after[0])}
+                regions = [c for c in gaz.candidates_for_key(self._place_key(after[0]))
+                           if c.feature == "admin1" and c.country_code == "US"]
+                if not any(c.feature == "city" and c.country_code == "US" and c.admin1 == after[0]
+                           for c in cands) and regions:
+                    r = regions[0]
+                    return Place(name=shown, lat=r.lat, lon=r.lon, country_code="US", admin1=r.admin1,
+                                 precision="admin1", reason=(
+                                     f"{shown!r}, {after[0]}: no town of that name in {after[0]} is in the "
+                                     f"gazetteer; placed in the state"))
+        if bracket and cands:
+            # "Kabo (Tchaourou, Borgou)": the region written right after the name decides the country
+            inside = [c for c in cands if c.country_code in {cc for cc, _ in bracket}]
+            if not inside:
+                return self._fallback(shown, hint, Place(name=shown, reason=(
+                    f"{shown!r}: the region named right after it lies in "
+                    f"{', '.join(sorted({cc for cc, _ in bracket}))}, where the gazetteer has no place "
+                    f"of that name (elsewhere: {_describe(cands[0])})")))
+            hint_info.admin1s |= bracket
+            cands = inside
+        if words and words[-1] in _COUNTY_WORDS and len(words) > 1:
+            county = self._county(shown, " ".join(words[:-1]), ctx, hint_info)
+            if county is not None:
+                return county
         if not cands:
             return self._fallback(shown, hint, Place(name=shown, reason=(
                 f"{shown!r} is not in the gazetteer (GeoNames places of 500+ people, "
                 "first-level regions, countries)")))
         return self._fallback(shown, hint, self._choose(shown, key, cands, ctx, hint_info))
+
+    def _county(self, shown: str, core: str, ctx: PlaceContext, hint: _Hint) -> Place | None:
+        """ "Bastrop County": counties are not in the gazetteer; when the report places it in a US
+        state (named in the report or next to it), it stands at the town of the same name in that
+        state, with the precision of a county ("admin2")."""
+        states = {a1 for cc, a1 in hint.admin1s if cc == "US"} or {
+            a1 for (cc, a1), n in ctx.admin1s.items() if cc == "US" and n > 0}
+        if not states:
+            return None
+        towns = [c for c in self.gazetteer.candidates_for_key(core)
+                 if c.feature == "city" and c.country_code == "US" and c.admin1 in states]
+        if not towns:
+            return None
+        town = max(towns, key=lambda c: (not c.alternate, c.population))
+        return Place(name=shown, lat=town.lat, lon=town.lon, country_code="US", admin1=town.admin1,
+                     admin2=shown, precision="admin2", reason=(
+                         f"{shown!r}: counties are not in the gazetteer; placed at {_describe(town)}, the town "
+                         f"of that name in {town.admin1}, the state the report names"))
 
     def _choose(self, shown: str, key: str, cands: list[GeoCandidate], ctx: PlaceContext,
                 hint_info: _Hint) -> Place:
@@ -268,6 +366,17 @@ class PlaceResolver:
             return Place(name=shown, reason=(
                 f"{shown!r}: the text next to it points to {where}, but no place of that name "
                 f"there is in the gazetteer (best elsewhere: {_describe(best)})"))
+        if best.feature == "city" and not self._evidence(best, key, ctx, hint_info):
+            supported = {c.country_code for cs in ctx.places.values() for c in cs
+                         if ctx.country_support(c.country_code, key) >= 0.5}
+            others = sorted({cc for cc in ctx.countries if ctx.country_count(cc, key) > 0}
+                            | {cc for cc, _ in ctx.admin1s if cc != best.country_code}
+                            | {cc for cc, _ in hint_info.admin1s} | supported)
+            others = [cc for cc in others if cc != best.country_code]
+            if others:  # "Monsey near Park W (Karimama, Alibori)": not Monsey, New York
+                return Place(name=shown, reason=(
+                    f"{shown!r}: its only reading, {_describe(best)}, has no support in the report, "
+                    f"which points to {', '.join(others)}"))
         rival = next(((s, c) for s, c in scored[1:] if not _compatible(best, c)), None)
         if rival is not None and best_score - rival[0] < MIN_MARGIN:
             return Place(name=shown, reason=(
@@ -309,6 +418,15 @@ class PlaceResolver:
         return s
 
     @staticmethod
+    def _evidence(c: GeoCandidate, key: str, ctx: PlaceContext, hint: _Hint) -> bool:
+        """Whether anything in the report beyond the name supports this candidate."""
+        cc = c.country_code
+        return bool(ctx.country_count(cc, key) > 0 or cc in hint.countries or cc in hint.region_countries
+                    or (c.admin1 and (cc, c.admin1) in hint.admin1s)
+                    or (c.admin1 and ctx.admin1_count(cc, c.admin1, key) > 0)
+                    or ctx.country_support(cc, key) > 0)
+
+    @staticmethod
     def _why(c: GeoCandidate, key: str, ctx: PlaceContext, hint: _Hint, n: int) -> str:
         bits = []
         cc = c.country_code
@@ -331,6 +449,20 @@ class PlaceResolver:
         others = f" over {n - 1} other candidate(s)" if n > 1 else ""
         return f"{_describe(c)} chosen{others}: " + "; ".join(bits)
 
+    def _bracket(self, shown: str, hint: str | None) -> re.Match[str] | None:
+        """ "Kofounou (Karimama, Alibori)": the district and region written in brackets after a name."""
+        if not hint:
+            return None
+        return re.search(re.escape(shown) + r"\s*\(\s*(?:([^(),;]{2,40}?)\s*,\s*)?([^(),;]{2,40}?)\s*\)", hint)
+
+    def _bracket_regions(self, shown: str, hint: str | None) -> set[tuple[str, str]]:
+        """(country, admin1) of the region named in brackets after a name; empty when none."""
+        m = self._bracket(shown, hint)
+        if m is None:
+            return set()
+        return {(c.country_code, c.admin1) for c in self.gazetteer.candidates_for_key(self._place_key(m.group(2)))
+                if c.feature == "admin1" and not c.alternate}
+
     def _fallback(self, shown: str, hint: str | None, place: Place) -> Place:
         """A name the gazetteer cannot place ("Kofounou (Karimama, Alibori)", or "Monsey (Karimama,
         Alibori)" that is only known elsewhere) falls back to the district and region written after
@@ -338,7 +470,7 @@ class PlaceResolver:
         region (precision "admin2", at the seat), else the region (precision "admin1")."""
         if place.precision is not None or not hint:
             return place
-        m = re.search(re.escape(shown) + r"\s*\(\s*([^(),;]{2,40}?)\s*,\s*([^(),;]{2,40}?)\s*\)", hint)
+        m = self._bracket(shown, hint)
         if m is None:
             return place
         gaz = self.gazetteer
@@ -348,7 +480,7 @@ class PlaceResolver:
             return place
         where = {(c.country_code, c.admin1) for c in regions}
         seats = [c for c in gaz.candidates_for_key(self._place_key(district))
-                 if c.feature == "city" and (c.country_code, c.admin1) in where]
+                 if c.feature == "city" and (c.country_code, c.admin1) in where] if district else []
         if seats:
             seat = max(seats, key=lambda c: (not c.alternate, c.population))
             return Place(name=shown, geonameid=None, lat=seat.lat, lon=seat.lon,
@@ -359,8 +491,9 @@ class PlaceResolver:
         r = max(regions, key=lambda c: (not c.alternate, c.population))
         return Place(name=shown, lat=r.lat, lon=r.lon, country_code=r.country_code, admin1=r.admin1,
                      precision="admin1", reason=(
-                         f"{place.reason}; neither it nor the district {district!r} named next to it "
-                         f"is in the gazetteer: placed in the region {r.admin1} ({r.country_code})"))
+                         f"{place.reason}; " + (f"neither it nor the district {district!r} named next to it "
+                                                f"is in the gazetteer" if district else "the region is named next to it")
+                         + f": placed in the region {r.admin1} ({r.country_code})"))
 
     # ------------------------------------------------------------------ conveniences
 

@@ -2,37 +2,39 @@
 
 Input: a parsed report. Output: `RoleSpan`s, each an exact span of the text with its role label.
 Every noun phrase of the report is a candidate (runs of nominal words, with an "of" complement, and
-named entities); a linear model over the phrase's words, its place in the parse (the verb it depends on
-and how: "killed X", "X attacked", "by X", "against X"), its neighbours, the codebook (weapon words,
-known groups) and the event cues of its sentence scores each distinct phrase of the report for each
-role. Phrases that share a text are scored together, so a name that is the subject of an attack in one
-sentence and only named in another keeps the evidence of both. The weights are trained on MUC-4
-(`make train`, see training/README.md) and shipped in sitrep/models/roles.json.gz.
+named entities). A small trained model scores each distinct phrase of the report for each role from
+the phrase's words, its place in the parse (the verb it depends on and how: "killed X", "X attacked",
+"by X", "against X"), its neighbours, the codebook (weapon words, known groups) and the event cues of its
+sentence: the features' embeddings are summed, passed through one ReLU layer and a softmax. Phrases that
+share a text are scored together, so a name that is the subject of an attack in one sentence and only
+named in another keeps the evidence of both. `attach` then hands each span to the event mention it
+belongs with. The weights are trained on MUC-4 (`make train`, training/train_roles.py) and shipped in
+sitrep/models/roles.npz; without them the stage finds no roles.
 """
 
 from __future__ import annotations
 
-import gzip
+import io
 import json
-import math
 import re
 import string
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
-from spacy.tokens import Doc, Span, Token
+import numpy as np
+from spacy.tokens import Doc
 
 from sitrep.codebook import Codebook
-from sitrep.extract.actors import GENERIC_ATTACKERS
+from sitrep.extract.actors import GENERIC_ATTACKERS, ActorFinder
 from sitrep.extract.detection import CueMatcher
-from sitrep.records import ActorMention, Mention
+from sitrep.records import Mention
 
 LABELS = ("PERP_IND", "PERP_ORG", "TARGET", "VICTIM", "WEAPON")
 NONE = "NONE"
-MODEL_FILE = "roles.json.gz"
+MODEL_FILE = "roles.npz"
 MAX_WORDS = 8  # longest candidate phrase, in words (an "of" complement may add as many again)
 
 _NOMINAL = {"NOUN", "PROPN", "ADJ", "NUM"}
@@ -66,112 +68,171 @@ def normalize(text: str) -> str:
     return " ".join(_ARTICLES.sub(" ", text.lower().translate(_PUNCT)).split())
 
 
-def candidates(doc: Doc) -> dict[str, list[Span]]:
-    """Every candidate phrase of the report, grouped by normalised text (key) in document order."""
+class _Parse:
+    """The token attributes the role stage reads, copied out of the Doc once (Token objects are slow)."""
+
+    def __init__(self, doc: Doc):
+        self.text = doc.text
+        strings = doc.vocab.strings
+        rows = doc.to_array(["LOWER", "POS", "DEP", "LEMMA", "ENT_TYPE", "HEAD", "IDX", "LENGTH"])
+        name = {0: ""}
+
+        def as_text(value: int) -> str:
+            if value not in name:
+                name[value] = strings[value]
+            return name[value]
+
+        self.lower, self.pos, self.dep, lemma, self.ent = ([as_text(v) for v in column.tolist()] for column in rows[:, :5].T)
+        self.lemma = [w.lower() for w in lemma]
+        numbers = rows[:, 5:].astype(np.int64)  # HEAD is relative, stored as unsigned
+        self.head = (numbers[:, 0] + np.arange(len(rows))).tolist()
+        self.idx = numbers[:, 1].tolist()
+        self.end_char = (numbers[:, 1] + numbers[:, 2]).tolist()
+        self.passive = {self.head[i] for i, d in enumerate(self.dep) if d == "auxpass"}
+        self.ents = [(e.start, e.end) for e in doc.ents]
+        self.sents = [(s.start, s.end) for s in doc.sents]
+        self.depth = [0] * len(rows)
+        for i in range(len(rows)):
+            j, d = i, 0
+            while self.head[j] != j and d < 50:
+                j, d = self.head[j], d + 1
+            self.depth[i] = d
+
+    def span_text(self, start: int, end: int) -> str:
+        return self.text[self.idx[start] : self.end_char[end - 1]]
+
+    def root(self, start: int, end: int) -> int:
+        """The token of the span highest in the parse (as spaCy's Span.root)."""
+        return min(range(start, end), key=lambda i: (self.depth[i], i))
+
+
+def candidates(parse: _Parse) -> dict[str, list[tuple[int, int]]]:
+    """Every candidate phrase (token start, end) of the report, grouped by normalised text, in order."""
+    pos, lower, n = parse.pos, parse.lower, len(parse.pos)
+    inside = [parse.text[parse.idx[i] : parse.end_char[i]] in _INSIDE for i in range(n)]
     spans: set[tuple[int, int]] = set()
-    n = len(doc)
     i = 0
     while i < n:  # runs of nominal words: every stretch of up to MAX_WORDS that ends in a noun
-        if doc[i].pos_ not in _NOMINAL:
+        if pos[i] not in _NOMINAL:
             i += 1
             continue
         j = i
-        while j < n and (doc[j].pos_ in _NOMINAL or (doc[j].text in _INSIDE and j + 1 < n and doc[j + 1].pos_ in _NOMINAL and j > i)):
+        while j < n and (pos[j] in _NOMINAL or (inside[j] and j > i and j + 1 < n and pos[j + 1] in _NOMINAL)):
             j += 1
         for k in range(i, j):
-            if doc[k].pos_ not in _HEADS:
+            if pos[k] not in _HEADS:
                 continue
-            for s in range(max(i, k - MAX_WORDS + 1), k + 1):
-                if doc[s].text in _INSIDE:
+            for start in range(max(i, k - MAX_WORDS + 1), k + 1):
+                if inside[start]:
                     continue
-                spans.add((s, k + 1))
-                if k + 2 < n and doc[k + 1].lower_ == "of":  # "members of the fmln"
-                    m = k + 2 + (doc[k + 2].lower_ in {"the", "a", "an"})
+                spans.add((start, k + 1))
+                if k + 2 < n and lower[k + 1] == "of":  # "members of the fmln"
+                    m = k + 2 + (lower[k + 2] in {"the", "a", "an"})
                     e = m
-                    while e < n and e - m < MAX_WORDS and doc[e].pos_ in _NOMINAL:
+                    while e < n and e - m < MAX_WORDS and pos[e] in _NOMINAL:
                         e += 1
-                    if e > m and doc[e - 1].pos_ in _HEADS:
-                        spans.add((s, e))
+                    if e > m and pos[e - 1] in _HEADS:
+                        spans.add((start, e))
         i = j
-    for ent in doc.ents:
-        spans.add((ent.start, ent.end))
-    groups: dict[str, list[Span]] = defaultdict(list)
+    spans.update(parse.ents)
+    groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for start, end in sorted(spans):
-        span = doc[start:end]
-        key = normalize(span.text)
+        key = normalize(parse.span_text(start, end))
         if key and not key.isdigit():
-            groups[key].append(span)
+            groups[key].append((start, end))
     return dict(groups)
 
 
-class RoleTagger:
-    """Scores candidate phrases with the trained linear model; built once per pipeline."""
+def read_model(f: BinaryIO) -> dict:
+    """Weights as written by `write_model`: feature index, embeddings E, b1, output W, b2, labels, thresholds."""
+    with np.load(f) as z:
+        meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+        features = bytes(z["features"]).decode("utf-8").split("\n")
+        embeddings = np.vstack([z["E"].astype(np.float32), np.zeros((1, z["E"].shape[1]), np.float32)])
+        return {"index": {name: i for i, name in enumerate(features)}, "E": embeddings,
+                "b1": z["b1"], "W": z["W"], "b2": z["b2"], **meta}
 
-    def __init__(self, codebook: Codebook, tokenizer, weights: dict | None = None):
+
+def write_model(path: Path, features: list[str], E, b1, W, b2, labels: list[str], thresholds: dict[str, float]) -> None:
+    """Save weights compactly (embeddings as float16) in one .npz file."""
+    meta = json.dumps({"labels": labels, "thresholds": thresholds}).encode("utf-8")
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, features=np.frombuffer("\n".join(features).encode("utf-8"), dtype=np.uint8),
+                        meta=np.frombuffer(meta, dtype=np.uint8), E=E.astype(np.float16), b1=b1, W=W, b2=b2)
+    path.write_bytes(buffer.getvalue())
+
+
+class RoleTagger:
+    """Scores candidate phrases with the trained model (features -> summed embeddings -> ReLU -> softmax)."""
+
+    def __init__(self, codebook: Codebook, tokenizer, model: dict | None = None):
         self.cues = CueMatcher(codebook, tokenizer)
         self.weapon_words = {w for names in codebook.weapons.values() for name in names for w in name.lower().split()}
         self.weapon_phrases = {normalize(name) for names in codebook.weapons.values() for name in names}
         self.actor_names = {normalize(a) for actor in codebook.actors for a in [actor.name, *actor.aliases]}
-        self.labels: list[str] = [NONE, *LABELS]
-        self.weights: dict[str, list[float]] = {}
-        self.thresholds: dict[str, float] = {label: 0.5 for label in LABELS}
-        if weights:
-            self.labels = weights["labels"]
-            self.weights = weights["weights"]
-            self.thresholds = weights["thresholds"]
+        self.model = model
 
     @classmethod
     def load(cls, codebook: Codebook, tokenizer, path: Path | None = None) -> "RoleTagger":
         """The tagger with the shipped weights (or those at `path`); without weights it finds nothing."""
         source = path or resources.files("sitrep").joinpath("models", MODEL_FILE)
-        try:
-            with gzip.open(source.open("rb") if path is None else path, "rt", encoding="utf-8") as f:
-                weights = json.load(f)
-        except FileNotFoundError:
-            weights = None
-        return cls(codebook, tokenizer, weights)
+        if not source.is_file():
+            return cls(codebook, tokenizer)
+        with source.open("rb") as f:
+            return cls(codebook, tokenizer, read_model(f))
 
     def __call__(self, doc: Doc) -> list[RoleSpan]:
         """The role fillers of a report: one span per distinct phrase, overlapping weaker phrases dropped."""
-        if not self.weights:
+        if self.model is None:
             return []
+        phrases = list(self.featurize(doc).values())
+        if not phrases:
+            return []
+        probs = self.probabilities([features for _, features in phrases])
+        labels, thresholds = self.model["labels"], self.model["thresholds"]
         scored = []
-        for spans, features in self.featurize(doc).values():
-            probs = self.probabilities(features)
-            label, p = max(((l, p) for l, p in zip(self.labels, probs) if l != NONE), key=lambda x: x[1])
-            if p >= self.thresholds[label]:
-                scored.append((p, label, spans))
-        return _without_overlaps(doc, scored)
+        for (spans, _), row in zip(phrases, probs):
+            best = int(row[1:].argmax()) + 1
+            if row[best] >= thresholds[labels[best]]:
+                scored.append((float(row[best]), labels[best], spans))
+        return _without_overlaps(scored)
 
-    def probabilities(self, features: list[str]) -> list[float]:
-        """Softmax over the labels for one phrase's features."""
-        totals = [0.0] * len(self.labels)
-        for f in features:
-            w = self.weights.get(f)
-            if w:
-                for k, v in enumerate(w):
-                    totals[k] += v
-        top = max(totals)
-        exps = [math.exp(t - top) for t in totals]
-        norm = sum(exps)
-        return [e / norm for e in exps]
+    def probabilities(self, rows: list[list[str]]) -> np.ndarray:
+        """Label probabilities (columns in `labels` order) for phrases given by their features."""
+        index, m = self.model["index"], self.model
+        pad = len(index)  # the zero row of E: every phrase has at least one id
+        ids, starts = [], []
+        for features in rows:
+            starts.append(len(ids))
+            ids.append(pad)
+            ids.extend(i for f in features if (i := index.get(f)) is not None)
+        hidden = np.add.reduceat(m["E"][ids], starts, axis=0)
+        logits = np.maximum(hidden + m["b1"], 0) @ m["W"] + m["b2"]
+        logits -= logits.max(axis=1, keepdims=True)
+        exps = np.exp(logits)
+        return exps / exps.sum(axis=1, keepdims=True)
 
-    def featurize(self, doc: Doc) -> dict[str, tuple[list[Span], list[str]]]:
-        """Candidate phrases (by normalised text) with their occurrences and the union of their features."""
+    def featurize(self, doc: Doc) -> dict[str, tuple[list[tuple[int, int, str]], list[str]]]:
+        """Candidate phrases by normalised text: their occurrences (token start, end, character start,
+        end, text) and the union of their features."""
+        parse = _Parse(doc)
         sent_of: list[int] = [0] * len(doc)
-        sent_cues: list[set[str]] = []
-        for index, sent in enumerate(doc.sents):
-            for t in range(sent.start, sent.end):
-                sent_of[t] = index
-            sent_cues.append({c.sub_event_type for c in self.cues(sent)})
+        for index, (start, end) in enumerate(parse.sents):
+            sent_of[start:end] = [index] * (end - start)
+        sent_cues: list[set[str]] = [set() for _ in parse.sents]
+        token_at = {start: i for i, start in enumerate(parse.idx)}
+        for cue in self.cues(doc):
+            if cue.start in token_at:
+                sent_cues[sent_of[token_at[cue.start]]].add(cue.sub_event_type)
         out = {}
-        for key, spans in candidates(doc).items():
-            features = {"bias", f"n={min(len(spans), 4)}", f"first={min(sent_of[spans[0].start], 6)}"}
+        for key, spans in candidates(parse).items():
+            start, end = spans[0]
+            ents = "+".join(sorted({parse.ent[t] for t in range(start, end) if parse.ent[t]}))
+            features = {"bias", f"n={min(len(spans), 4)}", f"first={min(sent_of[start], 6)}",
+                        f"at={min(parse.idx[start] // 250, 8)}", f"ents={ents}"}
             words = key.split()
             features.update(f"w={w}" for w in words)
-            features.add(f"len={min(len(words), 6)}")
-            features.add(f"last={words[-1]}")
-            features.add(f"firstw={words[0]}")
+            features.update({f"len={min(len(words), 6)}", f"last={words[-1]}", f"firstw={words[0]}"})
             if key in self.weapon_phrases:
                 features.add("lex=weapon")
             if words[-1] in self.weapon_words:
@@ -184,67 +245,82 @@ class RoleTagger:
                 features.add("lex=person")
             if " of " in f" {key} ":
                 features.add("has_of")
-            for span in spans:
-                features.update(_context(span, sent_cues[sent_of[span.start]]))
-            out[key] = (spans, sorted(features))
+            for s, e in spans:
+                features.update(_context(parse, s, e, sent_cues[sent_of[s]]))
+            occurrences = [(s, e, parse.idx[s], parse.end_char[e - 1], parse.span_text(s, e)) for s, e in spans]
+            out[key] = (occurrences, sorted(features))
         return out
 
 
-def _context(span: Span, cues: set[str]) -> set[str]:
+def _context(parse: _Parse, start: int, end: int, cues: set[str]) -> set[str]:
     """Where one occurrence stands: its head's dependency, governing verb, neighbours and sentence cues."""
-    doc = span.doc
-    head = span.root
-    f = {f"dep={head.dep_}", f"pos={head.pos_}", f"ent={head.ent_type_}", f"gov={head.dep_}|{head.head.lemma_.lower()}"}
-    if head.dep_ in {"pobj", "agent"} or head.head.dep_ in {"prep", "agent"}:
-        prep = head.head
-        f.add(f"pp={prep.lower_}|{prep.head.lemma_.lower()}")
-        f.add(f"prep={prep.lower_}")
+    lower, dep, lemma, heads, n = parse.lower, parse.dep, parse.lemma, parse.head, len(parse.lower)
+    head = parse.root(start, end)
+    last = lower[end - 1]
+    gov = f"{dep[head]}|{lemma[heads[head]]}"
+    f = {f"dep={dep[head]}", f"pos={parse.pos[head]}", f"ent={parse.ent[head]}", f"gov={gov}", f"lastgov={last}|{gov}",
+         f"lastdep={last}|{dep[head]}"}
+    if dep[head] in {"pobj", "agent"} or dep[heads[head]] in {"prep", "agent"}:
+        prep = heads[head]
+        f.update({f"pp={lower[prep]}|{lemma[heads[prep]]}", f"prep={lower[prep]}", f"lastprep={last}|{lower[prep]}"})
     verb, path = head, []
-    while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i and len(path) < 4:
-        path.append(verb.dep_)
-        verb = verb.head
-    if verb.pos_ in {"VERB", "AUX"}:
-        f.add(f"verb={verb.lemma_.lower()}")
-        f.add(f"vpath={'>'.join(path)}|{verb.lemma_.lower()}")
-    left = doc[span.start - 1].lower_ if span.start > 0 else "<s>"
-    left2 = doc[span.start - 2].lower_ if span.start > 1 else "<s>"
-    right = doc[span.end].lower_ if span.end < len(doc) else "</s>"
-    right2 = doc[span.end + 1].lower_ if span.end + 1 < len(doc) else "</s>"
+    while parse.pos[verb] not in {"VERB", "AUX"} and heads[verb] != verb and len(path) < 4:
+        path.append(dep[verb])
+        verb = heads[verb]
+    if parse.pos[verb] in {"VERB", "AUX"}:
+        voice = "pass" if verb in parse.passive else "act"
+        f.update({f"verb={lemma[verb]}", f"vpath={'>'.join(path)}|{lemma[verb]}",
+                  f"vvoice={lemma[verb]}|{voice}|{path[0] if path else ''}", f"lastverb={last}|{lemma[verb]}"})
+    for k in range(1, 4):
+        if start - k >= 0:
+            f.add(f"L={lower[start - k]}")
+        if end + k - 1 < n:
+            f.add(f"R={lower[end + k - 1]}")
+    left = lower[start - 1] if start > 0 else "<s>"
+    left2 = lower[start - 2] if start > 1 else "<s>"
+    right = lower[end] if end < n else "</s>"
+    right2 = lower[end + 1] if end + 1 < n else "</s>"
     f.update({f"l1={left}", f"l2={left2} {left}", f"r1={right}", f"r2={right} {right2}"})
     f.update(f"cue={c}" for c in cues)
+    f.update(f"lastcue={last}|{c}" for c in cues)
     if not cues:
         f.add("nocue")
     return f
 
 
-def _without_overlaps(doc: Doc, scored: list[tuple[float, str, list[Span]]]) -> list[RoleSpan]:
+def _without_overlaps(scored: list[tuple[float, str, list[tuple[int, int, int, int, str]]]]) -> list[RoleSpan]:
     """Keep phrases best first; drop one whose every occurrence overlaps a kept phrase's occurrence."""
     taken: set[int] = set()
     kept: list[RoleSpan] = []
     for p, label, spans in sorted(scored, key=lambda x: -x[0]):
-        free = [s for s in spans if taken.isdisjoint(range(s.start, s.end))]
+        free = [o for o in spans if taken.isdisjoint(range(o[0], o[1]))]
         if not free:
             continue
-        for s in spans:
-            taken.update(range(s.start, s.end))
-        first = free[0]
-        kept.append(RoleSpan(label=label, start=first.start_char, end=first.end_char, text=first.text, score=round(p, 4)))
+        for o in spans:
+            taken.update(range(o[0], o[1]))
+        _, _, start, end, text = free[0]
+        kept.append(RoleSpan(label=label, start=start, end=end, text=text, score=round(p, 4)))
     return sorted(kept, key=lambda r: r.start)
 
 
-def attach(mentions: list[Mention], spans: list[RoleSpan], canonical: Callable[[str], str]) -> None:
+def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: ActorFinder) -> None:
     """Give each role span to the event it belongs with: a realis mention of its own sentence (the nearest),
-    else the nearest realis mention of the report. Perpetrators become `ActorMention`s (reported)."""
+    else the nearest realis mention of the report. A perpetrator span becomes an `ActorMention` with the
+    basis its sentence gives it, unless the actor stage already found that actor (its basis stands)."""
     realis = [m for m in mentions if m.modality is None]
     if not realis:
         return
+    known = {a.name for m in mentions for a in m.actors}
     for span in spans:
         mention = min(realis, key=lambda m: (not m.sentence_start <= span.start < m.sentence_end,
                                              min(abs(span.start - m.start), abs(span.start - m.end))))
         if span.label in {"PERP_IND", "PERP_ORG"}:
-            if not any(a.start < span.end and span.start < a.end for a in mention.actors):
-                name = canonical(span.text) if span.label == "PERP_ORG" else span.text.lower()
-                mention.actors.append(ActorMention(name=name, basis="reported", start=span.start, end=span.end))
+            name = actors.canonical(span.text)
+            name = name.lower() if span.label == "PERP_IND" else name
+            phrase = doc.char_span(span.start, span.end)
+            if name not in known and phrase is not None:
+                mention.actors.append(actors.with_basis(phrase.sent, phrase, name))
+                known.add(name)
             continue
         values = {"TARGET": mention.targets, "VICTIM": mention.victims, "WEAPON": mention.weapons}[span.label]
         if span.text not in values:

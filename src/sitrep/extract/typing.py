@@ -34,8 +34,7 @@ _UNACCUSATIVE = {"die", "death", "perish", "explode", "disappear"}  # their subj
 _NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos"}  # "Clash between ..." tagged VERB
 _LIGHT_VERBS = {"carry", "launch", "stage", "mount", "conduct", "organise", "organize", "hold", "lead", "perpetrate",
                 "commit", "begin", "start", "engage", "get", "take", "make", "use", "fire", "unleash"}
-_EXPLOSION_TYPES = {"Suicide bomb", "Air/drone strike", "Shelling/artillery/missile attack", "Grenade",
-                    "Remote explosive/landmine/IED"}
+_TWO_SIDED = {"fight"}  # acts whose "with" object is a fighting party like the subject
 _BLADES = re.compile(r"\b(machetes?|knife|knives|axes?|blades?|cutlass(es)?|spears?|hacked|stabbed)\b", re.I)
 
 
@@ -77,7 +76,8 @@ def _forms(tok: Token) -> set[str]:
 
 def _particle_verb(tok: Token, words: tuple[str, ...]) -> bool:
     """A two-word phrasal verb whose particle follows the object ("handed Manbij over", "took them away")."""
-    return len(words) == 2 and tok.pos_ == "VERB" and any(c.dep_ == "prt" and c.lower_ == words[1] for c in tok.children)
+    return len(words) == 2 and tok.pos_ == "VERB" and any(c.dep_ == "prt" and c.lower_ == words[1]
+                                                          for c in tok.children)
 
 
 def _match_at(tokens: list[Token], i: int, words: tuple[str, ...]) -> int | None:
@@ -104,7 +104,7 @@ class FrameReader:
     def __init__(self, codebook: Codebook, tokenizer: Tokenizer):
         lex = codebook.frames
         self._acts = _PhraseTable(lex.acts, tokenizer)
-        self._actor_words = {label: {w for w in words} for label, words in lex.actors.items()}
+        self._actor_words = {label: set(words) for label, words in lex.actors.items()}
         self._collective = set(lex.collective)
         self._armed_markers = set(lex.armed_markers)
         self._unidentified = set(lex.unidentified_markers)
@@ -117,7 +117,6 @@ class FrameReader:
             for alias in [actor.name, *actor.aliases]:
                 key = alias if len(alias) <= 4 and alias.isupper() else alias.lower()
                 self._actors[key] = "state" if actor.kind == "state" else "armed"
-        self._sides = {"fight"}
         self._verbs_only = set(lex.verbs_only)
         self._participant_acts = set(lex.participant_acts)
         self._labels = {label.lower(): t.name for t in codebook.sub_event_types for label in t.label}
@@ -142,7 +141,7 @@ class FrameReader:
                 continue
             agents, patients = _roles(head, act)
             patients = [t for t in patients if t.ent_type_ not in {"DATE", "TIME"} and not span.start <= t.i < span.end]
-            if act in self._sides:  # "X clashed with Y": both are fighting parties
+            if act in _TWO_SIDED:  # "X clashed with Y": both are fighting parties
                 agents, patients = agents + patients, []
             agent_classes = _unique(c for t in agents if (c := self.actor_class(t, agent=True)))
             patient_classes = _unique(c for t in patients if (c := self.actor_class(t, agent=False)))
@@ -183,7 +182,7 @@ class FrameReader:
             return "armed"
         if has("state", head_forms | pairs) and not has("civilian", pairs):  # not "a security guard"
             return "state"
-        if has("protesters", lemmas) or any(w.lower_ == "demonstrating" for w in words):
+        if has("protesters", lemmas):
             return "protesters"
         if not agent and (has("suspect", head_forms) or lemmas & self._suspect_markers):
             return "suspect"
@@ -313,34 +312,46 @@ def _conjuncts(tok: Token) -> list[Token]:
     return [tok, *tok.conjuncts]
 
 
+def _objects(prep: Token) -> list[Token]:
+    return [t for o in prep.children if o.dep_ == "pobj" for t in _conjuncts(o)]
+
+
+def _subjects(verb: Token) -> list[Token]:
+    return [t for s in verb.children if s.dep_ == "nsubj" for t in _conjuncts(s)]
+
+
+def _patient_prep(prep: Token, act: str) -> bool:
+    """A preposition that introduces what the act is done to: "fired on", "attack against", "clashed with"
+    (a fight), "set fire to" (arson), "exploded near" (an explosion)."""
+    word = prep.lower_
+    return prep.dep_ == "prep" and (
+        word in _PATIENT_PREPS or (word, act) in {("with", "fight"), ("to", "destroy")}
+        or (act == "explode" and word in _EXPLOSION_PLACE_PREPS)
+    )
+
+
 def _roles(head: Token, act: str) -> tuple[list[Token], list[Token]]:
     """Agent and patient noun tokens of an act word, read off the dependency parse."""
     agents: list[Token] = []
     patients: list[Token] = []
     if head.pos_ in {"NOUN", "PROPN"} or head.dep_ in _NOMINAL_DEPS:
         for c in head.children:
-            if c.dep_ == "poss" or (c.dep_ == "compound" and (c.pos_ == "PROPN" or act == "fight")):
-                agents.append(c)
-            elif c.dep_ == "prep":
-                objs = [o for o in c.children if o.dep_ == "pobj"]
-                for o in objs:
-                    if c.lower_ == "by":
-                        agents.extend(_conjuncts(o))
-                    elif c.lower_ == "between":
-                        agents.extend(_conjuncts(o))
-                    elif c.lower_ in _PATIENT_PREPS | {"of", "with"}:
-                        patients.extend(_conjuncts(o))
+            if c.dep_ == "poss" or (c.dep_ == "compound" and (c.pos_ == "PROPN" or act in _TWO_SIDED)):
+                agents.append(c)  # "the group's attack", "JNIM attack", "farmer-herder clashes"
+            elif c.dep_ == "prep" and c.lower_ in {"by", "between"}:
+                agents.extend(_objects(c))
+            elif c.dep_ == "prep" and (c.lower_ in {"of", "with"} or _patient_prep(c, act)):
+                patients.extend(_objects(c))
         verb = head.head
-        if head.dep_ in {"dobj", "attr"} and verb.lemma_.lower() in _LIGHT_VERBS:
-            agents.extend(t for s in verb.children if s.dep_ == "nsubj" for t in _conjuncts(s))
+        if head.dep_ in {"dobj", "attr"} and verb.lemma_.lower() in _LIGHT_VERBS:  # "staged an attack"
+            agents.extend(_subjects(verb))
         if head.dep_ == "dobj":  # "fired live rounds at protesters"
-            patients.extend(t for p in verb.children if p.dep_ == "prep" and p.lower_ in _PATIENT_PREPS
-                            for o in p.children if o.dep_ == "pobj" for t in _conjuncts(o))
+            patients.extend(t for p in verb.children if _patient_prep(p, act) for t in _objects(p))
         if head.dep_ == "pobj" and verb.head.lemma_.lower() in _LIGHT_VERBS:  # "engaged in a street fight"
-            agents.extend(t for s in verb.head.children if s.dep_ == "nsubj" for t in _conjuncts(s))
-        for c in verb.children if head.dep_ == "nsubj" else ():
-            if c.dep_ == "prep" and c.lower_ in {"between", "with"}:  # "fighting broke out between X and Y"
-                agents.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
+            agents.extend(_subjects(verb.head))
+        if head.dep_ == "nsubj":  # "fighting broke out between X and Y", "a clash erupted with farmers"
+            agents.extend(t for p in verb.children if p.dep_ == "prep" and p.lower_ in {"between", "with"}
+                          for t in _objects(p))
         return agents, patients
 
     verb = head
@@ -350,24 +361,19 @@ def _roles(head: Token, act: str) -> tuple[list[Token], list[Token]]:
         elif c.dep_ == "nsubjpass":
             patients.extend(_conjuncts(c))
         elif c.dep_ == "agent":
-            agents.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
+            agents.extend(_objects(c))
         elif c.dep_ in {"dobj", "dative"}:
             patients.extend(_conjuncts(c))
-            for p in c.children:  # "exchanged fire with soldiers", "opened fire on protesters", "set fire to a school"
-                if p.dep_ == "prep" and (p.lower_ in _PATIENT_PREPS | {"with"} or (p.lower_, act) == ("to", "destroy")):
-                    patients.extend(t for o in p.children if o.dep_ == "pobj" for t in _conjuncts(o))
-        elif c.dep_ == "prep" and (c.lower_ in _PATIENT_PREPS or (c.lower_, act) in {("with", "fight"), ("to", "destroy")}):
-            patients.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
-        elif c.dep_ == "prep" and c.lower_ in _EXPLOSION_PLACE_PREPS and head.lemma_.lower() in {"explode", "detonate"}:
-            patients.extend(t for o in c.children if o.dep_ == "pobj" for t in _conjuncts(o))
+            # "exchanged fire with soldiers", "opened fire on protesters", "set fire to a school"
+            patients.extend(t for p in c.children if _patient_prep(p, act) for t in _objects(p))
+        elif _patient_prep(c, act):
+            patients.extend(_objects(c))
     node = verb
     for _ in range(3):  # "lynched and killed", "began to shoot", "killed ... when removing": the subject above
         if agents or node.dep_ not in {"conj", "xcomp", "advcl", "pcomp"}:
             break
         node = node.head
-        agents.extend(t for s in node.children if s.dep_ == "nsubj" for t in _conjuncts(s))
-        if not agents:
-            agents.extend(t for s in node.children if s.dep_ == "agent" for o in s.children for t in _conjuncts(o))
+        agents.extend(_subjects(node) or [t for c in node.children if c.dep_ == "agent" for t in _objects(c)])
     if node.dep_ == "acl" and node.head.pos_ in {"NOUN", "PROPN"}:
         active = any(c.dep_ == "dobj" for v in _conjuncts(node) for c in v.children)
         if active and not agents:  # "militants tied up and slaughtered 43 farmers" (a participle read as such)
@@ -397,6 +403,7 @@ class IncidentTyper:
         self._weapons = {label: _words_pattern(words) for label, words in codebook.gtd.weapon_types.items()}
         self._target_words = {label: _words_pattern(words) for label, words in codebook.gtd.target_types.items()}
         self._assassination = set(codebook.gtd.assassination_targets)
+        self._bombings = {t.name for t in codebook.sub_event_types if t.gtd_attack == "Bombing/Explosion"}
 
     def __call__(
         self, predications: list[Predication], cues: list[Cue], has_casualties: bool, text: str = "",
@@ -435,7 +442,7 @@ class IncidentTyper:
         (in the codebook's order: chemical, explosives, firearms, incendiary, melee, vehicle)."""
         if name == "Chemical weapon":
             return "Chemical"
-        if name in _EXPLOSION_TYPES:
+        if name in self._bombings:
             return "Explosives"
         return next((label for label, pattern in self._weapons.items() if pattern.search(text)), None)
 

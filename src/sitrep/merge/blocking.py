@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, delete, insert, select
 from sqlalchemy.orm import Session
 
-from sitrep.merge.signature import fold
+from sitrep.merge.signature import TOP_KEYS, fold, top_terms
 from sitrep.records import Actor, Incident, Place
 from sitrep.store.schema import MatchKeyRow
 
@@ -35,7 +35,8 @@ DAY_WINDOW = 7  # a day-precise incident matches stored incidents dated within a
 LOOKBACK = 60  # ... and any report may tell of an incident up to two months old (follow-ups: arrests,
 UNDATED_AFTER = 2  # funerals, hearings, often dated by the extractor to the follow-up's own day)
 ORPHAN_AFTER = 60  # a report without an incident of its own, published up to this long after an incident
-MAX_CANDIDATES = 40
+MAX_CANDIDATES = 20
+COMMON_DF = 100  # a term in more than this many reports (and 1% of them) is no blocking key for a probe
 MIN_TERM_HITS = 2  # a candidate found by terms alone must share at least two of them ...
 NEAR_DAYS = 3  # ... or one, when it is filed within three days of the new report's incident
 PRECISE_DATES = {"day", "week"}
@@ -79,6 +80,13 @@ def structured_keys(location: Place | None, actors: Iterable[Actor | dict], neig
 
 def term_keys(terms: Iterable[str]) -> set[str]:
     return {f"t:{t}" for t in terms}
+
+
+def probe_terms(signature: dict[str, int], df: dict[str, int], n_docs: int, k: int = TOP_KEYS) -> list[str]:
+    """The terms a new report is looked up by: its most distinctive ones, leaving out terms so common in
+    the ledger that their index range would be long and say little (the cost of a probe stays flat)."""
+    limit = max(COMMON_DF, n_docs // 100)
+    return top_terms({t: c for t, c in signature.items() if df.get(t, 0) <= limit}, df, n_docs, k)
 
 
 def anchor_day(date: dt.date | None, precision: str | None, published: dt.date | None,

@@ -31,7 +31,7 @@ from sitrep.codebook import Codebook, load_codebook
 from sitrep.merge import blocking, history, rows
 from sitrep.merge.fold import record_json
 from sitrep.merge.scoring import LINK, NEAR_KM, Match, Side, is_coordinated, km, link_score, score
-from sitrep.merge.signature import fold as fold_text, terms as signature_terms, top_terms, weights
+from sitrep.merge.signature import fold as fold_text, terms as signature_terms, weights
 from sitrep.records import Article, Extraction, Incident
 from sitrep.store.schema import (
     ArticleRow,
@@ -90,7 +90,7 @@ class _Report:
         self.terms = signature_terms(article.text, article.title)
         self.df, self.n_docs = rows.document_frequencies(session, self.terms)
         self.weights = weights(self.terms, self.df, self.n_docs)
-        self.top = top_terms(self.terms, self.df, self.n_docs)
+        self.top = blocking.probe_terms(self.terms, self.df, self.n_docs)
         self.text = rows.folded_text(article.title, article.text)
 
     def df_for(self, session: Session, terms) -> tuple[dict[str, int], int]:
@@ -268,7 +268,7 @@ def _load_sides(session: Session, report: _Report, ids: list[str], cache: dict[s
     if not wanted:
         return
     loaded = {r.id: r for r in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(wanted)))}
-    terms = {i: rows.incident_terms(session, i) for i in loaded}
+    terms = rows.incident_terms_many(session, list(loaded))
     df, n = report.df_for(session, {t for ts in terms.values() for t in ts})
     for iid, row in loaded.items():
         cache[iid] = (row, rows.stored_side(row, terms[iid], df, n))

@@ -230,6 +230,14 @@ def incident_terms(session: Session, incident_id: str) -> dict[str, int]:
     return dict(row.terms) if row is not None else {}
 
 
+def incident_terms_many(session: Session, ids: list[str]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {i: {} for i in ids}
+    if ids:
+        query = select(IncidentTermsRow.incident_id, IncidentTermsRow.terms).where(IncidentTermsRow.incident_id.in_(ids))
+        out.update({i: dict(t) for i, t in session.execute(query)})
+    return out
+
+
 def set_incident_terms(session: Session, incident_id: str, terms: dict[str, int]) -> None:
     row = session.get(IncidentTermsRow, incident_id)
     if row is None:

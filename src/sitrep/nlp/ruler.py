@@ -66,7 +66,12 @@ square bridge hospital school high church mosque airport station market mall cen
 apartments hotel prison jail sheriff sheriffs medical
 """.split())
 # strong cues, the only ones that can turn a PERSON entity into a place ("in Kokomo")
-PERSON_CUES = frozenset("in near outside inside throughout within".split())
+# names of countries and big towns that are also common given names: PERSON stays PERSON
+GIVEN_NAMES = frozenset("""
+jordan chad georgia india kenya israel austin dallas houston florence sydney victoria paris
+lincoln jackson charlotte madison chelsea denver orlando phoenix aurora regina santiago
+""".split())
+PERSON_CUES = frozenset("in near outside inside throughout within through across around".split())
 # lower-case particles allowed inside a capitalised name ("Deir ez-Zor", "Ma'arrat al-Numan")
 CONNECTORS = frozenset("""
 al el ad adh ag ar as ash at ath az an ed er es esh et ez en ul de del della der di da do dos das
@@ -428,6 +433,9 @@ class GazetteerRuler:
             strong = (k >= 0 and doc[k].lower_ in PERSON_CUES) or self._next_region(doc, end, st) or (
                 k >= 1 and doc[k].lower_ == "of" and doc[k - 1].lower_ in OF_HEADS)  # "the town of X"
             possessive = end < len(doc) and doc[end].lower_ in {"'s", "’s", "'", "’"}
+            if len(words) == 1 and not seen_in_person and not self._titled(doc, start) and (
+                    key not in GIVEN_NAMES) and (info.country or info.main_town_population >= 300_000):
+                return True  # "Benin has charged ...", "riots in the Cotonou neighbourhood": no person's name
             return (strong and not all_common and not seen_in_person and not possessive
                     and not self._titled(doc, start))
         cue = self._prev_cue(doc, ent.start, st) or self._next_region(doc, end, st)

@@ -30,10 +30,8 @@ from sitrep.store.query import stats as query_stats
 from sitrep.store.schema import (
     ArticleRow,
     Base,
-    EvidenceRow,
     ExcludedRow,
     FigureRow,
-    IncidentArticleRow,
     IncidentRow,
     SourceRow,
     utcnow,
@@ -94,14 +92,6 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _merge_actors(old: list[dict[str, Any]], new: list[Actor]) -> list[dict[str, Any]]:
-    """Union actors by name; a new entry's basis replaces the stored one."""
-    merged = {actor["name"]: actor for actor in old}
-    for actor in new:
-        merged[actor.name] = actor.model_dump()
-    return list(merged.values())
-
-
 class Ledger:
     """The incident ledger on an SQLAlchemy database (SQLite by default, PostgreSQL-ready)."""
 
@@ -160,79 +150,6 @@ class Ledger:
             )
         )
         session.flush()
-
-    def _write_incident(
-        self, session: Session, incident: Incident, article_id: str, now: dt.datetime
-    ) -> None:
-        row = session.get(IncidentRow, incident.id)
-        if row is None:
-            row = IncidentRow(
-                id=incident.id, perpetrators=[], targets=[], victims=[], weapons=[],
-                related=[], created_at=now,
-            )
-            session.add(row)
-        row.updated_at = now
-        self._apply_fields(row, incident)
-
-        figure_keys = {(f.article_id, f.kind, f.value, f.start, f.end) for f in row.figures}
-        for figure in incident.figures:
-            key = (figure.article_id, figure.kind, figure.value, figure.start, figure.end)
-            if key in figure_keys:
-                continue
-            figure_keys.add(key)
-            row.figures.append(FigureRow(**figure.model_dump()))
-
-        evidence_keys = {(e.article_id, e.field, e.start, e.end) for e in row.evidence}
-        for evidence in incident.evidence:
-            key = (evidence.article_id, evidence.field, evidence.start, evidence.end)
-            if key in evidence_keys:
-                continue
-            evidence_keys.add(key)
-            row.evidence.append(EvidenceRow(**evidence.model_dump()))
-        session.flush()
-
-        linked = set(
-            session.scalars(
-                select(IncidentArticleRow.article_id).where(
-                    IncidentArticleRow.incident_id == incident.id
-                )
-            )
-        )
-        for linked_id in _unique([*incident.articles, article_id]):
-            if linked_id not in linked:
-                session.add(IncidentArticleRow(incident_id=incident.id, article_id=linked_id))
-        session.flush()
-
-    @staticmethod
-    def _apply_fields(row: IncidentRow, incident: Incident) -> None:
-        """Copy the incident's known fields onto the row; unknown (None) keeps what is stored."""
-        for name in ("event_type", "sub_event_type", "date", "date_precision", "claimed_by"):
-            value = getattr(incident, name)
-            if value is not None:
-                setattr(row, name, value)
-        place = incident.location
-        if place is not None:
-            row.location_name = place.name
-            row.geonameid = place.geonameid
-            row.lat = place.lat
-            row.lon = place.lon
-            row.country_code = place.country_code.upper() if place.country_code else None
-            row.admin1 = place.admin1
-            row.admin2 = place.admin2
-            row.location_precision = place.precision
-        for kind in ("killed", "injured"):
-            tally: Range | None = getattr(incident, kind)
-            if tally is not None:
-                setattr(row, f"{kind}_low", tally.low)
-                setattr(row, f"{kind}_best", tally.best)
-                setattr(row, f"{kind}_high", tally.high)
-        row.perpetrators = _merge_actors(row.perpetrators or [], incident.perpetrators)
-        row.targets = _unique([*(row.targets or []), *incident.targets])
-        row.victims = _unique([*(row.victims or []), *incident.victims])
-        row.weapons = _unique([*(row.weapons or []), *incident.weapons])
-        row.related = _unique(
-            r for r in [*(row.related or []), *incident.related] if r != incident.id
-        )
 
     @staticmethod
     def _write_excluded(session: Session, excluded: list[Excluded]) -> None:
