@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup vendor browser demo serve test bench clean
+.PHONY: setup vendor browser demo serve test bench train clean
 
 setup: $(VENV)/.installed
 
@@ -52,6 +52,12 @@ test: setup vendor browser
 
 bench: setup
 	$(BIN)/python benchmarks/throughput.py
+
+# Rebuild the role tagger's weights (src/sitrep/models/roles.npz) from MUC-4 train.jsonl, with the
+# per-role thresholds chosen on dev.jsonl; a few minutes on two CPU cores. See training/README.md.
+MUC4 ?= ../shared/data/muc4
+train: setup
+	$(BIN)/python training/train_roles.py --train $(MUC4)/train.jsonl --dev $(MUC4)/dev.jsonl --out src/sitrep/models/roles.npz
 
 clean:
 	rm -rf $(VENV) sitrep.db web/node_modules $(VENDOR)

@@ -1,0 +1,166 @@
+"""The MUC-4 scorer on hand-made cases, the sitrep -> MUC-4 mapping, and `sitrep eval muc4`.
+
+The scorer and mapping tests need no data; the end-to-end test reads ../shared/data/muc4/dev.jsonl and
+skips cleanly when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sitrep.cli import app
+from sitrep.evaluate.muc4_score import best_assignment, score, score_document, summary, template_from_json
+from sitrep.muc4 import ROLES, perpetrator_role, templates
+from sitrep.records import Evidence, Extraction, Incident
+
+DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "muc4" / "dev.jsonl"
+
+
+def gold(kind: str, **roles: list[list[str]]) -> dict:
+    """A gold template: each entity a list of coreferent mentions (offsets are not used by the metric)."""
+    return {"incident_type": kind, **{r: [[[m, 0] for m in entity] for entity in roles.get(r, [])] for r in ROLES}}
+
+
+def pred(kind: str, **roles: list[str]) -> dict:
+    """A predicted template: one mention per entity."""
+    return {"incident_type": kind, **{r: [[m] for m in roles.get(r, [])] for r in ROLES}}
+
+
+def run(preds: list[dict], golds: list[dict]):
+    return score_document([template_from_json(t) for t in preds], [template_from_json(t) for t in golds])
+
+
+BOMBING = gold("bombing", PerpInd=[["urban guerrillas", "guerrillas"]], PerpOrg=[["fmln", "farabundo marti national liberation front"]],
+               Target=[["the embassy"]], Weapon=[["a car bomb", "bomb"]])
+
+
+def test_perfect_prediction_scores_100():
+    result = run([pred("bombing", PerpInd=["urban guerrillas"], PerpOrg=["FMLN"], Target=["embassy"], Weapon=["car bomb"])], [BOMBING])
+    micro = result.micro
+    assert (micro.p_num, micro.p_den, micro.r_num, micro.r_den) == (5, 5, 5, 5)
+    assert micro.f1 == 100.0
+
+
+def test_shorter_coreferent_mention_is_correct_and_normalised():
+    result = run([pred("bombing", PerpInd=["Guerrillas."], Weapon=["the bomb"])], [BOMBING])
+    assert result.slots["PerpInd"].p_num == 1 and result.slots["Weapon"].r_num == 1
+    assert result.slots["PerpOrg"].r_den == 1 and result.slots["PerpOrg"].r_num == 0  # missed entity
+
+
+def test_entity_with_a_mention_outside_the_gold_entity_is_wrong():
+    result = run([pred("bombing", Weapon=["bomb"]), ], [BOMBING])
+    assert result.slots["Weapon"].p_num == 1
+    wrong = template_from_json({"incident_type": "bombing", "Weapon": [["bomb", "dynamite"]]})
+    result = score_document([wrong], [template_from_json(BOMBING)])
+    assert result.slots["Weapon"].p_num == 0
+
+
+def test_spurious_template_counts_against_precision():
+    right = pred("bombing", PerpInd=["guerrillas"], Target=["embassy"])
+    extra = pred("kidnapping", Victim=["jose perez"])
+    result = run([right, extra], [BOMBING])
+    micro = result.micro
+    assert (micro.p_num, micro.p_den) == (3, 5)  # type + 2 entities right; spurious type + victim wrong
+    assert (micro.r_num, micro.r_den) == (3, 5)
+
+
+def test_missing_template_counts_against_recall():
+    kidnap = gold("kidnapping", Victim=[["jose perez"]])
+    result = run([pred("bombing", Weapon=["bomb"])], [BOMBING, kidnap])
+    assert result.slots["incident_type"].r_den == 2 and result.slots["incident_type"].r_num == 1
+    assert result.slots["Victim"].r_den == 1 and result.slots["Victim"].r_num == 0
+    assert result.micro.precision == 100.0
+
+
+def test_wrong_incident_type_never_pairs():
+    result = run([pred("attack", PerpInd=["guerrillas"], Weapon=["bomb"])], [BOMBING])
+    assert result.micro.p_num == 0 and result.micro.r_num == 0
+    assert result.micro.p_den == 3 and result.micro.r_den == 5
+
+
+def test_predicted_type_contained_in_a_gold_type_string_pairs():
+    result = run([pred("bombing")], [gold("bombing / attack")])
+    assert result.slots["incident_type"].f1 == 100.0
+
+
+def test_two_templates_are_assigned_the_best_way_round():
+    g1 = gold("attack", Victim=[["jose perez"]], PerpInd=[["gunmen"]])
+    g2 = gold("attack", Victim=[["maria lopez"]], Target=[["bus"]])
+    p1 = pred("attack", Victim=["maria lopez"], Target=["bus"])
+    p2 = pred("attack", Victim=["jose perez"], PerpInd=["gunmen"])
+    pairs = best_assignment([template_from_json(p1), template_from_json(p2)], [template_from_json(g1), template_from_json(g2)])
+    assert sorted(pairs) == [(0, 1), (1, 0)]
+    assert run([p1, p2], [g1, g2]).micro.f1 == 100.0
+
+
+def test_assignment_maximises_f1_not_first_fit():
+    # the first prediction fits both gold templates a little; only one way round matches everything
+    g1 = gold("attack", PerpInd=[["gunmen"]], Victim=[["jose perez"]])
+    g2 = gold("attack", PerpInd=[["gunmen"]])
+    p1 = pred("attack", PerpInd=["gunmen"])
+    p2 = pred("attack", PerpInd=["gunmen"], Victim=["jose perez"])
+    assert run([p1, p2], [g1, g2]).micro.f1 == 100.0
+
+
+def test_counts_sum_over_documents_and_summary_has_every_key():
+    golds = {"d1": [template_from_json(BOMBING)], "d2": []}
+    preds = {"d1": [template_from_json(pred("bombing", Weapon=["bomb"]))], "d2": [template_from_json(pred("attack"))]}
+    result = score(preds, golds)
+    assert result.documents == 2
+    assert result.slots["incident_type"].p_den == 2 and result.slots["incident_type"].p_num == 1
+    out = summary(result)
+    assert set(out) == {"f1", "precision", "recall", "incident_type", *ROLES, "documents", "docs_per_sec"}
+
+
+@pytest.mark.parametrize("text, role", [
+    ("guerrillas", "PerpInd"), ("urban commandos", "PerpInd"), ("members of the farabundo marti national liberation front", "PerpInd"),
+    ("FMLN", "PerpOrg"), ("the Medellin cartel", "PerpOrg"), ("shining path", "PerpOrg"), ("salvadoran army", "PerpOrg"),
+])
+def test_perpetrator_role(text, role):
+    assert perpetrator_role(text) == role
+
+
+def test_incident_maps_to_a_template_with_surface_spans():
+    text = "fmln guerrillas bombed the embassy with a car bomb."
+    incident = Incident(
+        id="inc-1", sub_event_type="Remote explosive/landmine/IED", targets=["embassy"], weapons=["car bomb"],
+        evidence=[Evidence(field="perpetrators", article_id="a", start=0, end=4, text=text[0:4]),
+                  Evidence(field="perpetrators", article_id="a", start=5, end=15, text=text[5:15])],
+    )
+    clash = Incident(id="inc-2", sub_event_type="Peaceful protest")  # no MUC-4 type: no template
+    out = templates(Extraction(incidents=[incident, clash]))
+    assert out == [{"incident_type": "bombing", "PerpInd": [["guerrillas"]], "PerpOrg": [["fmln"]],
+                    "Target": [["embassy"]], "Victim": [], "Weapon": [["car bomb"]]}]
+
+
+def test_cli_scores_a_prediction_file(tmp_path):
+    gold_file = tmp_path / "gold.jsonl"
+    pred_file = tmp_path / "pred.jsonl"
+    gold_file.write_text(json.dumps({"docid": "d1", "doctext": "...", "templates": [BOMBING]}) + "\n")
+    pred_file.write_text(json.dumps({"docid": "d1", "templates": [pred("bombing", Weapon=["bomb"])]}) + "\n")
+    result = CliRunner().invoke(app, ["eval", "muc4", str(gold_file), "--predictions", str(pred_file), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "PerpOrg" in result.output and "Weapon" in result.output
+    last = json.loads(result.output.strip().splitlines()[-1])
+    assert last["Weapon"] == 100.0 and last["docs_per_sec"] == 0 and last["documents"] == 1
+    assert last["precision"] == 100.0 and last["recall"] == 40.0 and last["f1"] == 57.14
+
+
+@pytest.mark.skipif(not DEV.exists(), reason=f"no MUC-4 data at {DEV}")
+def test_sitrep_codes_muc4_documents_with_spans_of_their_own_text(pipeline):
+    from sitrep.records import Article
+
+    records = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()[:20]]
+    found = 0
+    for record, (article, extraction) in zip(records, pipeline.extract_many(Article.from_text(r["doctext"]) for r in records)):
+        for template in templates(extraction, pipeline.codebook):
+            assert template["incident_type"] in {"attack", "bombing", "kidnapping", "arson", "robbery", "forced work stoppage"}
+            for role in ROLES:
+                for (mention,) in template[role]:
+                    assert mention in record["doctext"]
+                    found += 1
+    assert found > 20
