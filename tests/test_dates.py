@@ -25,6 +25,8 @@ def resolved(text: str, published: dt.date | None = TUESDAY) -> list[tuple[str, 
     ("clashes overnight left two dead", [("overnight", "2016-05-23", "day")]),
     ("clashes last night", [("last night", "2016-05-23", "day")]),
     ("fighting overnight into Tuesday", [("Tuesday", "2016-05-24", "day")]),
+    # another day in the same sentence dates the event: "overnight" is then not "last night"
+    ("an overnight dispute escalated into gunfire on Sunday", [("Sunday", "2016-05-22", "day")]),
     ("the attack on Tuesday", [("Tuesday", "2016-05-24", "day")]),
     ("the attack on monday and the raid on sunday", [("monday", "2016-05-23", "day"),
                                                      ("sunday", "2016-05-22", "day")]),

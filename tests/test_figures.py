@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitrep.extract.figures import find_figures
+from sitrep.extract.figures import ALL_DEAD, PERP_IN_TOLL, SHOT, SUICIDE, find_figures
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +144,87 @@ def test_offsets_are_doc_characters(nlp_base):
     sent = list(doc.sents)[1]
     (f,) = find_figures(sent)
     assert (f.start, f.text) == (16, "A hundred people were killed")
+
+
+# --- casualty rules for local news (GVC-style shootings); the sentences are this project's own ---
+
+@pytest.fixture(scope="module")
+def scoped(nlp_base):
+    def run(text: str) -> list[tuple]:
+        doc = nlp_base(text)
+        out = []
+        for f in find_figures(doc[:]):
+            assert doc.text[f.start:f.end] == f.text
+            flags = "".join(c for c, on in (("S", f.subset), ("P", f.perpetrators),
+                                             ("A", f.aggregate)) if on)
+            out.append((f.kind, f.value, (f.scope or "").split(":")[0]) + ((flags,) if flags else ()))
+        return out
+    return run
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a single victim is one person: part of the toll, used when no number counts it
+    ("Maria Lopez was shot and killed outside her home.", [("killed", 1, "one person")]),
+    ("Officers found a teenage girl dead in the basement.", [("killed", 1, "one person")]),
+    ("The man later passed away at the hospital.", [("killed", 1, "one person")]),
+    ("The boy didn't make it.", [("killed", 1, "one person")]),
+    ("15-year-old killed in shooting", [("killed", 1, "one person")]),
+    ("A 17-year-old died after being shot in the chest.", [("killed", 1, "one person")]),
+    ("A boy who was shot in the face has died.", [("killed", 1, "one person")]),
+    ("The victim was taken to a hospital, where he died.",
+     [("killed", 1, "one person"), ("killed", 1, "one person")]),
+    ("James Cole remains in critical condition.", [("injured", 1, "one person")]),
+    # people shot: the wounded and the dead together
+    ("Four people were shot in the parking lot.", [("injured", 4, SHOT)]),
+    ("Two people were shot, one fatally.", [("injured", 2, SHOT), ("killed", 1, "")]),
+    ("A boy accidentally shot himself in the hand.", [("injured", 1, SHOT)]),
+    ("He suffered a gunshot wound to the leg.", [("injured", 1, SHOT)]),
+    # another victim, not the one who died
+    ("Her father was also shot.", [("injured", 1, "one more person")]),
+    ("A fifth man was wounded.", [("injured", 1, "one more person")]),
+    # coordinated victims are added up; the parts are kept as subsets
+    ("A woman, two boys and an elderly man were killed.",
+     [("killed", 1, "", "S"), ("killed", 4, ""), ("killed", 2, "", "S"), ("killed", 1, "", "S")]),
+    ("One person is listed in critical condition and four are being treated for minor injuries.",
+     [("injured", 1, "", "S"), ("injured", 5, ""), ("injured", 4, "", "S")]),
+    # counts written as words
+    ("Police are investigating a double homicide.", [("killed", 2, "")]),
+    ("Detectives are investigating a fatal shooting.", [("killed", 1, "one person")]),
+    # perpetrators who kill themselves
+    ("The gunman then turned the gun on himself.", [("killed", 1, SUICIDE)]),
+    ("The man killed his wife and two children before killing himself.",
+     [("killed", 3, ""), ("killed", 1, "", "S"), ("killed", 2, "", "S"), ("killed", 1, SUICIDE)]),
+    ("Three people are dead in what police called a murder-suicide.",
+     [("killed", 3, ALL_DEAD), ("killed", 1, SUICIDE), ("killed", 1, "one person")]),
+    ("Two students were killed in a murder-suicide.",
+     [("killed", 2, ""), ("killed", 1, PERP_IN_TOLL), ("killed", 1, "one person")]),
+    # cumulative tolls, and tolls of several incidents
+    ("131 people have been shot in the city this year.", [("injured", 131, SHOT, "A")]),
+    ("A violent weekend left seven people dead and 14 others hurt in 17 shootings.",
+     [("killed", 7, ALL_DEAD, "A"), ("injured", 14, "", "A")]),
+    ("At least nine people had been killed in the city since Friday.", [("killed", 9, "", "A")]),
+    # two attacks, each with its own toll, are two incidents: not an aggregate
+    ("Rebels killed 11 villagers near Oicha on Saturday and six more near Lubero on Monday in two attacks.",
+     [("killed", 11, ""), ("killed", 6, "")]),
+])
+def test_local_news_figures(scoped, text, expected):
+    assert scoped(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Detectives charged him with two counts of murder.",   # counts of a charge
+    "Erica Stone, 21, of Dayton, was arrested.",           # an age in apposition
+    "Kayla Reed, also 18, testified on Monday.",
+    "One of the victims was shot on Sept. 3 died Saturday morning.",
+])
+def test_ages_charges_and_days_are_not_tolls(scoped, text):
+    assert not any(v in (3, 18, 21, 2) and k in ("killed", "injured") and s != "one person"
+                   for k, v, s, *_ in scoped(text))
+
+
+def test_age_in_apposition_is_not_a_count(scoped):
+    assert scoped("Erica Stone, 21, of Dayton, was killed.") == [("killed", 1, "one person")]
+
+
+def test_father_of_four(scoped):
+    assert scoped("The father of 4 was killed on Friday.") == [("killed", 1, "one person")]

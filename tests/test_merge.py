@@ -448,3 +448,38 @@ def test_history_rows_name_the_report(db):
         rows = session.scalars(select(IncidentHistoryRow).where(IncidentHistoryRow.incident_id == "inc-bastrop-1")).all()
     assert rows[0].action == "create" and rows[0].article_id
     assert any(r.action == "link" for r in rows)  # the vigil report, attached by text
+
+
+# ---------------------------------------------------------------- sitrep eval merge
+
+
+def test_b_cubed_and_pairwise():
+    from sitrep.evaluate.merge import b_cubed, pairwise
+
+    gold = {"a": "1", "b": "1", "c": "2"}
+    assert b_cubed(gold, gold) == (1.0, 1.0, 1.0)
+    p, r, f = b_cubed({"a": "x", "b": "y", "c": "z"}, gold)  # all singletons
+    assert p == 1.0 and r == pytest.approx((0.5 + 0.5 + 1) / 3)
+    assert pairwise({"a": "x", "b": "x", "c": "x"}, gold)[:2] == (pytest.approx(1 / 3), 1.0)
+
+
+def test_noise_rule():
+    from sitrep.evaluate.merge import is_noise
+
+    assert is_noise("Already a subscriber?\n\nClick on the button below to log in.")
+    assert is_noise("Please enable Javascript to watch this video\n\nShort.")
+    assert not is_noise("Please enable Javascript to watch this video\n\n" + FIRST + " " + SECOND)
+
+
+def test_evaluate_scores_merged_incidents():
+    from sitrep.evaluate.merge import GoldArticle, evaluate
+
+    items = [(first_report(), "g1", 4), (second_report(), "g1", 4), ((article(THIRD, dt.date(2016, 7, 26)), Extraction()), "g1", 4)]
+    c = article(OTHER, dt.date(2016, 7, 24))
+    items.append(((c, Extraction(incidents=[incident(c, "inc-austin", AUSTIN, SAT, [killed(c, "shot dead", 1)])])), "g2", 1))
+    gold = [GoldArticle(article=a, incident_id=g, killed=k, injured=0, line=n) for n, ((a, _), g, k) in enumerate(items)]
+    extractions = {a.id: x for (a, x), _, _ in items}
+    scores = evaluate(gold, lambda arts: ((a, extractions[a.id]) for a in arts))
+    assert (scores.articles, scores.incidents_gold, scores.incidents_pred) == (4, 2, 2)
+    assert scores.b3_f1 == 1.0 and scores.pairwise_f1 == 1.0
+    assert scores.killed_acc_incident == 1.0  # 4 (the latest report) for Bastrop, 1 for Austin

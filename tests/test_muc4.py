@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from sitrep.cli import app
 from sitrep.evaluate.muc4_score import best_assignment, score, score_document, summary, template_from_json
-from sitrep.muc4 import ROLES, perpetrator_role, templates
+from sitrep.muc4 import INCIDENT_TYPES, ROLES, perpetrator_role, templates
 from sitrep.records import Evidence, Extraction, Incident
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "muc4" / "dev.jsonl"
@@ -158,7 +158,7 @@ def test_sitrep_codes_muc4_documents_with_spans_of_their_own_text(pipeline):
     found = 0
     for record, (article, extraction) in zip(records, pipeline.extract_many(Article.from_text(r["doctext"]) for r in records)):
         for template in templates(extraction, pipeline.codebook):
-            assert template["incident_type"] in {"attack", "bombing", "kidnapping", "arson", "robbery", "forced work stoppage"}
+            assert template["incident_type"] in INCIDENT_TYPES
             for role in ROLES:
                 for (mention,) in template[role]:
                     assert mention in record["doctext"]

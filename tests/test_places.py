@@ -290,3 +290,94 @@ def test_context_from_plain_text(resolver):
     ctx = resolver.context("Lebanese troops deployed in Tripoli.")
     assert ctx.countries == {"LB": 1}
     assert resolver.resolve("Tripoli", ctx).country_code == "LB"
+
+
+# ------------------------------------------------------------------------ analyst notes, US news
+
+
+def test_coded_to_resolves_the_place_coded(nlp, resolver):
+    # a village too small for GeoNames, coded by the source to a town that is in it
+    doc = nlp("On 2 May 2022, gunmen abducted a herder in Tchatchou, coded to Tchaourou (Tchaourou, Borgou).")
+    ctx = resolver.context(doc)
+    span = next(e for e in doc.ents if e.text == "Tchatchou")
+    place = resolver.resolve_span(span, ctx)
+    assert (place.precision, place.country_code, place.admin1) == ("town", "BJ", "Borgou")
+    assert "coded to 'Tchaourou'" in place.reason
+
+
+def test_unknown_village_falls_back_to_the_district_seat(nlp, resolver):
+    text = "Gunmen burned a school in Zzoukpa (Kandi, Alibori) on Monday."
+    place = resolve_in(nlp, resolver, text, "Zzoukpa", hint="in Zzoukpa (Kandi, Alibori) on")
+    assert (place.precision, place.country_code, place.admin1, place.admin2) == ("admin2", "BJ", "Alibori", "Kandi")
+    assert place.geonameid is None and "seat of the district 'Kandi'" in place.reason
+
+
+def test_unknown_village_with_only_a_region_falls_back_to_the_region(nlp, resolver):
+    text = "A fist fight broke out in Zzoukpa (Zou) on Sunday."
+    place = resolve_in(nlp, resolver, text, "Zzoukpa", hint="in Zzoukpa (Zou) on")
+    assert (place.precision, place.country_code, place.admin1) == ("admin1", "BJ", "Zou")
+
+
+def test_region_in_brackets_decides_the_country(nlp, resolver):
+    # "Nigerian" next to it would otherwise vouch for a Kabo in Nigeria
+    text = "Police clashed with Nigerian soldiers in Kabo (Tchaourou, Borgou)."
+    place = resolve_in(nlp, resolver, text, "Kabo", hint="Nigerian soldiers in Kabo (Tchaourou, Borgou).")
+    assert place.country_code == "BJ"
+
+
+def test_a_town_with_no_support_is_not_pinned_against_the_report(nlp, resolver):
+    # Monsey, New York has nothing for it; the report's other places are in Benin
+    text = "Militants clashed with forest guards in Monsey near Park W (Karimama, Alibori)."
+    place = resolve_in(nlp, resolver, text, "Monsey")
+    assert place.precision is None and "BJ" in place.reason
+
+
+@pytest.mark.parametrize(("text", "name", "admin1"), [
+    ("Police in Athens, Ga., said a man was killed.", "Athens", "Georgia"),
+    ("The shooting happened in Austin, TX on Friday.", "Austin", "Texas"),
+])
+def test_us_state_abbreviations(nlp, resolver, text, name, admin1):
+    doc = nlp(text)
+    span = next(e for e in doc.ents if e.text == name)
+    place = resolver.resolve_span(span, resolver.context(doc))
+    assert (place.precision, place.country_code, place.admin1) == ("town", "US", admin1)
+
+
+def test_state_named_after_a_town_it_lacks_gives_the_state(nlp, resolver):
+    doc = nlp("A child was shot in Madison, Tenn., on Tuesday.")
+    span = next(e for e in doc.ents if e.text == "Madison")
+    place = resolver.resolve_span(span, resolver.context(doc))
+    assert (place.precision, place.country_code, place.admin1) == ("admin1", "US", "Tennessee")
+
+
+def test_us_county(nlp, resolver):
+    doc = nlp("A teen was killed in Bastrop County, Texas, on Sunday.")
+    span = next(e for e in doc.ents if e.text == "Bastrop County")
+    place = resolver.resolve_span(span, resolver.context(doc))
+    assert (place.precision, place.country_code, place.admin1, place.admin2) == (
+        "admin2", "US", "Texas", "Bastrop County")
+
+
+def test_us_state_abbreviations_only_after_a_place():
+    from sitrep.extract.places import us_states_in
+
+    assert us_states_in("Athens, Ga., and Austin, TX and WILKES-BARRE, Pa. (AP)") == [
+        "Georgia", "Texas", "Pennsylvania"]
+    assert us_states_in("He said IN the end it was OK. Miss. Jones came.") == []
+
+
+def test_country_and_big_town_tagged_as_person_are_places(nlp):
+    doc = nlp("Benin has charged the former minister. Riots in the Cotonou neighbourhood resumed.")
+    assert {e.text for e in doc.ents if e.label_ == "GPE"} >= {"Benin", "Cotonou"}
+    doc = nlp("Jordan scored twice before Chad Smith left.")
+    assert "Chad Smith" in {e.text for e in doc.ents if e.label_ == "PERSON"}
+
+
+def test_place_names_stop_at_brackets(nlp):
+    doc = nlp("Gunmen killed a herder near Djougou (Djougou, Donga).")
+    assert all("(" not in e.text for e in doc.ents)
+
+
+def test_blank_lines_end_sentences(nlp):
+    doc = nlp("1 dead after north Wichita shooting\n\nOne person is dead after a shooting.")
+    assert len(list(doc.sents)) == 2

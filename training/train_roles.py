@@ -28,8 +28,8 @@ from sitrep.nlp.ruler import build_nlp
 CLASSES = [NONE, *LABELS]
 
 
-def examples(path: Path, nlp, tagger: RoleTagger) -> list[tuple[list[str], int]]:
-    """(features, class index) for every candidate phrase of every document."""
+def examples(path: Path, nlp, tagger: RoleTagger) -> list[tuple[list[str], int, bool]]:
+    """(features, class index, whether the document has templates) for every candidate phrase."""
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     out = []
     for record, doc in zip(records, nlp.pipe((r["doctext"] for r in records), batch_size=32)):
@@ -40,21 +40,22 @@ def examples(path: Path, nlp, tagger: RoleTagger) -> list[tuple[list[str], int]]
                     for mention, _ in entity:
                         gold.setdefault(normalize(mention), label)
         for key, (_, features) in tagger.featurize(doc).items():
-            out.append((features, CLASSES.index(gold.get(key, NONE))))
+            out.append((features, CLASSES.index(gold.get(key, NONE)), bool(record["templates"])))
     return out
 
 
 class Encoded:
     """Examples as flat feature ids with row offsets, for batched look-ups."""
 
-    def __init__(self, data: list[tuple[list[str], int]], index: dict[str, int]):
+    def __init__(self, data: list[tuple[list[str], int, bool]], index: dict[str, int]):
         ids, offsets = [], [0]
-        for features, _ in data:
+        for features, _, _ in data:
             ids.extend(index[f] for f in features if f in index)
             offsets.append(len(ids))
         self.ids = np.array(ids, dtype=np.int64)
         self.offsets = np.array(offsets, dtype=np.int64)
-        self.labels = np.array([label for _, label in data], dtype=np.int64)
+        self.labels = np.array([label for _, label, _ in data], dtype=np.int64)
+        self.relevant = np.array([relevant for _, _, relevant in data], dtype=bool)
 
     def batch(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Feature ids of the rows, concatenated, and each row's number of ids."""
@@ -130,22 +131,25 @@ def fit(data: Encoded, n_features: int, hidden: int, epochs: int, lr: float, see
 
 
 def choose_thresholds(model: Model, data: Encoded) -> dict[str, float]:
-    """Per role, the probability threshold that maximises phrase-level F1 on the given data."""
-    probs = model.predict(data)
+    """Per role, the probability threshold that maximises phrase-level F1 in the documents with templates
+    (where roles are scored), on a curve smoothed over neighbouring thresholds (less noise from few phrases)."""
+    probs = model.predict(data)[data.relevant]
+    labels = data.labels[data.relevant]
     best_label = probs[:, 1:].argmax(axis=1) + 1
     best_p = probs[np.arange(len(probs)), best_label]
+    grid = np.arange(0.05, 0.9, 0.025)
     thresholds = {}
     for c, label in enumerate(CLASSES[1:], start=1):
-        gold = int((data.labels == c).sum())
-        best = (0.0, 0.5)
-        for t in np.arange(0.05, 0.95, 0.025):
+        gold = int((labels == c).sum())
+        f1 = []
+        for t in grid:
             predicted = (best_label == c) & (best_p >= t)
-            tp = int((predicted & (data.labels == c)).sum())
-            f1 = 2 * tp / (predicted.sum() + gold) if predicted.sum() + gold else 0.0
-            if f1 > best[0]:
-                best = (f1, round(float(t), 3))
-        thresholds[label] = best[1]
-        print(f"{label}: threshold {best[1]:.3f}, dev phrase F1 {100 * best[0]:.1f}")
+            tp = int((predicted & (labels == c)).sum())
+            f1.append(2 * tp / (predicted.sum() + gold) if predicted.sum() + gold else 0.0)
+        smooth = np.convolve(np.pad(f1, 2, mode="edge"), np.ones(5) / 5, mode="valid")
+        k = int(smooth.argmax())
+        thresholds[label] = round(float(grid[k]), 3)
+        print(f"{label}: threshold {grid[k]:.3f}, dev phrase F1 {100 * f1[k]:.1f}")
     return thresholds
 
 
@@ -168,7 +172,7 @@ def main() -> None:
     dev = examples(args.dev, nlp, tagger)
     print(f"{len(train)} training and {len(dev)} dev phrases, parsed in {time.time() - started:.0f}s", flush=True)
     counts: dict[str, int] = {}
-    for features, _ in train:
+    for features, _, _ in train:
         for f in features:
             counts[f] = counts.get(f, 0) + 1
     vocab = sorted(f for f, c in counts.items() if c >= args.min_count)

@@ -14,7 +14,8 @@ Perpetrators are read from the incident's `perpetrators` evidence, which keeps e
 (the `perpetrators` list holds codebook names). The incident type is the `muc4` type the codebook gives
 the incident's ACLED sub-event type (e.g. Remote explosive/landmine/IED -> bombing,
 Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson); types that MUC-4
-does not count as terrorist incidents give no template. Each incident is one template.
+does not count as terrorist incidents give no template. Each incident is one template, and one more of
+type kidnapping when it also counts people kidnapped.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ INCIDENT_TYPES = ("attack", "bombing", "kidnapping", "arson", "robbery", "forced
 ROLES = ("PerpInd", "PerpOrg", "Target", "Victim", "Weapon")
 # span labels of the trained role tagger (sitrep.extract.roles) for each MUC-4 role
 ROLE_LABELS = {"PerpInd": "PERP_IND", "PerpOrg": "PERP_ORG", "Target": "TARGET", "Victim": "VICTIM", "Weapon": "WEAPON"}
-# MUC-4 keys count guerrilla attacks on troops and posts, riots that burn or shoot and bombs found before
-# they went off as terrorist incidents; the codebook, written for ACLED, gives these types no MUC-4 type.
-MUC4_TYPE = {"Armed clash": "attack", "Violent demonstration": "attack", "Disrupted weapons use": "bombing"}
+# MUC-4 keys count guerrilla attacks on troops and posts and riots that burn or shoot as terrorist attacks;
+# the codebook, written for ACLED, gives these two types no MUC-4 type.
+MUC4_TYPE = {"Armed clash": "attack", "Violent demonstration": "attack"}
 
 # head nouns of perpetrator phrases that name an organisation rather than the people who acted
 _ORG_HEADS = {
@@ -92,7 +93,10 @@ def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[
         for role, values in (("Target", incident.targets), ("Victim", incident.victims), ("Weapon", incident.weapons)):
             for value in values:
                 _add(roles[role], value)
-        out.append({"incident_type": kind, **{role: [[m] for m in roles[role].values()] for role in ROLES}})
+        filled = {role: [[m] for m in roles[role].values()] for role in ROLES}
+        out.append({"incident_type": kind, **filled})
+        if kind != "kidnapping" and any(f.kind == "kidnapped" for f in incident.figures):
+            out.append({"incident_type": "kidnapping", **filled})  # people taken in an attack: a kidnapping too
     return out
 
 

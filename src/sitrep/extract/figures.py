@@ -179,9 +179,14 @@ _GATE = tuple(sorted({w[:4] for w in (*_AFTER, *_BEFORE, *_ZERO_WORDS)}
                         "away", "make", "fata", "dead"}))
 _CUMULATIVE = re.compile(
     r"\b(?:in\s+total|altogether|cumulative|overall\s+toll|so\s+far\s+(?:this|in)\b|"
-    r"this\s+year\s+alone)", re.IGNORECASE)
+    r"this\s+year\s+alone)"
+    # a toll of several incidents: "left seven people dead ... in 17 shootings", "in those shootings"
+    # ("in two attacks" with a toll for each place is two incidents, each with its own count)
+    r"|\b(?:in|across|during|from)\s+(?:[3-9]|\d\d+|three|four|five|six|seven|eight|nine|ten|several|"
+    r"multiple|those|these|separate)\s+(?:separate\s+|different\s+)?(?:shootings|incidents|attacks)\b",
+    re.IGNORECASE)
 _SINCE = re.compile(
-    r"\bsince\s+(?:\d{4}|the\s+(?:start|beginning|outbreak)\b|(?:the\s+)?(?:war|conflict|"
+    r"\bsince\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4}|the\s+(?:start|beginning|outbreak)\b|(?:the\s+)?(?:war|conflict|"
     r"uprising|fighting|insurgency|crisis|revolution)\s+(?:began|started|erupted|broke\s+out))"
     r"|\b(?:over|in|during)\s+the\s+(?:past|last)\s+(?:\w+\s+)?(?:days|weeks|months|years|decades?)"
     r"|\b(?:this|last)\s+year\b"
@@ -1005,7 +1010,7 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
                 continue
             kind, shot, trigger = found
             lo, hi = sorted((trigger.i - s.offset, i))
-            others = murder_suicide or _harms_others(trigger)
+            others = murder_suicide or _harms_others(trigger) or _noun_in(_subject(trigger), _PERPETRATORS)
             if kind == "injured" and (murder_suicide or _harms_others(trigger, killing=True)):
                 kind = "killed"  # "killed his two daughters before shooting himself": a suicide
             suicide = bool(others) and kind == "killed"
@@ -1073,6 +1078,19 @@ def _reflexive(s: _Sentence, tok: Token) -> tuple[FigureKind, bool, Token] | Non
         if turn.lemma_.lower() == "turn" and any(c.dep_ == "dobj" and c.lemma_.lower() in (
                 "gun", "weapon", "rifle", "shotgun", "pistol", "handgun", "firearm") for c in turn.children):
             return "killed", False, turn
+    return None
+
+
+def _subject(verb: Token) -> Token | None:
+    """The subject of a verb, or of the verb it is coordinated with ("shot his wife, then turned ...")."""
+    node = verb
+    for _ in range(4):
+        subj = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            return subj
+        if node.dep_ not in ("conj", "advcl", "xcomp") or node.head.i == node.i:
+            return None
+        node = node.head
     return None
 
 

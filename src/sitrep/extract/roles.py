@@ -312,7 +312,7 @@ def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: Act
         return
     known = {a.name for m in mentions for a in m.actors}
     for span in spans:
-        mention = min(realis, key=lambda m: (not m.sentence_start <= span.start < m.sentence_end,
+        mention = min(realis, key=lambda m: (not m.sentence_start <= span.start < m.sentence_end, not _anchored(m),
                                              min(abs(span.start - m.start), abs(span.start - m.end))))
         if span.label in {"PERP_IND", "PERP_ORG"}:
             name = actors.canonical(span.text)
@@ -325,3 +325,8 @@ def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: Act
         values = {"TARGET": mention.targets, "VICTIM": mention.victims, "WEAPON": mention.weapons}[span.label]
         if span.text not in values:
             values.append(span.text)
+
+
+def _anchored(m: Mention) -> bool:
+    """Does the mention name its own place, date or count (so it will anchor or join an incident)?"""
+    return bool(m.dates or any(not f.aggregate for f in m.figures) or any(p.role == "event" for p in m.places))

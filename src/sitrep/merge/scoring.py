@@ -38,8 +38,7 @@ MIN_TEXT = 0.15  # below this text cosine two reports that both have signatures 
 MIN_TERMS = 5  # ... (a signature this small says too little either way)
 MISPLACED_TEXT = 0.6  # reports this alike, dated a day apart at most, may be one incident geocoded twice
 MISPLACED_PENALTY = 0.25
-FAR_DATE_PENALTY = 0.25  # dates far apart ...
-FOLLOW_UP_PENALTY = 0.25  # ... the new report's later: often a follow-up (arrest, vigil, hearing) dated to its own day
+FAR_DATE_PENALTY = 0.25  # dates far apart: often a follow-up (arrest, funeral, hearing) dated to its own day
 LINK = 0.33
 FAR_KM = 40.0
 NEAR_KM = 10.0
@@ -156,9 +155,7 @@ def score(new: Side, stored: Side) -> Match:
 
     if new.day_dated and stored.day_dated:
         gap = abs((new.date - stored.date).days)  # type: ignore[operator]
-        later = new.date > stored.date  # type: ignore[operator]
-        cap = FOLLOW_UP_PENALTY if later else FAR_DATE_PENALTY
-        total += {0: 0.15, 1: 0.10, 2: 0.0, 3: 0.0}.get(gap, -min(cap, 0.05 * (gap - 3)))
+        total += {0: 0.15, 1: 0.10, 2: 0.0, 3: 0.0}.get(gap, -min(FAR_DATE_PENALTY, 0.05 * (gap - 3)))
         reasons.append(f"dates {gap} days apart")
 
     if new.sub_event_type and stored.sub_event_type:

@@ -1,0 +1,75 @@
+"""The reconciliation rule: an incident's killed/injured low, best and high (sitrep.extract.reconcile)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitrep.codebook import load_codebook
+from sitrep.extract.figures import ALL_DEAD, ANOTHER_PERSON, ONE_PERSON, SHOT, SUICIDE
+from sitrep.extract.reconcile import reconcile
+from sitrep.records import Figure, Range
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook()
+
+
+def fig(kind, value, scope=None, reported_by=None, article="a1"):
+    return Figure(kind=kind, value=value, scope=scope, reported_by=reported_by, quote="q",
+                  article_id=article, start=0, end=1)
+
+
+def test_conflicting_tolls_low_best_high(codebook):
+    figures = [fig("killed", 12, reported_by="police"), fig("killed", 15, reported_by="witnesses")]
+    assert reconcile(figures, "killed", None, codebook) == Range(low=12, best=12, high=15)
+
+
+def test_subsets_and_perpetrators_do_not_count(codebook):
+    figures = [fig("killed", 8), fig("killed", 3, scope="subset: 3 children"),
+               fig("killed", 1, scope="perpetrators")]
+    assert reconcile(figures, "killed", None, codebook) == Range(low=8, best=8, high=8)
+
+
+def test_one_person_fills_in_when_no_number_counts(codebook):
+    assert reconcile([fig("killed", 1, f"{ONE_PERSON}: a man")], "killed", None, codebook) == Range(
+        low=1, best=1, high=1)
+    # a number counts the incident whole: the single victim is one of them
+    figures = [fig("killed", 1, f"{ONE_PERSON}: a man"), fig("killed", 3)]
+    assert reconcile(figures, "killed", None, codebook).best == 3
+
+
+def test_people_shot_less_the_dead_are_the_injured(codebook):
+    figures = [fig("injured", 4, SHOT), fig("killed", 1)]
+    assert reconcile(figures, "injured", None, codebook) == Range(low=3, best=3, high=3)
+    # a figure of the injured alone wins over the people shot
+    assert reconcile([*figures, fig("injured", 2)], "injured", None, codebook).best == 2
+
+
+def test_a_wounded_person_in_a_report_of_a_death_is_the_one_who_died(codebook):
+    figures = [fig("injured", 1, f"{ONE_PERSON}: the boy"), fig("killed", 1, f"{ONE_PERSON}: the boy")]
+    assert reconcile(figures, "injured", None, codebook) is None
+    figures[0] = fig("injured", 1, f"{ANOTHER_PERSON}: her father")
+    assert reconcile(figures, "injured", None, codebook).best == 1
+
+
+def test_an_ordinal_victim_among_the_dead_is_not_another(codebook):
+    fifth = fig("injured", 1, f"{ANOTHER_PERSON}: a fifth man")
+    assert reconcile([fifth, fig("killed", 4)], "injured", None, codebook).best == 1
+    assert reconcile([fifth, fig("killed", 5)], "injured", None, codebook) is None
+
+
+def test_a_body_count_leaves_out_the_perpetrators_suicide(codebook):
+    figures = [fig("killed", 3, ALL_DEAD), fig("killed", 1, SUICIDE)]
+    assert reconcile(figures, "killed", None, codebook) == Range(low=2, best=2, high=2)
+    # without a suicide the body count is the toll
+    assert reconcile([fig("killed", 3, ALL_DEAD)], "killed", None, codebook).best == 3
+
+
+def test_most_recent_report_then_most_authoritative(codebook):
+    figures = [fig("killed", 10, reported_by="police", article="old"),
+               fig("killed", 14, reported_by="residents", article="new"),
+               fig("killed", 12, reported_by="ministry", article="new")]
+    import datetime as dt
+    published = {"old": dt.date(2024, 1, 1), "new": dt.date(2024, 1, 2)}
+    assert reconcile(figures, "killed", None, codebook, published=published) == Range(low=10, best=12, high=14)
