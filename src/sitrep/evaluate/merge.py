@@ -85,6 +85,7 @@ class MergeScores:
     injured_acc_incident: float = 0.0
     killed_acc_incident_best: float = 0.0
     articles_without_incident: int = 0
+    duplicates: int = 0  # articles whose text another article already had (stored and scored once)
     skipped: int = 0
     seconds: float = 0.0
     misses: list[str] = field(default_factory=list, repr=False)
@@ -236,9 +237,11 @@ def score_ledger(ledger: Ledger, gold_articles: list[GoldArticle], stored_ids: d
     pred: dict[str, str] = {}
     by_gold: dict[str, list[str]] = defaultdict(list)
     facts: dict[str, GoldArticle] = {}
+    duplicates = 0
     for g in gold_articles:
         aid = stored_ids.get(g.article.content_hash)
         if aid is None or aid in gold:  # duplicate content: scored once
+            duplicates += 1
             continue
         gold[aid] = g.incident_id
         pred[aid] = main.get(aid, f"none:{aid}")
@@ -270,7 +273,7 @@ def score_ledger(ledger: Ledger, gold_articles: list[GoldArticle], stored_ids: d
         b3_precision=bp, b3_recall=br, b3_f1=bf, pairwise_precision=pp, pairwise_recall=pr, pairwise_f1=pf,
         killed_acc_incident=killed_ok / n_gold, injured_acc_incident=injured_ok / n_gold,
         killed_acc_incident_best=best_ok / n_gold,
-        articles_without_incident=sum(1 for a in gold if a not in main), misses=misses,
+        articles_without_incident=sum(1 for a in gold if a not in main), duplicates=duplicates, misses=misses,
     )
 
 
@@ -318,7 +321,8 @@ def merge_command(
         typer.echo(f"miss {line}")
     s = result.summary()
     typer.echo(
-        f"{s['articles']} articles ({skipped} skipped as noise or without a gold incident), "
+        f"{s['articles']} articles ({skipped} skipped as noise or without a gold incident, {s['duplicates']} "
+        f"duplicate texts scored once), "
         f"{s['incidents_gold']} gold incidents, {s['incidents_pred']} stored: "
         f"B3 P {s['b3_precision']:.3f} R {s['b3_recall']:.3f} F1 {s['b3_f1']:.3f}; pairwise F1 "
         f"{s['pairwise_f1']:.3f}; killed exact {s['killed_acc_incident']:.1%}, injured exact "
