@@ -51,8 +51,8 @@ class ActorFinder:
 
     def canonical(self, name: str) -> str:
         """The codebook name of an actor, or the name as written (without a leading article)."""
-        if name in self._exact:
-            return self._exact[name]
+        if name in self._exact or name.upper() in self._exact:  # "fmln" in lower-cased text
+            return self._exact[name.upper() if name not in self._exact else name]
         return self._folded.get(_fold(name), re.sub(r"^(the|a|an)\s+", "", name, flags=re.I))
 
     def __call__(self, sent: Span, lowercase_doc: bool, ents: list[Span] | None = None) -> list[ActorMention]:

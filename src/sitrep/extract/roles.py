@@ -45,11 +45,12 @@ _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PERSON_NOUNS = {
     "people", "person", "persons", "civilian", "civilians", "child", "children", "woman", "women", "man", "men",
     "student", "students", "soldier", "soldiers", "policeman", "policemen", "officer", "officers", "villagers",
-    "peasant", "peasants", "peasants", "journalist", "journalists", "priest", "priests", "mayor", "judge",
-    "leader", "leaders", "member", "members", "guard", "guards", "worker", "workers", "employee", "employees",
-    "official", "officials", "minister", "individuals", "businessman", "director", "president", "candidate",
-    "wife", "son", "daughter", "driver", "passengers", "residents", "farmers", "jesuits", "priest", "bishop",
+    "peasant", "peasants", "journalist", "journalists", "priest", "priests", "mayor", "judge", "leader",
+    "leaders", "member", "members", "guard", "guards", "worker", "workers", "employee", "employees", "official",
+    "officials", "minister", "individuals", "businessman", "director", "president", "candidate", "wife", "son",
+    "daughter", "driver", "passengers", "residents", "farmers", "jesuits", "bishop",
 }
+Occurrence = tuple[int, int, int, int, str]  # token start, token end, character start, character end, text
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class RoleSpan:
 
 
 def normalize(text: str) -> str:
-    """The comparison key of a phrase: lower case, no punctuation, no articles a/an/the."""
+    """The comparison key of a phrase (the MUC-4 scorer's): lower case, no punctuation, no a/an/the."""
     return " ".join(_ARTICLES.sub(" ", text.lower().translate(_PUNCT)).split())
 
 
@@ -212,9 +213,8 @@ class RoleTagger:
         exps = np.exp(logits)
         return exps / exps.sum(axis=1, keepdims=True)
 
-    def featurize(self, doc: Doc) -> dict[str, tuple[list[tuple[int, int, str]], list[str]]]:
-        """Candidate phrases by normalised text: their occurrences (token start, end, character start,
-        end, text) and the union of their features."""
+    def featurize(self, doc: Doc) -> dict[str, tuple[list[Occurrence], list[str]]]:
+        """Candidate phrases by normalised text: their occurrences and the union of their features."""
         parse = _Parse(doc)
         sent_of: list[int] = [0] * len(doc)
         for index, (start, end) in enumerate(parse.sents):
@@ -288,7 +288,7 @@ def _context(parse: _Parse, start: int, end: int, cues: set[str]) -> set[str]:
     return f
 
 
-def _without_overlaps(scored: list[tuple[float, str, list[tuple[int, int, int, int, str]]]]) -> list[RoleSpan]:
+def _without_overlaps(scored: list[tuple[float, str, list[Occurrence]]]) -> list[RoleSpan]:
     """Keep phrases best first; drop one whose every occurrence overlaps a kept phrase's occurrence."""
     taken: set[int] = set()
     kept: list[RoleSpan] = []
@@ -310,7 +310,7 @@ def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: Act
     realis = [m for m in mentions if m.modality is None]
     if not realis:
         return
-    known = {a.name for m in mentions for a in m.actors}
+    known = {a.name for m in mentions for a in m.actors}  # found by the actor stage
     for span in spans:
         mention = min(realis, key=lambda m: (not m.sentence_start <= span.start < m.sentence_end, not _anchored(m),
                                              min(abs(span.start - m.start), abs(span.start - m.end))))
@@ -320,7 +320,6 @@ def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: Act
             phrase = doc.char_span(span.start, span.end)
             if name not in known and phrase is not None:
                 mention.actors.append(actors.with_basis(phrase.sent, phrase, name))
-                known.add(name)
             continue
         values = {"TARGET": mention.targets, "VICTIM": mention.victims, "WEAPON": mention.weapons}[span.label]
         if span.text not in values:

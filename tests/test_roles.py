@@ -1,0 +1,55 @@
+"""The role stage: candidate phrases, the trained tagger's output, and how spans attach to mentions."""
+
+from __future__ import annotations
+
+from sitrep.codebook import load_codebook
+from sitrep.extract.actors import ActorFinder
+from sitrep.extract.roles import LABELS, RoleSpan, RoleTagger, attach, candidates, _Parse
+from sitrep.records import ActorMention, Cue, Mention
+
+TEXT = ("members of the farabundo marti national liberation front (fmln) attacked an electric power substation "
+        "in san salvador with a car-bomb.  a soldier guarding the substation was wounded.")
+
+
+def test_candidates_cover_noun_phrases_with_of_complements_and_hyphens(nlp_base):
+    keys = set(candidates(_Parse(nlp_base(TEXT))))
+    assert {"members of farabundo marti national liberation front", "farabundo marti national liberation front",
+            "fmln", "electric power substation", "substation", "carbomb", "soldier"} <= keys  # keys drop punctuation
+
+
+def test_tagger_without_weights_finds_nothing(nlp_base):
+    tagger = RoleTagger(load_codebook(), nlp_base.tokenizer)
+    assert tagger(nlp_base(TEXT)) == []
+
+
+def test_shipped_tagger_returns_exact_spans_of_the_text(pipeline):
+    doc = pipeline.nlp(TEXT)
+    spans = pipeline.mentions.roles(doc)
+    assert spans, "the shipped weights find no role in a plain bombing report"
+    for span in spans:
+        assert span.label in LABELS and TEXT[span.start : span.end] == span.text
+
+
+def _mention(index: int, start: int, end: int, cue_at: int, modality=None) -> Mention:
+    return Mention(sentence_index=index, sentence_start=start, sentence_end=end, modality=modality,
+                   cues=[Cue(text="attacked", start=cue_at, end=cue_at + 8, sub_event_type="Attack", strong=False)])
+
+
+def test_attach_prefers_the_sentence_then_the_nearest_realis_mention(nlp_base):
+    doc = nlp_base("guerrillas attacked the farm. they burned a truck. police said nothing more would happen.")
+    first = _mention(0, 0, 29, 11)
+    hypothetical = _mention(2, 52, 93, 70, modality="hypothetical")
+    spans = [RoleSpan("TARGET", 24, 28, "farm", 0.9), RoleSpan("TARGET", 45, 50, "truck", 0.8),
+             RoleSpan("VICTIM", 52, 58, "police", 0.5), RoleSpan("PERP_IND", 0, 10, "guerrillas", 0.9)]
+    attach([first, hypothetical], spans, doc, ActorFinder(load_codebook()))
+    assert first.targets == ["farm", "truck"] and first.victims == ["police"]
+    assert not hypothetical.targets and not hypothetical.victims
+    assert [(a.name, a.start, a.end) for a in first.actors] == [("guerrillas", 0, 10)]
+
+
+def test_attach_keeps_the_basis_the_actor_stage_gave(nlp_base):
+    doc = nlp_base("suspected fmln rebels attacked the farm. the fmln later issued a statement.")
+    mention = _mention(0, 0, 40, 22)
+    mention.actors.append(ActorMention(name="FMLN", basis="suspected", start=10, end=14))
+    attach([mention], [RoleSpan("PERP_ORG", 45, 49, "fmln", 0.9)], doc, ActorFinder(load_codebook()))
+    assert [(a.name, a.basis) for a in mention.actors] == [("FMLN", "suspected")]
