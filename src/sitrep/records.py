@@ -234,10 +234,6 @@ class Incident(BaseModel):
     id: str
     event_type: str | None = None
     sub_event_type: str | None = None
-    attack_type: str | None = None  # GTD attack type (null when the event is not an attack)
-    weapon_type: str | None = None  # GTD weapon type
-    target_types: list[str] = []  # GTD target types
-    suicide: bool = False  # GTD suicide flag
     date: dt.date | None = None
     date_precision: DatePrecision | None = None
     location: Place | None = None
@@ -253,6 +249,11 @@ class Incident(BaseModel):
     related: list[str] = []
     articles: list[str] = []
     evidence: list[Evidence] = []
+    # GTD-style typing, beyond DESIGN.md's record (extract/typing.py)
+    attack_type: str | None = None  # GTD attack type (null when the event is not an attack)
+    weapon_type: str | None = None  # GTD weapon type
+    target_types: list[str] = []  # GTD target types
+    suicide: bool = False  # GTD suicide flag
 
 
 class Extraction(BaseModel):

@@ -103,7 +103,8 @@ OFF_TOPIC_MIN = 4  # distinct sports/economy words that mark a report as using v
 
 
 def _not_an_incident(article: Article, incident: Incident, codebook: Codebook) -> str | None:
-    """Why a drafted incident is not one: no place and no count, or figurative use in an off-topic report."""
+    """Why a drafted incident is not one: no place, no count and no perpetrator acting on a target, victim or
+    with a weapon, or figurative use in an off-topic report."""
     counted = bool((incident.killed and incident.killed.high) or (incident.injured and incident.injured.high)
                    or any(f.kind in {"kidnapped", "missing"} and f.value for f in incident.figures))
     # who did what to whom, read off the text, is enough to code an incident whose place is unknown

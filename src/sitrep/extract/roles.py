@@ -305,8 +305,9 @@ def _without_overlaps(scored: list[tuple[float, str, list[Occurrence]]]) -> list
 
 def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: ActorFinder) -> None:
     """Give each role span to the event it belongs with: a realis mention of its own sentence (the nearest),
-    else the nearest realis mention of the report. A perpetrator span becomes an `ActorMention` with the
-    basis its sentence gives it, unless the actor stage already found that actor (its basis stands)."""
+    else the nearest realis mention of the report that names its own place, date or count, else the nearest.
+    A perpetrator span becomes an `ActorMention` with the basis its sentence gives it, unless the actor
+    stage already found that actor (its basis stands)."""
     realis = [m for m in mentions if m.modality is None]
     if not realis:
         return

@@ -345,6 +345,8 @@ def _incident_record(row: IncidentRow) -> Incident:
         killed=_range(row.killed_low, row.killed_best, row.killed_high),
         injured=_range(row.injured_low, row.injured_best, row.injured_high),
         figures=figures, claimed_by=row.claimed_by, sources=sorted(sources),
+        attack_type=row.attack_type, weapon_type=row.weapon_type, target_types=list(row.target_types or []),
+        suicide=bool(row.suicide),
         related=list(row.related or []), articles=[a.id for a in row.articles],
         evidence=evidence,
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -113,6 +114,10 @@ class IncidentRow(Base):
     victims: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     weapons: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     related: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    attack_type: Mapped[str | None] = mapped_column(String)  # GTD typing (extract/typing.py)
+    weapon_type: Mapped[str | None] = mapped_column(String)
+    target_types: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    suicide: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
