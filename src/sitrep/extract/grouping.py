@@ -86,8 +86,8 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook) -> Extr
             last = (m.sentence_index, targets)
 
     incidents = []
+    places = len({d.key().split("|")[0] for d in drafts.values()})  # one town on two days: one place
     for draft in drafts.values():
-        places = len({d.key().split("|")[0] for d in drafts.values()})  # one town on two days: one place
         incident = _incident(article, draft, wave, places, codebook)
         reason = _not_an_incident(article, incident, codebook)
         if reason:
