@@ -381,3 +381,24 @@ def test_place_names_stop_at_brackets(nlp):
 def test_blank_lines_end_sentences(nlp):
     doc = nlp("1 dead after north Wichita shooting\n\nOne person is dead after a shooting.")
     assert len(list(doc.sents)) == 2
+
+
+def test_a_county_is_never_a_town_of_its_name_elsewhere(nlp, resolver):
+    # no state named: "Mesa County" is not Mesa, Arizona; a town the report names inside it places it
+    text = "A boy was shot dead near Palisade on Sunday, the Mesa County sheriff said."
+    county = resolve_in(nlp, resolver, text, "Mesa County")
+    assert (county.precision, county.country_code, county.admin1) == ("admin2", "US", "Colorado")
+    # nothing places it: left unresolved rather than pinned to Dearborn, Michigan
+    alone = resolve_in(nlp, resolver, "A girl was shot in Dearborn County on Friday.", "Dearborn County")
+    assert alone.precision is None
+
+
+def test_a_name_after_an_age_is_a_person_not_a_town(pipeline):
+    import datetime as dt
+
+    from sitrep.records import Article
+
+    text = ("A man shot his wife and their daughters, 4-year-old Olivia and 9-year-old Mathis, "
+            "at their home in Culpeper, Virginia, on Sunday, police said.")
+    extraction = pipeline.extract(Article.from_text(text, published=dt.date(2014, 8, 4)))
+    assert [i.location.name for i in extraction.incidents] == ["Culpeper"]

@@ -144,7 +144,8 @@ def _date_for(m: Mention, place: Place | None, lead: DateExpr | None) -> DateExp
 
 def _broad(m: Mention) -> list[Place]:
     order = {"admin2": 0, "admin1": 1, "country": 2}
-    found = [p.place for p in m.places if p.place.precision in order]
+    # a region that only qualifies another place or act ("the Cook County medical examiner") places nothing
+    found = [p.place for p in m.places if p.place.precision in order and p.role == "event"]
     return sorted(found, key=lambda p: order[p.precision])
 
 

@@ -100,7 +100,8 @@ class MentionFinder:
             built[nearest(d.start, d.end)].dates.append(d)
         for f in figures:
             built[nearest(f.start, f.end)].figures.append(f)
-        place_ents = [e for e in ents if e.label_ in _PLACE_LABELS and e.start_char >= filed_from]
+        place_ents = [e for e in ents if e.label_ in _PLACE_LABELS and e.start_char >= filed_from
+                      and not _after_age(e)]
         place_tokens = {t.i for e in place_ents for t in e}
         for ent in place_ents:
             place = self.places.resolve_span(ent, context)
@@ -125,6 +126,12 @@ class MentionFinder:
             if verdict:
                 mention.modality, mention.modality_detail = verdict
         return built
+
+
+def _after_age(ent: Span) -> bool:
+    """A name right after an age is a person ("4-year-old Olivia", "the 17-year-old Mathis")."""
+    doc, k = ent.doc, ent.start
+    return k >= 3 and doc[k - 1].lower_ == "old" and doc[k - 2].text == "-" and doc[k - 3].lower_ in {"year", "years"}
 
 
 def _root(doc: Doc, start: int, end: int) -> Token:

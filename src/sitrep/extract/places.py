@@ -83,6 +83,13 @@ _US_STATE_AFTER = re.compile(
 _COUNTY_WORDS = frozenset(["county", "parish", "borough"])
 
 
+def _same_county(admin2: str | None, name: str) -> bool:
+    """Whether a gazetteer admin2 name ("Mesa County") is the county named ("Mesa county")."""
+    def core(text: str) -> str:
+        return re.sub(r"[^a-z]", "", normalize(text))
+    return bool(admin2) and core(admin2) == core(name)
+
+
 def us_states_in(text: str | None) -> list[str]:
     """US states written the short way right after a place ("Athens, Ga.", "Austin, TX")."""
     if not text:
@@ -325,6 +332,8 @@ class PlaceResolver:
             county = self._county(shown, " ".join(words[:-1]), ctx, hint_info)
             if county is not None:
                 return county
+            # "Mesa County" is no town: never the town "Mesa" in another county (Mesa, Arizona)
+            cands = [c for c in cands if c.feature != "city" or _same_county(c.admin2, shown)]
         if not cands:
             return self._fallback(shown, hint, Place(name=shown, reason=(
                 f"{shown!r} is not in the gazetteer (GeoNames places of 500+ people, "
@@ -337,12 +346,25 @@ class PlaceResolver:
         state, with the precision of a county ("admin2")."""
         states = {a1 for cc, a1 in hint.admin1s if cc == "US"} or {
             a1 for (cc, a1), n in ctx.admin1s.items() if cc == "US" and n > 0}
+        # towns the report names that lie in a county of that name ("Palisade" in Mesa County)
+        inside = [c for cs in ctx.places.values() for c in cs
+                  if c.feature == "city" and c.country_code == "US" and not c.alternate
+                  and _same_county(c.admin2, shown)]
+        if inside and not states & {c.admin1 for c in inside}:
+            states = {c.admin1 for c in inside}
         if not states:
             return None
         towns = [c for c in self.gazetteer.candidates_for_key(core)
                  if c.feature == "city" and c.country_code == "US" and c.admin1 in states]
         if not towns:
-            return None
+            towns = [c for c in inside if c.admin1 in states]
+            if not towns:
+                return None
+            town = max(towns, key=lambda c: c.population)
+            return Place(name=shown, lat=town.lat, lon=town.lon, country_code="US", admin1=town.admin1,
+                         admin2=shown, precision="admin2", reason=(
+                             f"{shown!r}: counties are not in the gazetteer; placed at {_describe(town)}, a "
+                             f"town the report names that lies in it"))
         town = max(towns, key=lambda c: (not c.alternate, c.population))
         return Place(name=shown, lat=town.lat, lon=town.lon, country_code="US", admin1=town.admin1,
                      admin2=shown, precision="admin2", reason=(
