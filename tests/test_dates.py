@@ -16,9 +16,9 @@ def resolved(text: str, published: dt.date | None = TUESDAY) -> list[tuple[str, 
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("More than 148 people were killed yesterday in bombings",
+    ("At least 75 people died yesterday in car bombings",
      [("yesterday", "2016-05-23", "day")]),
-    ("Yesterday's bombings were reminiscent of attacks", [("Yesterday", "2016-05-23", "day")]),
+    ("Yesterday's blasts recalled earlier attacks", [("Yesterday", "2016-05-23", "day")]),
     ("the day before yesterday", [("the day before yesterday", "2016-05-22", "day")]),
     ("officials said today and this morning", [("today", "2016-05-24", "day"),
                                                 ("this morning", "2016-05-24", "day")]),

@@ -22,9 +22,9 @@ def figures(nlp_base):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("More than 148 people were killed yesterday in bombings.", [("killed", 148, "more than")]),
-    ("A hundred people were killed in Jableh and another 48 in Tartus to the south, "
-     "including children, said the monitor.", [("killed", 100, "exact"), ("killed", 48, "exact")]),
+    ("More than 75 people died yesterday in car bombings.", [("killed", 75, "more than")]),
+    ("A hundred people died in Baniyas and another 31 in Hama, among them "
+     "women, said the monitor.", [("killed", 100, "exact"), ("killed", 31, "exact")]),
     ("The attack killed 3 and wounded 12.", [("killed", 3, "exact"), ("injured", 12, "exact")]),
     ("3 people were killed and 12 injured in the blast.",
      [("killed", 3, "exact"), ("injured", 12, "exact")]),
@@ -40,7 +40,7 @@ def figures(nlp_base):
      [("killed", 25, "exact"), ("injured", 120, "exact")]),
     ("At least 12 people have been killed and more than 30 injured.",
      [("killed", 12, "at least"), ("injured", 30, "more than")]),
-    ("The death toll has risen to 148, the Observatory said.", [("killed", 148, "exact")]),
+    ("The death toll has risen to 75, the monitor said.", [("killed", 75, "exact")]),
     ("the number of wounded reached 40.", [("injured", 40, "exact")]),
     ("The fire claimed the lives of 20 people.", [("killed", 20, "exact")]),
     ("the bodies of 3 peasants were found.", [("killed", 3, "exact")]),
@@ -61,8 +61,8 @@ def figures(nlp_base):
     # lower-case, MUC-4 style
     ("three subversives were killed and seven others were wounded during clashes yesterday.",
      [("killed", 3, "exact"), ("injured", 7, "exact")]),
-    ("the arce battalion command has reported that about 50 peasants of various ages have been "
-     "kidnapped by terrorists.", [("kidnapped", 50, "about")]),
+    ("the second infantry brigade command has reported that about 30 farmers of different ages have been "
+     "kidnapped by rebels.", [("kidnapped", 30, "about")]),
     ("a soldier was wounded and taken to the military hospital.", [("injured", 1, "exact")]),
     ("one extremist was killed and five others were wounded.",
      [("killed", 1, "exact"), ("injured", 5, "exact")]),
@@ -103,11 +103,11 @@ def test_flags(figures, text, expected):
 
 
 @pytest.mark.parametrize("text", [
-    "Seven near-simultaneous explosions targeted bus stations.",
-    "Around 15 minutes after the Tartus blasts, four explosions rocked Jableh.",
-    "The Observatory said two suicide bombers detonated explosive belts.",
-    "“I’m shocked,” said Mohsen Zayyoud, a 22-year-old student in Jableh.",
-    "In Tartus a 42-year-old bank employee was just as stunned.",
+    "Five explosions hit two bus depots.",
+    "About 20 minutes after the Hama blasts, three explosions shook Baniyas.",
+    "The monitor said three suicide bombers set off their vests.",
+    "“We heard three blasts,” said Karim Haddad, a 30-year-old teacher in Baniyas.",
+    "In Hama a 51-year-old shopkeeper was just as shaken.",
     "The attack cost $5 million and lasted 15 minutes; 60% of residents fled.",
     "He was born in 1986 and killed in 2016.",
     "the deadliest attacks on the two cities since the start of the war.",
@@ -140,7 +140,7 @@ def test_ranges(nlp_base, text):
 
 
 def test_offsets_are_doc_characters(nlp_base):
-    doc = nlp_base("Police arrived. A hundred people were killed in Jableh.")
+    doc = nlp_base("Police arrived. A hundred people were killed in Baniyas.")
     sent = list(doc.sents)[1]
     (f,) = find_figures(sent)
     assert (f.start, f.text) == (16, "A hundred people were killed")

@@ -16,20 +16,14 @@ SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_f2
 JABLEH = 169304
 TARTUS = 163345
 
-# the model report's place sentences (quoted so the tests run without ../shared)
+# our own report with the model report's place names (so the tests run without ../shared)
 SEED_EXCERPT = (
-    "More than 148 people were killed yesterday in bombings claimed by the Islamic State group in "
-    "northwestern Syria, the deadliest attacks to date in the regime’s coastal heartland.\n"
-    "Seven near-simultaneous explosions targeted bus stations, hospitals and other civilian sites in "
-    "the seaside cities of Jableh and Tartus, which until now had been relatively insulated from "
-    "Syria’s five-year war.\n"
-    "A hundred people were killed in Jableh and another 48 in Tartus to the south, including "
-    "children, said the Syrian Observatory for Human Rights monitor.\n"
-    "Jableh lies in Latakia province, while Tartus is the capital of the adjacent governorate of "
-    "the same name.\n"
-    "Around 15 minutes after the Tartus blasts, four explosions rocked Jableh further north.\n"
-    "US Secretary of State John Kerry urged him to press the Syrian regime to halt its attacks on "
-    "Aleppo in the north and Daraya near Damascus."
+    "At least 60 people died on Monday in car bombings in western Syria, a war monitor said.\n"
+    "The blasts struck a market and a bus depot in the coastal towns of Jableh and Tartus.\n"
+    "Forty people died in Jableh and another 20 in Tartus, said the Syrian Observatory for Human Rights.\n"
+    "Jableh is in Latakia province; Tartus is the capital of the province of the same name.\n"
+    "Shortly after the Tartus explosions, two more blasts shook Jableh.\n"
+    "US diplomats called for an end to the shelling of Aleppo in the north and Daraya near Damascus."
 )
 
 
@@ -118,7 +112,7 @@ def test_people_named_like_towns_stay_people(nlp):
 
 
 def test_caseless_detection():
-    assert text_is_caseless("the guatemala army denied today that guerrillas attacked the farm")
+    assert text_is_caseless("the honduran army said today that rebels burned a coffee farm")
     assert text_is_caseless("GUERRILLAS ATTACKED THE FARM NEAR SANTO TOMAS TODAY, THE ARMY SAID")
     assert not text_is_caseless("Guerrillas attacked the farm near Santo Tomas today, the army said.")
 

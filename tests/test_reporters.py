@@ -20,8 +20,8 @@ def reporter(nlp_base):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("A hundred people were killed in Jableh and another 48 in Tartus to the south, including "
-     "children, said the Syrian Observatory for Human Rights monitor.",
+    ("Forty people died in Baniyas and another 12 in Hama, among them women, said the Syrian "
+     "Observatory for Human Rights monitor.",
      "Syrian Observatory for Human Rights"),
     ("Three people were killed, the Syrian Observatory for Human Rights said.",
      "Syrian Observatory for Human Rights"),
@@ -34,16 +34,16 @@ def reporter(nlp_base):
     ("Officials told Reuters that 12 people died.", "Officials"),
     ("State television reported that the army had retaken the town.", "State television"),
     ("Footage from state television showed charred mini-buses.", "state television"),
-    ("Observatory head Rami Abdel Rahman said they were the deadliest attacks.",
+    ("Monitor director Rami Abdel Rahman said the toll was still rising.",
      "Rami Abdel Rahman"),
-    ("“I’m shocked,” said Mohsen Zayyoud, a 22-year-old student in Jableh.", "Mohsen Zayyoud"),
+    ("“We heard three blasts,” said Karim Haddad, a 30-year-old teacher in Baniyas.", "Karim Haddad"),
     ("Three people were killed, a police spokesman said.", "police spokesman"),
     ("At least 12 people were killed, Interior Ministry spokesman Saad Maan told AFP.",
      "Saad Maan"),
     ("the attack killed 3 people, military sources said.", "military sources"),
     # lower-case, MUC-4 style
-    ("the arce battalion command has reported that about 50 peasants have been kidnapped.",
-     "arce battalion command"),
+    ("the second infantry brigade command has reported that about 30 farmers have been kidnapped.",
+     "second infantry brigade command"),
     ("according to that garrison, the mass kidnapping took place on 30 december.", "garrison"),
     ("the source added that the terrorists forced the individuals out.", "source"),
     ("one of the leaders of the group said: we are protesting.", "leaders"),

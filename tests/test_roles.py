@@ -12,7 +12,7 @@ from sitrep.extract.roles import LABELS, MODEL_FILE, RoleSpan, RoleTagger, _Pars
 from sitrep.records import ActorMention, Cue, Mention
 
 TEXT = ("members of the farabundo marti national liberation front (fmln) attacked an electric power substation "
-        "in san salvador with a car-bomb.  a soldier guarding the substation was wounded.")
+        "in san salvador with a car-bomb.  a soldier on duty at the substation was wounded.")
 
 
 def test_candidates_cover_noun_phrases_with_of_complements_and_hyphens(nlp_base):
