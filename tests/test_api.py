@@ -1,4 +1,4 @@
-"""The REST API on a real SQLite ledger: filters, sorting, paging, detail views, stats, exports,
+"""The REST API on a real ledger, SQLite and PostgreSQL: filters, sorting, paging, detail views, stats, exports,
 auth, errors, the OpenAPI schema, and ingesting a report through the pipeline."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from backends import BACKENDS, fresh_ledger_url
 from fastapi.testclient import TestClient
 from ledger_samples import LOCATED, TOTAL, XSS_ID, XSS_SCRIPT, build_sample_ledger
 
@@ -15,10 +16,9 @@ from sitrep.api import create_app
 from sitrep.exports import ACLED_COLUMNS
 
 
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory):
-    path = tmp_path_factory.mktemp("api") / "ledger.db"
-    ledger = build_sample_ledger(str(path))
+@pytest.fixture(scope="module", params=BACKENDS)
+def ledger(request, tmp_path_factory):
+    ledger = build_sample_ledger(fresh_ledger_url(request, tmp_path_factory.mktemp("api")))
     yield ledger
     ledger.close()
 

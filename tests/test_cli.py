@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -73,6 +74,9 @@ def test_ingest_is_idempotent_and_queries_filter(runner, tmp_path):
     first = runner.invoke(cli.app, ["ingest", str(feed), "--db", str(db)])
     assert first.exit_code == 0, first.output
     counts = Ledger(f"sqlite:///{db}").counts()
+    again = runner.invoke(cli.app, ["ingest", str(feed), "--db", str(db)])
+    assert again.exit_code == 0 and "1 file finished by an earlier run, skipped unread" in again.output
+    os.utime(feed, ns=(feed.stat().st_atime_ns, feed.stat().st_mtime_ns + 10**9))  # touched: read again
     again = runner.invoke(cli.app, ["ingest", str(feed), "--db", str(db)])
     assert again.exit_code == 0 and "2 already in the ledger" in again.output
     assert Ledger(f"sqlite:///{db}").counts() == counts and counts["incidents"] == 2

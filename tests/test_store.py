@@ -84,7 +84,13 @@ def incident_at(incident_id: str, date: dt.date, cc: str, sub: str, article: Art
 
 
 @pytest.fixture
-def ledger(tmp_path):
+def ledger(db_url):
+    with Ledger(db_url) as led:
+        yield led
+
+
+@pytest.fixture
+def sqlite_ledger(tmp_path):
     with Ledger(str(tmp_path / "ledger.db")) as led:
         yield led
 
@@ -111,10 +117,14 @@ def test_add_and_read_back_full_record(ledger):
     assert ledger.article("nope") is None
 
 
-def test_sqlite_pragmas_and_indexes(ledger):
-    with ledger.engine.connect() as conn:
+def test_sqlite_pragmas(sqlite_ledger):
+    with sqlite_ledger.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+def test_indexes(ledger):
     names = {ix["name"] for ix in inspect(ledger.engine).get_indexes("incidents")}
     assert {"ix_incidents_date", "ix_incidents_country_code", "ix_incidents_sub_event_type",
             "ix_incidents_lat_lon"} <= names
@@ -347,3 +357,15 @@ def test_in_memory_ledger():
         article = make_article()
         led.add(article, Extraction(incidents=[make_incident(article)]))
         assert led.counts()["incidents"] == 1
+
+
+def test_spatial_and_date_filters_use_indexes(ledger):
+    from backends import query_plan
+
+    from sitrep.store.query import IncidentFilter
+
+    def plan(**filters) -> str:
+        return query_plan(ledger.engine, select(IncidentRow.id).where(*IncidentFilter(**filters).conditions()))
+
+    assert "ix_incidents_lat_lon" in plan(bbox=(35.0, 34.0, 37.0, 36.0))
+    assert "ix_incidents_date" in plan(since=dt.date(2016, 5, 1), until=dt.date(2016, 5, 31))

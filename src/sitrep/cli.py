@@ -19,6 +19,7 @@ from sitrep.ingest.readers import IngestProblem, read_articles
 from sitrep.merge.cli import parse_timestamp
 from sitrep.merge.cli import register as register_corrections
 from sitrep.records import Article, Extraction
+from sitrep.store.cli import register as register_db
 from sitrep.store.ledger import Ledger, normalize_db_url
 
 app = typer.Typer(help="News reports about political violence in; a sourced, queryable ledger of incidents out.",
@@ -87,71 +88,57 @@ def ingest(
     db: DbOption = DEFAULT_DB,
     published: Annotated[Optional[str], typer.Option(help="Publication date for reports that carry none.")] = None,
     source: Annotated[Optional[str], typer.Option(help="Source name for these reports.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Code reports in N local processes (each loads the model once); with --dask local, the number of Dask workers.")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Code reports on a Dask cluster: tcp://HOST:PORT of a running scheduler (workers need sitrep installed), or 'local' to start a LocalCluster.")] = None,
 ) -> None:
-    """Code reports and store their incidents in the ledger. Re-ingesting the same content adds nothing."""
+    """Code reports and store their incidents in the ledger. Re-ingesting the same content adds nothing;
+    an ingest stopped part-way resumes where it stopped when run again."""
     day = _date(published, "--published")
-    summary = _ingest(paths, normalize_db_url(db), day, source)
-    if summary["stored"] == 0 and summary["duplicates"] == 0 and summary["problems"] > 0:
+    summary = _ingest(paths, normalize_db_url(db), day, source, workers=workers, dask=dask)
+    if summary.stored == 0 and summary.duplicates == 0 and summary.problems > 0:
         raise typer.Exit(1)
 
 
-def _ingest(paths: list[Path], url: str, day: Optional[dt.date], source: Optional[str]) -> dict[str, int]:
-    pipeline = _pipeline()
-    ledger = Ledger(url)
-    summary = {"stored": 0, "duplicates": 0, "problems": 0, "incidents": 0}
+def _ingest(paths: list[Path], url: str, day: Optional[dt.date], source: Optional[str], *,
+            workers: Optional[int] = None, dask: Optional[str] = None):
+    from sitrep.ingest.batch import IngestSummary, ingest, make_coder
 
-    def fresh_articles(progress, task):
-        for item in read_articles(paths, published=day, source=source):
-            progress.advance(task)
-            if isinstance(item, IngestProblem):
-                _report(item)
-                summary["problems"] += 1
-            elif ledger.has_content(item.content_hash):
-                summary["duplicates"] += 1
-            else:
-                yield item
+    ledger = _open(url, create=True)
+    where = f"Dask {dask}" if dask else f"{workers} worker processes" if workers and workers > 1 else "this process"
+    with err.status(f"Starting the coder ({where})…"):
+        coder = make_coder(_pipeline, workers=workers, dask=dask)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+               TextColumn("{task.fields[rate]}"))
+    summary = IngestSummary()
+    try:
+        with Progress(*columns, console=err, transient=False) as progress:
+            task = progress.add_task("", total=None, rate="")
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task("Coding reports", total=None)
-        for article, extraction in _safe_extract(pipeline, fresh_articles(progress, task), summary):
-            result = ledger.add(article, extraction)
-            if result.stored:
-                summary["stored"] += 1
-                summary["incidents"] += len(result.incidents)
-            else:
-                summary["duplicates"] += 1
+            def show(state: IngestSummary) -> None:
+                elapsed = progress.tasks[task].elapsed or 0.0
+                rate = f"{state.stored / elapsed:.1f} reports/s" if elapsed > 1 else ""
+                progress.update(task, rate=rate, description=(
+                    f"Coding reports: {state.stored} stored, {state.duplicates} already in the ledger, "
+                    f"{state.problems} skipped"))
+
+            summary = ingest(paths, ledger, coder, published=day, source=source, on_problem=_report,
+                             on_progress=show)
+    except KeyboardInterrupt:
+        err.print("[yellow]stopped.[/] Every report stored so far is complete; run the same command again "
+                  "to go on (stored reports and finished files are skipped).")
+        raise typer.Exit(130)
+    finally:
+        coder.close()
     counts = ledger.counts()
+    files = "file" if summary.files_skipped == 1 else "files"
+    skipped = f" {summary.files_skipped} {files} finished by an earlier run, skipped unread;" if summary.files_skipped else ""
     err.print(
-        f"{summary['stored']} reports stored, {summary['duplicates']} already in the ledger, "
-        f"{summary['problems']} skipped; {summary['incidents']} incident records written. "
-        f"Ledger: {counts['articles']} reports, {counts['incidents']} incidents ({url})."
+        f"{summary.stored} reports stored, {summary.duplicates} already in the ledger, "
+        f"{summary.problems} skipped;{skipped} {summary.incidents} incident records written. "
+        f"Ledger: {counts['articles']} reports, {counts['incidents']} incidents ({_shown(url)}).",
+        soft_wrap=True, highlight=False,
     )
     return summary
-
-
-def _safe_extract(pipeline, articles, summary):
-    """Batch extraction; a report that breaks the extractor is reported and skipped, the batch goes on."""
-    batch: list[Article] = []
-
-    def flush():
-        try:
-            yield from pipeline.extract_many(batch)
-        except Exception:  # one bad report must not sink the batch: retry one by one
-            for article in batch:
-                try:
-                    yield article, pipeline.extract(article)
-                except Exception as exc:
-                    _report(IngestProblem(path=article.url or article.id, reason=f"extraction failed: {exc!r}"))
-                    summary["problems"] += 1
-
-    for article in articles:
-        batch.append(article)
-        if len(batch) == 32:
-            yield from flush()
-            batch = []
-    if batch:
-        yield from flush()
 
 
 class OutputFormat(str, Enum):
@@ -293,15 +280,31 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
-def _open(db: str) -> Ledger:
+def _open(db: str, create: bool = False) -> Ledger:
+    """The ledger at `db`; a clear message and exit 1 when there is none or it cannot be reached."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     url = normalize_db_url(db)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    if not create and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         err.print(f"No ledger at {db!r}: run `sitrep ingest PATH --db {db}` first.")
         raise typer.Exit(1)
-    return Ledger(url)
+    try:
+        return Ledger(url)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        err.print(f"[red]error:[/] cannot open the ledger at {_shown(url)}: {reason}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _shown(url: str) -> str:
+    """A ledger URL fit to print: any password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 register_corrections(app, _open, DbOption, DEFAULT_DB)  # sitrep merge | split | edit | deletions | history
+register_db(app, DbOption, DEFAULT_DB, _shown)  # sitrep db status | upgrade
 
 
 if __name__ == "__main__":

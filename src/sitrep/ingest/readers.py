@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from sitrep.records import Article
 
-__all__ = ["IngestProblem", "MAX_REPORT_CHARS", "parse_date", "read_articles"]
+__all__ = ["IngestProblem", "MAX_REPORT_CHARS", "parse_date", "read_articles", "read_file", "report_files"]
 
 MAX_REPORT_CHARS = 1_000_000
 MAX_REPORT_BYTES = 4 * MAX_REPORT_CHARS  # .txt/.html files above this are refused unread
@@ -74,10 +74,20 @@ def read_articles(
     file types are skipped). `published` is the date for reports that carry none of their own;
     `source`, when given, overrides any source named in the records.
     """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
     if isinstance(published, dt.datetime):
         published = published.date()
+    for item in report_files(paths):
+        if isinstance(item, IngestProblem):
+            yield item
+        else:
+            yield from read_file(item, published=published, source=source)
+
+
+def report_files(paths: Iterable[str | Path] | str | Path) -> Iterator[Path | IngestProblem]:
+    """The supported files that `paths` name (folders searched recursively, names sorted), or a
+    problem for each path that cannot be used."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
     for given in paths:
         path = Path(given)
         try:
@@ -89,11 +99,7 @@ def read_articles(
         if not exists:
             yield IngestProblem(path=str(path), reason="no such file or folder")
         elif is_dir:
-            for item in _walk(path, set()):
-                if isinstance(item, IngestProblem):
-                    yield item
-                else:
-                    yield from _read_file(item, published, source)
+            yield from _walk(path, set())
         elif not path.is_file():
             yield IngestProblem(path=str(path), reason="not a regular file")
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -101,7 +107,7 @@ def read_articles(
                 path=str(path), reason=f"unsupported file type {path.suffix or '(no suffix)'!r}"
             )
         else:
-            yield from _read_file(path, published, source)
+            yield path
 
 
 def parse_date(value: Any) -> dt.date:
@@ -158,9 +164,10 @@ def _walk(folder: Path, seen: set[str]) -> Iterator[Path | IngestProblem]:
             yield IngestProblem(path=str(path), reason=f"cannot read ({_os_reason(exc)})")
 
 
-def _read_file(
-    path: Path, published: dt.date | None, source: str | None
+def read_file(
+    path: Path, *, published: dt.date | None = None, source: str | None = None
 ) -> Iterator[Article | IngestProblem]:
+    """The reports of one supported file (see `read_articles`)."""
     suffix = path.suffix.lower()
     try:
         if suffix in TEXT_SUFFIXES:

@@ -12,12 +12,13 @@ report (reconciliation rule for killed/injured; analyst edits win), with a histo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -25,19 +26,21 @@ from sqlalchemy.pool import StaticPool
 
 from sitrep.merge import engine as merge_engine
 from sitrep.records import Actor, Article, Evidence, Excluded, Extraction, Figure, Incident, Place, Range
+from sitrep.store import migrate
 from sitrep.store.query import IncidentFilter, order_by
 from sitrep.store.query import stats as query_stats
 from sitrep.store.schema import (
     ArticleRow,
-    Base,
     ExcludedRow,
     FigureRow,
     IncidentRow,
+    IngestFileRow,
     SourceRow,
     utcnow,
 )
 
 DEFAULT_URL = "sqlite:///sitrep.db"
+WRITE_LOCK = 0x5173_7265_0002  # pg_advisory_xact_lock key held by every write transaction
 
 
 class AddResult(BaseModel):
@@ -66,6 +69,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")  # another process writing: wait, don't fail
     cursor.close()
 
 
@@ -93,12 +97,15 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 class Ledger:
-    """The incident ledger on an SQLAlchemy database (SQLite by default, PostgreSQL-ready)."""
+    """The incident ledger on an SQLAlchemy database: SQLite (default) or PostgreSQL.
+
+    Opening a ledger migrates its schema to the current revision in place (`sitrep.store.migrate`).
+    """
 
     def __init__(self, url: str = DEFAULT_URL) -> None:
         self.url = normalize_db_url(url)
         self.engine = make_engine(self.url)
-        Base.metadata.create_all(self.engine)
+        migrate.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
@@ -119,7 +126,12 @@ class Ledger:
         if existing is not None:
             return AddResult(article_id=existing, stored=False)
         try:
-            with self._sessions.begin() as session:
+            with self._writing() as session:
+                existing = session.scalar(
+                    select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash)
+                )
+                if existing is not None:  # another writer stored it while we waited for the lock
+                    return AddResult(article_id=existing, stored=False)
                 now = utcnow()
                 self._write_article(session, article, now)
                 # cross-report merging: match, fold or create each incident (sitrep.merge)
@@ -131,6 +143,21 @@ class Ledger:
                 return AddResult(article_id=existing, stored=False)
             raise
         return AddResult(article_id=article.id, stored=True, incidents=_unique(written))
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A write transaction that holds the ledger's merge lock until it commits.
+
+        Merging reads the stored incidents and then writes: two writers doing that at once could
+        both miss each other's incident and store it twice. On PostgreSQL a transaction-scoped
+        advisory lock serialises the merge step of concurrent writers (extraction, the costly part,
+        runs before and outside it), so the ledger is the one a single writer would build by adding
+        the reports in commit order. SQLite serialises writers by its own database lock.
+        """
+        with self._sessions.begin() as session:
+            if self.engine.dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+            yield session
 
     def _write_article(self, session: Session, article: Article, now: dt.datetime) -> None:
         if session.get(ArticleRow, article.id) is not None:
@@ -164,7 +191,7 @@ class Ledger:
         """Merge two incidents; the older id is kept. Returns (kept id, deleted id)."""
         from sitrep.merge import corrections
 
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             return corrections.merge(session, first, second, by=by, note=note)
 
     def split_incident(self, incident_id: str, article_id: str, *, by: str | None = None,
@@ -172,7 +199,7 @@ class Ledger:
         """Take one report out of an incident into its own; returns the new id (None: detached)."""
         from sitrep.merge import corrections
 
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             return corrections.split(session, incident_id, article_id, by=by, note=note)
 
     def edit_incident(self, incident_id: str, values: dict[str, Any], *, by: str | None = None,
@@ -180,7 +207,7 @@ class Ledger:
         """Set fields by hand (locked against later reports); returns the fields that changed."""
         from sitrep.merge import corrections
 
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             return corrections.edit(session, incident_id, values, by=by, note=note, release=release)
 
     def history(self, incident_id: str) -> list[Any]:
@@ -208,6 +235,30 @@ class Ledger:
     def has_content(self, content_hash: str) -> bool:
         """Whether a report with this content hash is already stored."""
         return self._article_id_for(content_hash) is not None
+
+    def stored_hashes(self, hashes: Iterable[str]) -> set[str]:
+        """Those of `hashes` whose report is already stored (one query)."""
+        wanted = sorted(set(hashes))
+        if not wanted:
+            return set()
+        with self._sessions() as session:
+            query = select(ArticleRow.content_hash).where(ArticleRow.content_hash.in_(wanted))
+            return set(session.scalars(query))
+
+    def file_finished(self, path: str, size: int, mtime_ns: int) -> bool:
+        """Whether `sitrep ingest` finished this file, unchanged since (same size and mtime)."""
+        with self._sessions() as session:
+            row = session.get(IngestFileRow, path)
+            return row is not None and (row.size, row.mtime_ns) == (size, mtime_ns)
+
+    def mark_file_finished(self, path: str, size: int, mtime_ns: int, *, stored: int,
+                           duplicates: int, problems: int) -> None:
+        """Record that every report of this file is stored (or was a duplicate or a problem)."""
+        with self._sessions.begin() as session:
+            row = session.get(IngestFileRow, path) or IngestFileRow(path=path)
+            row.size, row.mtime_ns, row.finished_at = size, mtime_ns, utcnow()
+            row.stored, row.duplicates, row.problems = stored, duplicates, problems
+            session.merge(row)
 
     def incidents(
         self,

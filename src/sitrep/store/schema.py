@@ -6,6 +6,10 @@ dialect-specific SQL, so the same models run on SQLite (default) and PostgreSQL.
 articles ─< incident_articles >─ incidents ─< figures, evidence; articles ─< excluded;
 articles >─ sources. Every figure and evidence row points at the article whose text its
 character offsets index.
+
+The tables are created and upgraded by the Alembic migrations in `migrations/versions/`
+(`sitrep.store.migrate`); a change here needs a new migration (tests/test_migrations.py
+compares the two on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -338,3 +343,26 @@ class DeletionRow(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     __table_args__ = (Index("ix_deletions_at", "at"),)
+
+
+# ---------------------------------------------------------------- batch ingestion (sitrep.ingest.batch)
+
+
+class IngestFileRow(Base):
+    """A file `sitrep ingest` finished reading into this ledger, as it was then (size, mtime).
+
+    A restarted ingest skips a file whose size and mtime still match; within a file it skips
+    reports whose content is already stored, so stopping and restarting redoes no work.
+    """
+
+    __tablename__ = "ingest_files"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    stored: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    problems: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    finished_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )

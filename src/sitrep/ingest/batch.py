@@ -1,0 +1,313 @@
+"""Batch ingestion: files in, reports coded in parallel, incidents written to the ledger in input order.
+
+    files ──read──> fresh reports ──batches──> coder (this process | N processes | a Dask cluster)
+                                                  │ results in input order
+    ledger <──Ledger.add, one report per transaction──┘
+
+- Coding (spaCy and the extractors, the costly part) runs where the `Coder` puts it; each worker
+  process loads the pipeline once (`worker_pipeline`) and keeps it for every batch it is sent.
+- Writing stays in this process and follows the input order, so a ledger does not depend on the
+  number of workers: 1 or 20 workers build the same incidents with the same ids.
+- Resuming: reports whose content is already stored are skipped before they are coded, and a file
+  whose every report is stored is recorded (`Ledger.mark_file_finished`) and skipped unread next
+  time, so an ingest stopped at any point and run again redoes nothing and loses nothing (each
+  report is written all or nothing).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Protocol
+
+from sitrep.ingest.readers import IngestProblem, read_file, report_files
+from sitrep.records import Article, Extraction
+
+BATCH_SIZE = 16  # reports per task sent to a worker
+
+
+@dataclass
+class Coded:
+    """One report after coding: its extraction, or why coding it failed."""
+
+    article: Article
+    extraction: Extraction | None = None
+    error: str | None = None
+
+
+_pipeline: Any = None
+_pipeline_lock = threading.Lock()
+
+
+def worker_pipeline() -> Any:
+    """This process's pipeline, loaded on first use and kept (one per worker process)."""
+    global _pipeline
+    with _pipeline_lock:
+        if _pipeline is None:
+            from sitrep.pipeline import Pipeline
+
+            _pipeline = Pipeline.load()
+        return _pipeline
+
+
+def code_batch(articles: list[Article], pipeline: Any = None) -> list[Coded]:
+    """Code a batch of reports; a report that breaks the extractor is returned with the error, the
+    others are coded all the same."""
+    pipeline = pipeline or worker_pipeline()
+    try:
+        return [Coded(article, extraction) for article, extraction in pipeline.extract_many(articles)]
+    except Exception:  # find the report that fails, code the rest one by one
+        coded = []
+        for article in articles:
+            try:
+                coded.append(Coded(article, pipeline.extract(article)))
+            except Exception as exc:
+                coded.append(Coded(article, error=f"extraction failed: {exc!r}"))
+        return coded
+
+
+class Coder(Protocol):
+    """Where reports are coded. `submit` returns a future-like object with `.result()`."""
+
+    workers: int
+
+    def submit(self, batch: list[Article]) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+class _Done:
+    """A finished result for the in-process coder."""
+
+    def __init__(self, value: list[Coded]) -> None:
+        self.value = value
+
+    def result(self) -> list[Coded]:
+        return self.value
+
+
+class InProcessCoder:
+    """Code in this process with an already loaded pipeline (the default: one core)."""
+
+    workers = 1
+
+    def __init__(self, pipeline: Any) -> None:
+        self.pipeline = pipeline
+
+    def submit(self, batch: list[Article]) -> _Done:
+        return _Done(code_batch(batch, self.pipeline))
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessCoder:
+    """Code in N local worker processes (`--workers N`), each loading the pipeline once at start."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                        initializer=worker_pipeline)
+
+    def submit(self, batch: list[Article]) -> Any:
+        return self.pool.submit(code_batch, batch)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskCoder:
+    """Code on a Dask distributed cluster: an existing one (`tcp://HOST:PORT`, every worker with
+    sitrep installed) or, for `local`, a LocalCluster of `workers` single-threaded processes."""
+
+    def __init__(self, address: str, workers: int | None = None) -> None:
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if address == "local":
+            self.cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        else:
+            self.client = Client(address, timeout="30s")
+        self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
+
+    def submit(self, batch: list[Article]) -> Any:
+        return self.client.submit(code_batch, batch, pure=False)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_coder(pipeline_loader: Callable[[], Any], workers: int | None = None, dask: str | None = None) -> Coder:
+    """The coder the `ingest` options ask for: Dask, N processes, or this process."""
+    if dask:
+        return DaskCoder(dask, workers)
+    if workers and workers > 1:
+        return ProcessCoder(workers)
+    return InProcessCoder(pipeline_loader())
+
+
+# ---------------------------------------------------------------- the ingest loop
+
+
+@dataclass
+class FileTally:
+    """What became of one file's reports."""
+
+    path: Path
+    stored: int = 0
+    duplicates: int = 0
+    problems: int = 0
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did."""
+
+    stored: int = 0
+    duplicates: int = 0
+    problems: int = 0
+    incidents: int = 0
+    files_skipped: int = 0  # finished by an earlier run, unchanged since
+    coded: int = 0  # reports sent to the coder in this run
+    files: list[FileTally] = field(default_factory=list)
+
+
+@dataclass
+class _Batch:
+    articles: list[Article]
+    tallies: list[FileTally]
+
+
+@dataclass
+class _FileEnd:
+    tally: FileTally
+    size: int
+    mtime_ns: int
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    ledger: Any,
+    coder: Coder,
+    *,
+    published: Any = None,
+    source: str | None = None,
+    on_problem: Callable[[IngestProblem], None] = lambda problem: None,
+    on_progress: Callable[[IngestSummary], None] = lambda summary: None,
+) -> IngestSummary:
+    """Read, code and store every report under `paths` (see the module docstring)."""
+    summary = IngestSummary()
+    window = max(2, 2 * coder.workers)  # batches in flight: enough to keep every worker busy
+    pending: deque[tuple[Any, _Batch | _FileEnd]] = deque()
+
+    def write(batch: _Batch, coded: list[Coded]) -> None:
+        for item, tally in zip(coded, batch.tallies):
+            if item.extraction is None:
+                on_problem(IngestProblem(path=item.article.url or item.article.id, reason=item.error or "?"))
+                tally.problems += 1
+                summary.problems += 1
+            else:
+                result = ledger.add(item.article, item.extraction)
+                if result.stored:
+                    tally.stored += 1
+                    summary.stored += 1
+                    summary.incidents += len(result.incidents)
+                else:
+                    tally.duplicates += 1
+                    summary.duplicates += 1
+            on_progress(summary)
+
+    def drain(keep: int) -> None:
+        while len(pending) > keep:
+            future, item = pending.popleft()
+            if isinstance(item, _Batch):
+                write(item, future.result())
+            else:
+                t = item.tally
+                ledger.mark_file_finished(str(t.path), item.size, item.mtime_ns, stored=t.stored,
+                                          duplicates=t.duplicates, problems=t.problems)
+
+    for item in _work(paths, ledger, summary, published, source, on_problem, on_progress):
+        future = None
+        if isinstance(item, _Batch):
+            future = coder.submit(item.articles)
+            summary.coded += len(item.articles)
+        pending.append((future, item))
+        drain(window)
+    drain(0)
+    return summary
+
+
+def _work(paths: Iterable[str | Path], ledger: Any, summary: IngestSummary, published: Any,
+          source: str | None, on_problem: Callable[[IngestProblem], None],
+          on_progress: Callable[[IngestSummary], None]) -> Iterator[_Batch | _FileEnd]:
+    """Batches of fresh reports (a batch may span small files) and each file's end, placed after the
+    batch that holds its last report, in input order."""
+    batch = _Batch([], [])
+    ends: list[_FileEnd] = []  # files whose last report is in `batch`
+    seen: set[str] = set()  # content coded in this run (the same report twice in the input)
+
+    def add_fresh(candidates: list[tuple[Article, FileTally]]) -> None:
+        stored = ledger.stored_hashes(a.content_hash for a, _ in candidates)
+        for article, tally in candidates:
+            if article.content_hash in stored or article.content_hash in seen:
+                tally.duplicates += 1
+                summary.duplicates += 1
+                on_progress(summary)
+            else:
+                seen.add(article.content_hash)
+                batch.articles.append(article)
+                batch.tallies.append(tally)
+
+    def flush() -> Iterator[_Batch | _FileEnd]:
+        nonlocal batch, ends
+        if batch.articles:
+            yield batch
+        yield from ends
+        batch, ends = _Batch([], []), []
+
+    for entry in report_files(paths):
+        if isinstance(entry, IngestProblem):
+            on_problem(entry)
+            summary.problems += 1
+            continue
+        stat = entry.stat()
+        key = str(entry.resolve())
+        if ledger.file_finished(key, stat.st_size, stat.st_mtime_ns):
+            summary.files_skipped += 1
+            continue
+        tally = FileTally(Path(key))
+        summary.files.append(tally)
+        candidates: list[tuple[Article, FileTally]] = []
+        for item in read_file(entry, published=published, source=source):
+            if isinstance(item, IngestProblem):
+                on_problem(item)
+                tally.problems += 1
+                summary.problems += 1
+                continue
+            candidates.append((item, tally))
+            if len(candidates) == BATCH_SIZE:
+                add_fresh(candidates)
+                candidates = []
+                if len(batch.articles) >= BATCH_SIZE:
+                    yield from flush()
+        add_fresh(candidates)
+        ends.append(_FileEnd(tally, stat.st_size, stat.st_mtime_ns))
+        if len(batch.articles) >= BATCH_SIZE or not batch.articles:
+            yield from flush()
+    yield from flush()
+
+
+__all__ = ["Coded", "Coder", "DaskCoder", "FileTally", "InProcessCoder", "IngestSummary", "ProcessCoder",
+           "code_batch", "ingest", "make_coder", "worker_pipeline"]

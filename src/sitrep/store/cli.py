@@ -1,0 +1,62 @@
+"""`sitrep db status | upgrade`: where a ledger's schema stands, and migrating it in place.
+
+(Opening a ledger with any other command upgrades it too; these commands make it explicit, e.g.
+before pointing a fleet of workers at a PostgreSQL ledger.) Registered on the main app by `sitrep.cli`.
+"""
+
+from typing import Any
+
+import typer
+from rich.console import Console
+
+out = Console()
+
+
+def register(app: typer.Typer, db_option: Any, default_db: str, shown) -> None:
+    """Add the `db` command group to the `sitrep` app."""
+    db_app = typer.Typer(help="The ledger's schema: status and migrations (SQLite or PostgreSQL).",
+                         no_args_is_help=True)
+    app.add_typer(db_app, name="db")
+
+    def engine_for(db: str):
+        from sitrep.store.ledger import make_engine, normalize_db_url
+
+        return make_engine(normalize_db_url(db))
+
+    @db_app.command("status")
+    def status(db: db_option = default_db) -> None:
+        """Print the ledger's schema revision; exit 1 when it needs `sitrep db upgrade`."""
+        from sitrep.store import migrate
+
+        engine = engine_for(db)
+        try:
+            state = migrate.state(engine)
+        finally:
+            engine.dispose()
+        where = shown(str(engine.url))
+        if state.up_to_date:
+            out.print(f"{where}: at {state.head}, up to date.", highlight=False, soft_wrap=True)
+            return
+        if state.legacy:
+            now = "older than migrations (the schema of revision 0001, unstamped)"
+        elif state.current is None:
+            now = "no ledger yet (empty database)"
+        else:
+            now = f"at {state.current}"
+        out.print(f"{where}: {now}; the newest revision is {state.head}: run `sitrep db upgrade`.",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+
+    @db_app.command("upgrade")
+    def upgrade(db: db_option = default_db) -> None:
+        """Migrate the ledger's schema to the newest revision, in place (data kept)."""
+        from sitrep.store import migrate
+
+        engine = engine_for(db)
+        try:
+            before = migrate.upgrade(engine)
+        finally:
+            engine.dispose()
+        was = "unstamped (older than migrations)" if before.current is None else before.current
+        verb = "already" if before.up_to_date else f"upgraded from {was}; now"
+        out.print(f"{shown(str(engine.url))}: {verb} at {before.head}.", highlight=False, soft_wrap=True)
