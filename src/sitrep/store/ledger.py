@@ -44,11 +44,12 @@ WRITE_LOCK = 0x5173_7265_0002  # pg_advisory_xact_lock key held by every write t
 
 
 class AddResult(BaseModel):
-    """Outcome of `Ledger.add`."""
+    """Outcome of `Ledger.add` (and of each report of `Ledger.add_many`)."""
 
     article_id: str
     stored: bool  # False when this content was already in the ledger
     incidents: list[str] = []  # ids of the incidents written (created or updated)
+    error: str | None = None  # `add_many`: why this report could not be stored
 
 
 def normalize_db_url(value: str) -> str:
@@ -127,21 +128,45 @@ class Ledger:
             return AddResult(article_id=existing, stored=False)
         try:
             with self._writing() as session:
-                existing = session.scalar(
-                    select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash)
-                )
-                if existing is not None:  # another writer stored it while we waited for the lock
-                    return AddResult(article_id=existing, stored=False)
-                now = utcnow()
-                self._write_article(session, article, now)
-                # cross-report merging: match, fold or create each incident (sitrep.merge)
-                written = merge_engine.add_report(session, article, extraction, now).written
-                self._write_excluded(session, extraction.excluded)
+                return self._add_in(session, article, extraction)
         except IntegrityError:
             existing = self._article_id_for(article.content_hash)
             if existing is not None:  # a concurrent writer stored the same content first
                 return AddResult(article_id=existing, stored=False)
             raise
+
+    def add_many(self, reports: Iterable[tuple[Article, Extraction]]) -> list[AddResult]:
+        """Store several reports in one transaction, each still all or nothing (a savepoint each).
+
+        A report that cannot be stored comes back with `error` set and the others are stored. One
+        commit for the lot makes batch ingestion cheaper; when interrupted (Ctrl+C), the reports
+        finished before the interruption are committed, so none is lost or half-written.
+        """
+        results: list[AddResult] = []
+        with self._writing() as session:
+            try:
+                for article, extraction in reports:
+                    try:
+                        with session.begin_nested():
+                            results.append(self._add_in(session, article, extraction))
+                    except Exception as exc:  # rolled back to the savepoint; the rest goes on
+                        results.append(AddResult(article_id=article.id, stored=False,
+                                                 error=f"not stored: {exc!r}"[:500]))
+            except KeyboardInterrupt:
+                session.commit()  # keep what was finished; the current report was rolled back
+                raise
+        return results
+
+    def _add_in(self, session: Session, article: Article, extraction: Extraction) -> AddResult:
+        """Write one report inside a write transaction (`_writing`)."""
+        existing = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash))
+        if existing is not None:  # stored earlier, or by another writer while we waited for the lock
+            return AddResult(article_id=existing, stored=False)
+        now = utcnow()
+        self._write_article(session, article, now)
+        # cross-report merging: match, fold or create each incident (sitrep.merge)
+        written = merge_engine.add_report(session, article, extraction, now).written
+        self._write_excluded(session, extraction.excluded)
         return AddResult(article_id=article.id, stored=True, incidents=_unique(written))
 
     @contextmanager
