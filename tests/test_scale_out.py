@@ -184,3 +184,16 @@ def test_a_report_that_cannot_be_stored_does_not_sink_its_batch(db_url):
         assert [r.stored for r in results] == [True, False, True, True]
         assert "already stored with different content" in results[1].error
         assert ledger.counts()["articles"] == 3
+
+
+def test_cli_ingest_with_worker_processes(demo_feed, baseline, tmp_path):
+    from typer.testing import CliRunner
+
+    from sitrep.cli import app
+
+    db = str(tmp_path / "cli.db")
+    result = CliRunner().invoke(app, ["ingest", str(demo_feed), "--workers", "2", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "28 reports stored" in result.output
+    with Ledger(db) as ledger:
+        assert records(ledger) == baseline
