@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from sitrep.codebook import Codebook, load_codebook
@@ -107,7 +107,7 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
     codebook = codebook or load_codebook()
     report = _Report(session, article, now)
     session.add(ArticleTermsRow(article_id=article.id, terms=report.terms))
-    rows.count_terms(session, report.terms, report.df)
+    rows.count_terms(session, report.terms, report.df, report.n_docs)
     if not extraction.incidents:
         return _orphan(session, report)
 
@@ -293,26 +293,14 @@ def _contribute(session: Session, report: _Report, inc: Incident, decision: Deci
         incident_id=row.id, article_id=article.id, extracted_id=inc.id, link="extracted",
         score=decision.match.score if decision.match else None, record=record_json(inc), added_at=now,
     ))
-    figure_keys = {(f.article_id, f.kind, f.value, f.start, f.end) for f in row.figures}
-    for figure in inc.figures:
-        key = (figure.article_id, figure.kind, figure.value, figure.start, figure.end)
-        if key not in figure_keys:
-            figure_keys.add(key)
-            row.figures.append(FigureRow(**figure.model_dump()))
-    evidence_keys = {(e.article_id, e.field, e.start, e.end) for e in row.evidence}
-    for item in inc.evidence:
-        key = (item.article_id, item.field, item.start, item.end)
-        if key not in evidence_keys:
-            evidence_keys.add(key)
-            row.evidence.append(EvidenceRow(**item.model_dump()))
-    session.flush()
+    _add_claims(session, row, inc, decision.created)
     for linked in dict.fromkeys([*inc.articles, article.id]):
         rows.link_article(session, row.id, linked)
 
     rows.refold(session, row, codebook, new=decision.created)
     row.related = [r for r in dict.fromkeys([*(row.related or []), *related]) if r != row.id]
     row.updated_at = now
-    terms = rows.add_incident_terms(session, row.id, report.terms)
+    terms = rows.add_incident_terms(session, row.id, report.terms, new=decision.created)
     df, n = report.df_for(session, terms)
     rows.refresh_keys(session, row, terms, report.today, df, n)
     after = rows.snapshot(session, row)
@@ -321,6 +309,38 @@ def _contribute(session: Session, report: _Report, inc: Incident, decision: Deci
         note = f"matched (score {decision.match.score:.2f}: {', '.join(decision.match.reasons)})"
     history.record_changes(session, row.id, before, after, action="report", at=now,
                            article_id=article.id, note=note)
+
+
+def _add_claims(session: Session, row: IncidentRow, inc: Incident, created: bool) -> None:
+    """Insert the incident's figures and evidence that the stored incident lacks (bulk inserts; the
+    row's collections are expired, to be read again when needed)."""
+    incident_id = row.id
+    figure_keys: set[tuple] = set()
+    evidence_keys: set[tuple] = set()
+    if not created:
+        figure_keys = set(session.execute(
+            select(FigureRow.article_id, FigureRow.kind, FigureRow.value, FigureRow.start, FigureRow.end)
+            .where(FigureRow.incident_id == incident_id)).all())
+        evidence_keys = set(session.execute(
+            select(EvidenceRow.article_id, EvidenceRow.field, EvidenceRow.start, EvidenceRow.end)
+            .where(EvidenceRow.incident_id == incident_id)).all())
+    figures = []
+    for figure in inc.figures:
+        key = (figure.article_id, figure.kind, figure.value, figure.start, figure.end)
+        if key not in figure_keys:
+            figure_keys.add(key)
+            figures.append({"incident_id": incident_id, **figure.model_dump()})
+    evidence = []
+    for item in inc.evidence:
+        key = (item.article_id, item.field, item.start, item.end)
+        if key not in evidence_keys:
+            evidence_keys.add(key)
+            evidence.append({"incident_id": incident_id, **item.model_dump()})
+    if figures:
+        session.execute(insert(FigureRow), figures)
+    if evidence:
+        session.execute(insert(EvidenceRow), evidence)
+    session.expire(row, ["figures", "evidence"])
 
 
 def _relate(session: Session, incident_id: str, other: str, report: _Report) -> None:

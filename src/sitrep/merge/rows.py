@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from sitrep.codebook import Codebook
@@ -46,21 +46,18 @@ def document_frequencies(session: Session, terms: Iterable[str]) -> tuple[dict[s
     return df, n_docs
 
 
-def count_terms(session: Session, terms: Iterable[str], known: Mapping[str, int]) -> None:
-    """Add one report to the statistics of its terms (`known`: the terms' rows that exist)."""
+def count_terms(session: Session, terms: Iterable[str], known: Mapping[str, int], n_docs: int) -> None:
+    """Add one report to the statistics of its terms (`known`: the terms' rows that exist; `n_docs`:
+    the reports counted so far, 0 when the counting row does not exist yet)."""
     terms = set(terms)
     present = [t for t in terms if t in known]
     missing = [t for t in terms if t not in known]
-    if N_DOCS in known or session.get(TermStatRow, N_DOCS) is not None:
-        present.append(N_DOCS)
-    else:
-        missing.append(N_DOCS)
+    (present if n_docs else missing).append(N_DOCS)
     for start in range(0, len(present), 900):
         chunk = present[start : start + 900]
         session.execute(update(TermStatRow).where(TermStatRow.term.in_(chunk)).values(df=TermStatRow.df + 1))
     if missing:
-        session.add_all(TermStatRow(term=t, df=1) for t in missing)
-        session.flush()
+        session.execute(insert(TermStatRow), [{"term": t, "df": 1} for t in sorted(missing)])
 
 
 # ---------------------------------------------------------------- stored incidents as records
@@ -246,7 +243,13 @@ def set_incident_terms(session: Session, incident_id: str, terms: dict[str, int]
         row.terms = terms
 
 
-def add_incident_terms(session: Session, incident_id: str, terms: Mapping[str, int]) -> dict[str, int]:
+def add_incident_terms(session: Session, incident_id: str, terms: Mapping[str, int], *,
+                       new: bool = False) -> dict[str, int]:
+    """Merge a report's signature into the incident's (`new`: the incident has none yet)."""
+    if new:
+        merged = dict(terms)
+        session.execute(insert(IncidentTermsRow), [{"incident_id": incident_id, "terms": merged}])
+        return merged
     merged = merge_terms(incident_terms(session, incident_id), terms)
     set_incident_terms(session, incident_id, merged)
     return merged
