@@ -131,11 +131,11 @@ def test_a_stopped_ingest_resumes_without_redoing_or_losing_work(demo_feed, base
     add = Ledger._add_in
     calls = {"n": 0}
 
-    def add_then_stop(self, session, article, extraction):
+    def add_then_stop(self, session, article, extraction, *rest):
         calls["n"] += 1
         if calls["n"] == 22:  # Ctrl+C in the second batch (the first holds shards 0 and 1: 19 reports)
             raise KeyboardInterrupt
-        return add(self, session, article, extraction)
+        return add(self, session, article, extraction, *rest)
 
     with Ledger(db) as ledger, monkeypatch.context() as patch:
         patch.setattr(Ledger, "_add_in", add_then_stop)

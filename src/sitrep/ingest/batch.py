@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sitrep.ingest.readers import IngestProblem, read_file, report_files
+from sitrep.merge.engine import ReportText
 from sitrep.records import Article, Extraction
 
 BATCH_SIZE = 16  # reports per task sent to a worker
@@ -34,11 +35,13 @@ BATCH_SIZE = 16  # reports per task sent to a worker
 
 @dataclass
 class Coded:
-    """One report after coding: its extraction, or why coding it failed."""
+    """One report after coding: its extraction and the text features matching needs, or why coding
+    it failed."""
 
     article: Article
     extraction: Extraction | None = None
     error: str | None = None
+    text: ReportText | None = None
 
 
 _pipeline: Any = None
@@ -66,7 +69,7 @@ def code_batch(articles: list[Article], pipeline: Any = None) -> list[Coded]:
     others are coded all the same."""
     pipeline = pipeline or worker_pipeline()
     try:
-        return [Coded(article, extraction) for article, extraction in pipeline.extract_many(articles)]
+        coded = [Coded(article, extraction) for article, extraction in pipeline.extract_many(articles)]
     except Exception:  # find the report that fails, code the rest one by one
         coded = []
         for article in articles:
@@ -74,7 +77,10 @@ def code_batch(articles: list[Article], pipeline: Any = None) -> list[Coded]:
                 coded.append(Coded(article, pipeline.extract(article)))
             except Exception as exc:
                 coded.append(Coded(article, error=f"extraction failed: {exc!r}"))
-        return coded
+    for item in coded:
+        if item.extraction is not None:
+            item.text = ReportText.of(item.article)
+    return coded
 
 
 class Coder(Protocol):
@@ -234,7 +240,8 @@ def ingest(
 
     def write(batch: _Batch, coded: list[Coded]) -> None:
         good = [item for item in coded if item.extraction is not None]
-        stored = iter(ledger.add_many([(item.article, item.extraction) for item in good]))
+        texts = {item.article.id: item.text for item in good if item.text is not None}
+        stored = iter(ledger.add_many([(item.article, item.extraction) for item in good], texts))
         finish_files(batch, -1)
         for index, (item, tally) in enumerate(zip(coded, batch.tallies)):
             result = next(stored) if item.extraction is not None else None

@@ -38,6 +38,7 @@ from sitrep.store.schema import (
     ArticleTermsRow,
     EvidenceRow,
     FigureRow,
+    IncidentArticleRow,
     IncidentReportRow,
     IncidentRow,
 )
@@ -79,19 +80,33 @@ class ReportOutcome:
         return list(dict.fromkeys(ids))
 
 
+@dataclass(frozen=True)
+class ReportText:
+    """What matching reads from a report's text: its signature and its case-folded text. Pure functions
+    of the article, so batch ingestion computes them on the workers, off the writer's path."""
+
+    terms: dict[str, int]
+    folded: str
+
+    @classmethod
+    def of(cls, article: Article) -> "ReportText":
+        return cls(signature_terms(article.text, article.title), rows.folded_text(article.title, article.text))
+
+
 class _Report:
     """The report being folded in, with its signature and statistics."""
 
-    def __init__(self, session: Session, article: Article, now: dt.datetime):
+    def __init__(self, session: Session, article: Article, now: dt.datetime, text: ReportText | None = None):
+        text = text or ReportText.of(article)
         self.article = article
         self.now = now
         self.today = now.date()
         self.published = article.published
-        self.terms = signature_terms(article.text, article.title)
+        self.terms = text.terms
         self.df, self.n_docs = rows.document_frequencies(session, self.terms)
         self.weights = weights(self.terms, self.df, self.n_docs)
         self.top = blocking.probe_terms(self.terms, self.df, self.n_docs)
-        self.text = rows.folded_text(article.title, article.text)
+        self.text = text.folded
 
     def df_for(self, session: Session, terms) -> tuple[dict[str, int], int]:
         missing = [t for t in terms if t not in self.df]
@@ -102,10 +117,10 @@ class _Report:
 
 
 def add_report(session: Session, article: Article, extraction: Extraction, now: dt.datetime,
-               codebook: Codebook | None = None) -> ReportOutcome:
-    """Fold a report (whose article row is already written) into the ledger."""
+               codebook: Codebook | None = None, text: ReportText | None = None) -> ReportOutcome:
+    """Fold a report (whose article row is already written) into the ledger (`text`: precomputed)."""
     codebook = codebook or load_codebook()
-    report = _Report(session, article, now)
+    report = _Report(session, article, now, text)
     session.add(ArticleTermsRow(article_id=article.id, terms=report.terms))
     rows.count_terms(session, report.terms, report.df, report.n_docs)
     if not extraction.incidents:
@@ -116,6 +131,7 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
     proposals: list[tuple[float, int, str, Match]] = []
     coordinated: dict[int, list[str]] = {}
     stored: dict[str, tuple[IncidentRow, Side]] = {}
+    known: dict[str, bool] = {}  # incident id -> stored? (asked once per report)
     hosts = _absorb(incidents, sides)
     for i, inc in enumerate(incidents):
         if i in hosts:
@@ -125,7 +141,7 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
         lo, hi = blocking.probe_window(inc, report.published, report.today)
         near = blocking.plausible_date(inc.date, inc.date_precision, report.published) or report.published
         candidates = blocking.find(session, keys, lo, hi).top_incidents(near=near)
-        if inc.id not in candidates and session.get(IncidentRow, inc.id) is not None:
+        if inc.id not in candidates and _exists(session, inc.id, known):
             candidates.append(inc.id)  # the same place, day and type coded before
         _load_sides(session, report, candidates, stored)
         for cid in candidates:
@@ -153,7 +169,7 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
             cid, match = assigned[i]
             decided[i] = Decision(inc.id, cid, created=False, match=match)
         else:
-            new_id = _free_id(session, inc.id, article.id, taken)
+            new_id = _free_id(session, inc.id, article.id, taken, known)
             taken.add(new_id)
             decided[i] = Decision(inc.id, new_id, created=True)
     for i, host in hosts.items():
@@ -253,10 +269,17 @@ def _elsewhere(a: Side, b: Side) -> bool:
     return bool(a.location_name and b.location_name and fold_text(a.location_name) != fold_text(b.location_name))
 
 
-def _free_id(session: Session, wanted: str, article_id: str, taken: set[str]) -> str:
+def _exists(session: Session, incident_id: str, known: dict[str, bool]) -> bool:
+    """Is an incident stored under this id? (`known` remembers the answers within one report.)"""
+    if incident_id not in known:
+        known[incident_id] = session.get(IncidentRow, incident_id) is not None
+    return known[incident_id]
+
+
+def _free_id(session: Session, wanted: str, article_id: str, taken: set[str], known: dict[str, bool]) -> str:
     """The extractor's id when free; else one derived from it and the report (deterministic)."""
     candidate, n = wanted, 0
-    while candidate in taken or session.get(IncidentRow, candidate) is not None or history.is_deleted(session, candidate):
+    while candidate in taken or _exists(session, candidate, known) or history.is_deleted(session, candidate):
         n += 1
         digest = hashlib.sha1(f"{wanted}|{article_id}|{n}".encode()).hexdigest()
         candidate = f"inc-{digest[:12]}"
@@ -283,27 +306,29 @@ def _contribute(session: Session, report: _Report, inc: Incident, decision: Deci
                           related=[], created_at=now, updated_at=now)
         session.add(row)
         session.flush()
-        before = None
+        before, linked = None, []
     else:
         row = session.get(IncidentRow, decision.incident_id)
         rows.ensure_contributions(session, row, now)
-        before = rows.snapshot(session, row)
+        linked = rows.article_ids(session, row.id)
+        before = rows.snapshot(session, row, linked)
 
     session.add(IncidentReportRow(
         incident_id=row.id, article_id=article.id, extracted_id=inc.id, link="extracted",
         score=decision.match.score if decision.match else None, record=record_json(inc), added_at=now,
     ))
     _add_claims(session, row, inc, decision.created)
-    for linked in dict.fromkeys([*inc.articles, article.id]):
-        rows.link_article(session, row.id, linked)
+    new_links = [a for a in dict.fromkeys([*inc.articles, article.id]) if a not in linked]
+    session.add_all(IncidentArticleRow(incident_id=row.id, article_id=a) for a in new_links)
 
     rows.refold(session, row, codebook, new=decision.created)
     row.related = [r for r in dict.fromkeys([*(row.related or []), *related]) if r != row.id]
     row.updated_at = now
     terms = rows.add_incident_terms(session, row.id, report.terms, new=decision.created)
     df, n = report.df_for(session, terms)
-    rows.refresh_keys(session, row, terms, report.today, df, n)
-    after = rows.snapshot(session, row)
+    articles = rows.article_ids(session, row.id) if new_links else linked
+    rows.refresh_keys(session, row, terms, report.today, df, n, articles)
+    after = rows.snapshot(session, row, articles)
     note = decision.note
     if decision.match is not None:
         note = f"matched (score {decision.match.score:.2f}: {', '.join(decision.match.reasons)})"
@@ -336,10 +361,10 @@ def _add_claims(session: Session, row: IncidentRow, inc: Incident, created: bool
         if key not in evidence_keys:
             evidence_keys.add(key)
             evidence.append({"incident_id": incident_id, **item.model_dump()})
-    if figures:
-        session.execute(insert(FigureRow), figures)
+    if figures:  # render_nulls: one INSERT shape for all rows, whatever they leave empty
+        session.execute(insert(FigureRow).execution_options(render_nulls=True), figures)
     if evidence:
-        session.execute(insert(EvidenceRow), evidence)
+        session.execute(insert(EvidenceRow).execution_options(render_nulls=True), evidence)
     session.expire(row, ["figures", "evidence"])
 
 

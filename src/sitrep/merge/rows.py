@@ -268,11 +268,13 @@ def rebuild_incident_terms(session: Session, incident_id: str) -> dict[str, int]
 
 
 def refresh_keys(session: Session, row: IncidentRow, terms: Mapping[str, int], today: dt.date,
-                 df: Mapping[str, int] | None = None, n_docs: int | None = None) -> None:
-    """Rewrite the incident's blocking keys from its fields and its reports' most distinctive terms."""
+                 df: Mapping[str, int] | None = None, n_docs: int | None = None,
+                 articles: list[str] | None = None) -> None:
+    """Rewrite the incident's blocking keys from its fields and its reports' most distinctive terms
+    (`articles`: its article ids, when the caller has them)."""
     if df is None or n_docs is None:
         df, n_docs = document_frequencies(session, terms)
-    n_articles = max(1, len(article_ids(session, row.id)))
+    n_articles = max(1, len(articles if articles is not None else article_ids(session, row.id)))
     chosen = top_terms(terms, df, n_docs, k=TOP_KEYS * min(n_articles, 3))
     keys = blocking.structured_keys(place_of(row), row.perpetrators or [], neighbours=False)
     keys |= blocking.term_keys(chosen)
@@ -280,6 +282,6 @@ def refresh_keys(session: Session, row: IncidentRow, terms: Mapping[str, int], t
     blocking.replace_incident_keys(session, row.id, keys, day)
 
 
-def snapshot(session: Session, row: IncidentRow) -> dict[str, Any]:
+def snapshot(session: Session, row: IncidentRow, articles: list[str] | None = None) -> dict[str, Any]:
     session.flush()
-    return history.snapshot(row, article_ids(session, row.id))
+    return history.snapshot(row, articles if articles is not None else article_ids(session, row.id))

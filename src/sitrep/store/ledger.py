@@ -12,7 +12,7 @@ report (reconciliation rule for killed/injured; analyst edits win), with a histo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -135,8 +135,10 @@ class Ledger:
                 return AddResult(article_id=existing, stored=False)
             raise
 
-    def add_many(self, reports: Iterable[tuple[Article, Extraction]]) -> list[AddResult]:
+    def add_many(self, reports: Iterable[tuple[Article, Extraction]],
+                 texts: Mapping[str, merge_engine.ReportText] | None = None) -> list[AddResult]:
         """Store several reports in one transaction, each still all or nothing (a savepoint each).
+        `texts`: the reports' `ReportText` by article id where already computed (by batch workers).
 
         A report that cannot be stored comes back with `error` set and the others are stored. One
         commit for the lot makes batch ingestion cheaper; when interrupted (Ctrl+C), the reports
@@ -148,7 +150,8 @@ class Ledger:
                 for article, extraction in reports:
                     try:
                         with session.begin_nested():
-                            results.append(self._add_in(session, article, extraction))
+                            text = texts.get(article.id) if texts else None
+                            results.append(self._add_in(session, article, extraction, text))
                     except Exception as exc:  # rolled back to the savepoint; the rest goes on
                         results.append(AddResult(article_id=article.id, stored=False,
                                                  error=f"not stored: {exc!r}"[:500]))
@@ -157,7 +160,8 @@ class Ledger:
                 raise
         return results
 
-    def _add_in(self, session: Session, article: Article, extraction: Extraction) -> AddResult:
+    def _add_in(self, session: Session, article: Article, extraction: Extraction,
+                text: merge_engine.ReportText | None = None) -> AddResult:
         """Write one report inside a write transaction (`_writing`)."""
         existing = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash))
         if existing is not None:  # stored earlier, or by another writer while we waited for the lock
@@ -165,7 +169,7 @@ class Ledger:
         now = utcnow()
         self._write_article(session, article, now)
         # cross-report merging: match, fold or create each incident (sitrep.merge)
-        written = merge_engine.add_report(session, article, extraction, now).written
+        written = merge_engine.add_report(session, article, extraction, now, text=text).written
         self._write_excluded(session, extraction.excluded)
         return AddResult(article_id=article.id, stored=True, incidents=_unique(written))
 
