@@ -197,3 +197,22 @@ def test_cli_ingest_with_worker_processes(demo_feed, baseline, tmp_path):
     assert "28 reports stored" in result.output
     with Ledger(db) as ledger:
         assert records(ledger) == baseline
+
+
+def test_cli_ingest_on_a_running_dask_cluster(demo_feed, baseline, tmp_path):
+    import logging
+
+    from distributed import LocalCluster
+    from typer.testing import CliRunner
+
+    from sitrep.cli import app
+
+    db = str(tmp_path / "dask.db")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        result = CliRunner().invoke(app, ["ingest", str(demo_feed), "--dask", address, "--db", db])
+    assert result.exit_code == 0, result.output
+    with Ledger(db) as ledger:
+        assert records(ledger) == baseline

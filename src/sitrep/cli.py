@@ -105,8 +105,15 @@ def _ingest(paths: list[Path], url: str, day: Optional[dt.date], source: Optiona
 
     ledger = _open(url, create=True)
     where = f"Dask {dask}" if dask else f"{workers} worker processes" if workers and workers > 1 else "this process"
-    with err.status(f"Starting the coder ({where})…"):
-        coder = make_coder(_pipeline, workers=workers, dask=dask)
+    try:
+        with err.status(f"Starting the coder ({where})…"):
+            coder = make_coder(_pipeline, workers=workers, dask=dask)
+    except ImportError as exc:
+        err.print(f"[red]error:[/] --dask needs the optional extra: pip install 'sitrep[dask]' ({exc})", highlight=False)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"[red]error:[/] cannot reach the Dask scheduler {dask}: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                TextColumn("{task.fields[rate]}"))
     summary = IngestSummary()
