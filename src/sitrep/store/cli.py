@@ -26,8 +26,15 @@ def register(app: typer.Typer, db_option: Any, default_db: str, shown) -> None:
     @db_app.command("status")
     def status(db: db_option = default_db) -> None:
         """Print the ledger's schema revision; exit 1 when it needs `sitrep db upgrade`."""
-        from sitrep.store import migrate
+        from pathlib import Path
 
+        from sitrep.store import migrate
+        from sitrep.store.ledger import normalize_db_url
+
+        url = normalize_db_url(db)
+        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+            out.print(f"{shown(url)}: no ledger there (no such file).", highlight=False, soft_wrap=True)
+            raise typer.Exit(1)
         engine = engine_for(db)
         try:
             state = migrate.state(engine)
@@ -57,6 +64,12 @@ def register(app: typer.Typer, db_option: Any, default_db: str, shown) -> None:
             before = migrate.upgrade(engine)
         finally:
             engine.dispose()
-        was = "unstamped (older than migrations)" if before.current is None else before.current
-        verb = "already" if before.up_to_date else f"upgraded from {was}; now"
+        if before.up_to_date:
+            verb = "already"
+        elif before.legacy:
+            verb = "upgraded from the schema of ledgers older than migrations; now"
+        elif before.current is None:
+            verb = "created (empty database);"
+        else:
+            verb = f"upgraded from {before.current}; now"
         out.print(f"{shown(str(engine.url))}: {verb} at {before.head}.", highlight=False, soft_wrap=True)

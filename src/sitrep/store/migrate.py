@@ -78,10 +78,11 @@ def upgrade(engine: Engine) -> SchemaState:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         before = _current(connection)  # another process may have migrated while we waited
         config = alembic_config(connection)
-        if before is None and inspect(connection).has_table("articles"):
+        legacy = before is None and inspect(connection).has_table("articles")
+        if legacy:
             command.stamp(config, BASELINE)
         command.upgrade(config, "head")
-    return SchemaState(current=before, head=head_revision())
+    return SchemaState(current=before, head=head_revision(), legacy=legacy)
 
 
 __all__ = ["BASELINE", "SchemaState", "alembic_config", "head_revision", "state", "upgrade"]
