@@ -140,12 +140,15 @@ class DaskCoder:
     def __init__(self, address: str, workers: int | None = None) -> None:
         import logging
 
+        import dask
         from distributed import Client, LocalCluster
 
         self.cluster = None
         if address == "local":
-            self.cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+            # the workers' statistical profiler samples every thread each 10 ms: CPU the coding needs
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self.cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True,
+                                            dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
         else:
             self.client = Client(address, timeout="30s")
