@@ -13,8 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sitrep.cli import app
+from sitrep.codebook import load_codebook
 from sitrep.evaluate.muc4_score import best_assignment, score, score_document, summary, template_from_json
-from sitrep.muc4 import INCIDENT_TYPES, ROLES, perpetrator_role, templates
+from sitrep.muc4 import INCIDENT_TYPES, ROLES, muc4_type, perpetrator_role, templates
 from sitrep.records import Evidence, Extraction, Incident
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "muc4" / "dev.jsonl"
@@ -135,6 +136,28 @@ def test_incident_maps_to_a_template_with_surface_spans():
     out = templates(Extraction(incidents=[incident, clash]))
     assert out == [{"incident_type": "bombing", "PerpInd": [["guerrillas"]], "PerpOrg": [["fmln"]],
                     "Target": [["embassy"]], "Victim": [], "Weapon": [["car bomb"]]}]
+
+
+def test_a_clash_is_a_muc4_attack_only_when_a_non_state_group_acts():
+    text = "army troops clashed with rebels near the river."
+
+    def clash(*spans: tuple[int, int]) -> Incident:
+        return Incident(id="inc-c", sub_event_type="Armed clash", evidence=[
+            Evidence(field="perpetrators", article_id="a", start=s, end=e, text=text[s:e]) for s, e in spans])
+
+    codebook = load_codebook()
+    assert muc4_type(clash((0, 11)), codebook) is None  # troops alone: a military operation
+    assert muc4_type(clash(), codebook) is None  # nobody named as acting
+    assert muc4_type(clash((0, 11), (25, 31)), codebook) == "attack"  # the rebels acted too
+
+
+def test_an_attack_whose_sentence_tells_of_a_kidnapping_is_a_kidnapping_too():
+    sentence = "gunmen stormed the mayor's office and kidnapped two clerks."
+    incident = Incident(id="inc-k", sub_event_type="Attack", targets=["mayor's office"],
+                        evidence=[Evidence(field="event", article_id="a", start=0, end=len(sentence), text=sentence)])
+    out = templates(Extraction(incidents=[incident]))
+    assert [t["incident_type"] for t in out] == ["attack", "kidnapping"]
+    assert out[0]["Target"] == out[1]["Target"] == [["mayor's office"]]
 
 
 def test_cli_scores_a_prediction_file(tmp_path):

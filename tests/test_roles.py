@@ -5,10 +5,11 @@ from __future__ import annotations
 from importlib import resources
 
 import pytest
+from spacy.tokens import Doc, Span
 
 from sitrep.codebook import load_codebook
 from sitrep.extract.actors import ActorFinder
-from sitrep.extract.roles import LABELS, MODEL_FILE, RoleSpan, RoleTagger, _Parse, attach, candidates
+from sitrep.extract.roles import LABELS, MODEL_FILE, RoleSpan, RoleTagger, _full_names, _Parse, attach, candidates
 from sitrep.records import ActorMention, Cue, Mention
 
 TEXT = ("members of the farabundo marti national liberation front (fmln) attacked an electric power substation "
@@ -59,3 +60,22 @@ def test_attach_keeps_the_basis_the_actor_stage_gave(nlp_base):
     mention.actors.append(ActorMention(name="FMLN", basis="suspected", start=10, end=14))
     attach([mention], [RoleSpan("PERP_ORG", 45, 49, "fmln", 0.9)], doc, ActorFinder(load_codebook()))
     assert [(a.name, a.basis) for a in mention.actors] == [("FMLN", "suspected")]
+
+
+def test_a_person_named_in_part_is_given_the_fullest_name_of_the_report(nlp_base):
+    words = ["gunmen", "killed", "ana", "maria", "soto", "'s", "driver", ".", "soto", "was", "a", "judge", "."]
+    doc = Doc(nlp_base.vocab, words=words)
+    doc.ents = [Span(doc, 2, 6, label="PERSON")]  # the possessive inside the entity is dropped
+    soto = doc[8:9]
+    spans = [RoleSpan("VICTIM", soto.start_char, soto.end_char, "soto", 0.9),
+             RoleSpan("TARGET", soto.start_char, soto.end_char, "soto", 0.9)]  # only people are renamed
+    victim, target = _full_names(spans, doc)
+    assert (victim.text, doc.text[victim.start : victim.end]) == ("ana maria soto", "ana maria soto")
+    assert target.text == "soto"
+
+
+def test_features_say_on_which_side_of_the_event_cue_a_phrase_stands(nlp_base):
+    tagger = RoleTagger(load_codebook(), nlp_base.tokenizer)
+    features = {key: set(f) for key, (_, f) in tagger.featurize(nlp_base("rebels attacked the police station.")).items()}
+    assert any(f.startswith("cueside=before|") for f in features["rebels"])
+    assert any(f.startswith("cueside=after|") for f in features["police station"])

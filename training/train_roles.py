@@ -137,7 +137,7 @@ def choose_thresholds(model: Model, data: Encoded) -> dict[str, float]:
     labels = data.labels[data.relevant]
     best_label = probs[:, 1:].argmax(axis=1) + 1
     best_p = probs[np.arange(len(probs)), best_label]
-    grid = np.arange(0.05, 0.9, 0.025)
+    grid = np.arange(0.02, 0.9, 0.01)
     thresholds = {}
     for c, label in enumerate(CLASSES[1:], start=1):
         gold = int((labels == c).sum())

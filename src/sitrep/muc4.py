@@ -14,8 +14,9 @@ Perpetrators are read from the incident's `perpetrators` evidence, which keeps e
 (the `perpetrators` list holds codebook names). The incident type is the `muc4` type the codebook gives
 the incident's ACLED sub-event type (e.g. Remote explosive/landmine/IED -> bombing,
 Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson); types that MUC-4
-does not count as terrorist incidents give no template. Each incident is one template, and one more of
-type kidnapping when it also counts people kidnapped.
+does not count as terrorist incidents give no template, nor does a clash in which only state forces act.
+Each incident is one template, and one more of type kidnapping when it also counts people kidnapped or
+one of its sentences speaks of a kidnapping (a strong cue of a sub-event type that MUC-4 calls kidnapping).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ ROLES = ("PerpInd", "PerpOrg", "Target", "Victim", "Weapon")
 # span labels of the trained role tagger (sitrep.extract.roles) for each MUC-4 role
 ROLE_LABELS = {"PerpInd": "PERP_IND", "PerpOrg": "PERP_ORG", "Target": "TARGET", "Victim": "VICTIM", "Weapon": "WEAPON"}
 # MUC-4 keys count guerrilla attacks on troops and posts and riots that burn or shoot as terrorist attacks;
-# the codebook, written for ACLED, gives these two types no MUC-4 type.
+# the codebook, written for ACLED, gives these two types no MUC-4 type. A clash in which only state forces
+# are named as acting (troops killing rebels, an army operation) is a military action, not terrorism.
 MUC4_TYPE = {"Armed clash": "attack", "Violent demonstration": "attack"}
 
 # head nouns of perpetrator phrases that name an organisation rather than the people who acted
@@ -75,12 +77,31 @@ def muc4_type(incident: Incident, codebook: Codebook) -> str | None:
     """The MUC-4 incident type of a sitrep incident (None: not a MUC-4 incident)."""
     if incident.sub_event_type is None:
         return "attack"
+    if incident.sub_event_type == "Armed clash" and not _non_state_actor(incident, codebook):
+        return None
     return MUC4_TYPE.get(incident.sub_event_type) or codebook.sub_event(incident.sub_event_type).muc4
+
+
+def _non_state_actor(incident: Incident, codebook: Codebook) -> bool:
+    """Is some perpetrator of the incident named by words other than the codebook's state-force words?"""
+    state = set(codebook.frames.actors["state"])
+    for ev in incident.evidence:
+        if ev.field == "perpetrators":
+            words = re.sub(r"[^\w\s-]", " ", ev.text.lower()).split()
+            forms: set[str] = set()
+            for seq in (words, [w.removesuffix("s") for w in words]):  # "troops" and "troop", "armed force(s)"
+                forms.update(seq)
+                forms.update(f"{a} {b}" for a, b in zip(seq, seq[1:]))
+            if not forms & state:
+                return True
+    return False
 
 
 def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[dict]:
     """MUC-4 templates (prediction format) for one coded report: one per incident of a MUC-4 type."""
     codebook = codebook or load_codebook()
+    kidnap_cues = [cue for sub in codebook.sub_event_types if sub.muc4 == "kidnapping" for cue in sub.strong]
+    kidnapping = re.compile(r"\b(" + "|".join(re.escape(cue) for cue in kidnap_cues) + r")\b", re.I)
     out = []
     for incident in extraction.incidents:
         kind = muc4_type(incident, codebook)
@@ -95,7 +116,9 @@ def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[
                 _add(roles[role], value)
         filled = {role: [[m] for m in roles[role].values()] for role in ROLES}
         out.append({"incident_type": kind, **filled})
-        if kind != "kidnapping" and any(f.kind == "kidnapped" for f in incident.figures):
+        taken = any(f.kind == "kidnapped" for f in incident.figures) or any(
+            ev.field == "event" and kidnapping.search(ev.text) for ev in incident.evidence)
+        if kind != "kidnapping" and taken:
             out.append({"incident_type": "kidnapping", **filled})  # people taken in an attack: a kidnapping too
     return out
 

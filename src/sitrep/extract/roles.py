@@ -4,12 +4,14 @@ Input: a parsed report. Output: `RoleSpan`s, each an exact span of the text with
 Every noun phrase of the report is a candidate (runs of nominal words, with an "of" complement, and
 named entities). A small trained model scores each distinct phrase of the report for each role from
 the phrase's words, its place in the parse (the verb it depends on and how: "killed X", "X attacked",
-"by X", "against X"), its neighbours, the codebook (weapon words, known groups) and the event cues of its
-sentence: the features' embeddings are summed, passed through one ReLU layer and a softmax. Phrases that
-share a text are scored together, so a name that is the subject of an attack in one sentence and only
-named in another keeps the evidence of both. `attach` then hands each span to the event mention it
-belongs with. The weights are trained on MUC-4 (`make train`, training/train_roles.py) and shipped in
-sitrep/models/roles.npz; without them the stage finds no roles.
+"by X", "against X"), its neighbours, the codebook (weapon words, known groups), the event cues of its
+sentence and on which side of the nearest cue it stands: the features' embeddings are summed, passed
+through one ReLU layer and a softmax. Phrases that share a text are scored together, so a name that is
+the subject of an attack in one sentence and only named in another keeps the evidence of both. A person
+named in part ("Anderson") takes the fullest form of the name in the report ("Christopher Anderson").
+`attach` then hands each span to the event mention it belongs with. The weights are trained on MUC-4
+(`make train`, training/train_roles.py) and shipped in sitrep/models/roles.npz; without them the stage
+finds no roles.
 """
 
 from __future__ import annotations
@@ -196,7 +198,7 @@ class RoleTagger:
             best = int(row[1:].argmax()) + 1
             if row[best] >= thresholds[labels[best]]:
                 scored.append((float(row[best]), labels[best], spans))
-        return _without_overlaps(scored)
+        return _full_names(_without_overlaps(scored), doc)
 
     def probabilities(self, rows: list[list[str]]) -> np.ndarray:
         """Label probabilities (columns in `labels` order) for phrases given by their features."""
@@ -219,11 +221,12 @@ class RoleTagger:
         sent_of: list[int] = [0] * len(doc)
         for index, (start, end) in enumerate(parse.sents):
             sent_of[start:end] = [index] * (end - start)
-        sent_cues: list[set[str]] = [set() for _ in parse.sents]
+        sent_cues: list[list[tuple[int, str]]] = [[] for _ in parse.sents]
         token_at = {start: i for i, start in enumerate(parse.idx)}
         for cue in self.cues(doc):
             if cue.start in token_at:
-                sent_cues[sent_of[token_at[cue.start]]].add(cue.sub_event_type)
+                token = token_at[cue.start]
+                sent_cues[sent_of[token]].append((token, cue.sub_event_type))
         out = {}
         for key, spans in candidates(parse).items():
             start, end = spans[0]
@@ -252,10 +255,12 @@ class RoleTagger:
         return out
 
 
-def _context(parse: _Parse, start: int, end: int, cues: set[str]) -> set[str]:
-    """Where one occurrence stands: its head's dependency, governing verb, neighbours and sentence cues."""
+def _context(parse: _Parse, start: int, end: int, sent_cues: list[tuple[int, str]]) -> set[str]:
+    """Where one occurrence stands: its head's dependency, governing verb, neighbours, its sentence's cues
+    and on which side of the nearest cue it stands, how far away."""
     lower, dep, lemma, heads, n = parse.lower, parse.dep, parse.lemma, parse.head, len(parse.lower)
     head = parse.root(start, end)
+    cues = {kind for _, kind in sent_cues}
     last = lower[end - 1]
     gov = f"{dep[head]}|{lemma[heads[head]]}"
     f = {f"dep={dep[head]}", f"pos={parse.pos[head]}", f"ent={parse.ent[head]}", f"gov={gov}", f"lastgov={last}|{gov}",
@@ -285,6 +290,13 @@ def _context(parse: _Parse, start: int, end: int, cues: set[str]) -> set[str]:
     f.update(f"lastcue={last}|{c}" for c in cues)
     if not cues:
         f.add("nocue")
+    else:
+        token, kind = min(sent_cues, key=lambda c: min(abs(c[0] - start), abs(c[0] - end + 1)))
+        side = "in" if start <= token < end else ("before" if end <= token else "after")
+        gap = min(abs(token - start), abs(token - end + 1))
+        reach = "near" if gap <= 3 else "mid" if gap <= 10 else "far"
+        f.update({f"cueside={side}|{kind}", f"cuegap={reach}|{side}", f"cuedep={side}|{dep[head]}",
+                  f"cuelast={side}|{last}"})
     return f
 
 
@@ -301,6 +313,25 @@ def _without_overlaps(scored: list[tuple[float, str, list[Occurrence]]]) -> list
         _, _, start, end, text = free[0]
         kept.append(RoleSpan(label=label, start=start, end=end, text=text, score=round(p, 4)))
     return sorted(kept, key=lambda r: r.start)
+
+
+def _full_names(spans: list[RoleSpan], doc: Doc) -> list[RoleSpan]:
+    """A person given by part of a name ("Anderson") is named as in the report's fullest form
+    ("Christopher Anderson"): the longest PERSON entity whose words contain the span's words."""
+    names = [e for e in doc.ents if e.label_ == "PERSON"]
+    out = []
+    for span in spans:
+        key = f" {span.text.lower()} "
+        if span.label in {"PERP_IND", "VICTIM"}:
+            fuller = [e for e in names if key in f" {e.text.lower()} " and len(e.text) > len(span.text)]
+            if fuller:
+                name = max(fuller, key=lambda e: len(e.text))
+                end = name.end - (name[-1].lower_ in {"'s", "’s"})
+                if end > name.start:
+                    full = doc[name.start : end]
+                    span = RoleSpan(span.label, full.start_char, full.end_char, full.text, span.score)
+        out.append(span)
+    return out
 
 
 def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: ActorFinder) -> None:
