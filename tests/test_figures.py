@@ -226,5 +226,51 @@ def test_age_in_apposition_is_not_a_count(scoped):
     assert scoped("Erica Stone, 21, of Dayton, was killed.") == [("killed", 1, "one person")]
 
 
+def test_age_ending_a_headline_is_not_a_count(scoped):
+    # a title line ends in the age, with no full stop, before the body
+    assert not any(v == 16 for _, v, *_ in scoped("Funeral held for victim of fatal shooting, Dana Cole, 16\n\n"))
+
+
 def test_father_of_four(scoped):
     assert scoped("The father of 4 was killed on Friday.") == [("killed", 1, "one person")]
+
+
+@pytest.mark.parametrize("text", [
+    "Woman fatally shot in hunting accident near lake",
+    "15-year-old girl fatally shot outside school",
+    "Accidental gun discharge kills deputy's son",
+])
+def test_a_headlines_bare_victim_is_one_person(scoped, text):
+    assert [(k, v) for k, v, *_ in scoped(text)] == [("killed", 1)]
+
+
+def test_a_self_inflicted_death_beside_victims_is_the_perpetrators(scoped):
+    found = scoped("The two boys died of gunshot wounds, the coroner said, and their father later died of a "
+                   "self-inflicted gunshot wound.")
+    assert {("killed", 1, "perpetrator's suicide"), ("killed", 1, "perpetrator, among the dead counted")} & set(found)
+    assert scoped("The man died of a self-inflicted gunshot wound.") == [("killed", 1, "one person")]
+
+
+def test_names_restating_the_people_listed_are_not_counted_again(scoped):
+    found = scoped("Relatives found the bodies of Tom Baker, his wife, Anna Baker, and their two sons, "
+                   "Eli and Sam, on Sunday.")
+    assert max(v for k, v, *_ in found if k == "killed") == 4
+
+
+@pytest.mark.parametrize("text", [
+    "Officers said he was the first of two teenagers killed in the city during the holiday.",
+    "Two pupils have now lost their lives in separate gun-related incidents since March.",
+    "Her death follows a violent streak that includes a double homicide downtown.",
+])
+def test_tolls_of_several_incidents_are_aggregates(scoped, text):
+    twos = [flags for _, v, _, *flags in scoped(text) if v == 2]
+    assert twos and all(flags and "A" in flags[0] for flags in twos)
+
+
+def test_an_age_written_year_old_is_one_person(scoped):
+    assert scoped("Troopers are looking into the death of a three-year old child hit by a stray round.") == [
+        ("killed", 1, "one person")]
+
+
+def test_bodies_found_are_a_body_count(scoped):
+    assert scoped("Three bodies were found in a farmhouse on Thursday.") == [("killed", 3, "all the dead")]

@@ -481,3 +481,16 @@ def test_evaluate_scores_merged_incidents():
     assert (scores.articles, scores.incidents_gold, scores.incidents_pred) == (4, 2, 2)
     assert scores.b3_f1 == 1.0 and scores.pairwise_f1 == 1.0
     assert scores.killed_acc_incident == 1.0  # 4 (the latest report) for Bastrop, 1 for Austin
+
+
+def test_score_reports_alike_but_geocoded_apart_still_match():
+    # the same victims' names, one report placed at the outlet's town: a geocoding error, not two incidents
+    match = scoring.score(side(BASTROP, date=None), side(DALLAS, date=None))
+    assert match.veto is None and any("km apart" in r for r in match.reasons)
+
+
+def test_score_a_follow_up_naming_the_same_people_is_not_penalised_for_its_date():
+    later = side(BASTROP, date=SAT + dt.timedelta(days=12))
+    assert scoring.score(later, side(BASTROP)).score >= scoring.score(side(BASTROP), side(BASTROP)).score - 0.15
+    other = side(BASTROP, date=SAT + dt.timedelta(days=12), weights={"rodriguez": 2.0, "whitfield": 3.0, "congress": 2.0})
+    assert any("days apart" in r for r in scoring.score(other, side(BASTROP)).reasons)

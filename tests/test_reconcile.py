@@ -73,3 +73,10 @@ def test_most_recent_report_then_most_authoritative(codebook):
     import datetime as dt
     published = {"old": dt.date(2024, 1, 1), "new": dt.date(2024, 1, 2)}
     assert reconcile(figures, "killed", None, codebook, published=published) == Range(low=10, best=12, high=14)
+
+
+def test_an_ordinal_victim_raises_the_toll(codebook):
+    from sitrep.extract.figures import ANOTHER_PERSON
+
+    figures = [fig("killed", 2, scope="all the dead"), fig("killed", 1, scope=f"{ANOTHER_PERSON}: the third person")]
+    assert reconcile(figures, "killed", None, codebook).best == 3

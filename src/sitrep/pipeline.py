@@ -45,7 +45,8 @@ class Pipeline:
 
     def code(self, article: Article, doc: Doc) -> Extraction:
         """Code an already parsed report."""
-        return group(article, self.mentions(doc, article.published), self.codebook)
+        mentions, setting = self.mentions.find(doc, article.published)
+        return group(article, mentions, self.codebook, setting)
 
     def type_descriptions(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Typing]:
         """Type event descriptions (one or a few sentences, as an ACLED note) on the incident typing path:

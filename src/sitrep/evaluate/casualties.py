@@ -31,9 +31,8 @@ from typing import Annotated, Optional
 import typer
 
 from sitrep.evaluate.cli import eval_app
-from sitrep.evaluate.common import main_incident
-from sitrep.extract.figures import PERP_IN_TOLL, SUICIDE
-from sitrep.records import Article, Incident
+from sitrep.evaluate.common import counts, main_incident
+from sitrep.records import Article
 
 
 @dataclass
@@ -101,20 +100,6 @@ def read_gvc(path: Path, split: str | None = None) -> Iterator[GoldArticle]:
                 killed=int(gva.get("num_killed") or 0), injured=int(gva.get("num_injured") or 0),
                 split=row.get("split_ukp_bugert2021"),
             )
-
-
-def counts(incident: Incident | None) -> tuple[int, int]:
-    """(killed, injured) as scored: the reconciled best values, plus attackers killed."""
-    if incident is None:
-        return 0, 0
-    killed = incident.killed.best if incident.killed else 0
-    injured = incident.injured.best if incident.injured else 0
-    attackers = [f.value for f in incident.figures
-                 if f.kind == "killed" and f.scope in ("perpetrators", SUICIDE)]
-    counted = any(f.scope == PERP_IN_TOLL for f in incident.figures)  # "three dead in a murder-suicide"
-    if attackers and not counted:
-        killed += max(attackers)
-    return killed, injured
 
 
 def score(predictions: Iterable[Prediction]) -> CasualtyScores:

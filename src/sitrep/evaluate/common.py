@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sitrep.extract.figures import PERP_IN_TOLL, SUICIDE
 from sitrep.records import Extraction, Incident
 
 
@@ -17,3 +18,18 @@ def main_incident(extraction: Extraction) -> Incident | None:
         return (len(sentences), len(inc.figures), -first)
 
     return max(extraction.incidents, key=weight)
+
+
+def counts(incident: Incident | None) -> tuple[int, int]:
+    """(killed, injured) as scored against the Gun Violence Archive: the reconciled best values, plus
+    attackers killed (see `sitrep eval casualties`)."""
+    if incident is None:
+        return 0, 0
+    killed = incident.killed.best if incident.killed else 0
+    injured = incident.injured.best if incident.injured else 0
+    attackers = [f.value for f in incident.figures
+                 if f.kind == "killed" and f.scope in ("perpetrators", SUICIDE)]
+    counted = any(f.scope == PERP_IN_TOLL for f in incident.figures)  # "three dead in a murder-suicide"
+    if attackers and not counted:
+        killed += max(attackers)
+    return killed, injured

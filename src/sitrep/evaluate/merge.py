@@ -27,8 +27,9 @@ Scores:
 - `killed_acc_incident`, `injured_acc_incident`: share of gold incidents whose predicted incident (the
   main incident of most of its articles; ties: the one its earliest article went to; none: wrong)
   has the gold `num_killed` / `num_injured`. An incident's killed is its reconciled `best` (0 when no
-  killed figure counts), plus attackers killed (figures scoped "perpetrators"), as in
-  `sitrep eval casualties`: the Gun Violence Archive counts a shooter who dies among the killed.
+  killed figure counts), plus attackers killed (figures scoped "perpetrators" or "perpetrator's
+  suicide", unless a figure already counts them in its toll), exactly as `sitrep eval casualties`
+  counts (`common.counts`): the Gun Violence Archive counts a shooter who dies among the killed.
   `killed_acc_incident_best` scores the `best` alone.
 """
 
@@ -49,6 +50,7 @@ import typer
 from sqlalchemy import func, select
 
 from sitrep.evaluate.cli import eval_app
+from sitrep.evaluate.common import counts
 from sitrep.records import Article, Extraction, Incident
 from sitrep.store.ledger import Ledger
 from sitrep.store.schema import EvidenceRow, FigureRow, IncidentArticleRow, IncidentRow
@@ -224,10 +226,8 @@ def incident_killed(incident: Incident | None) -> tuple[int, int, int]:
     """(killed as scored, injured, killed best alone) of a stored incident (see the module docstring)."""
     if incident is None:
         return 0, 0, 0
-    best = incident.killed.best if incident.killed else 0
-    injured = incident.injured.best if incident.injured else 0
-    attackers = [f.value for f in incident.figures if f.kind == "killed" and f.scope == "perpetrators"]
-    return best + (max(attackers) if attackers else 0), injured, best
+    killed, injured = counts(incident)
+    return killed, injured, incident.killed.best if incident.killed else 0
 
 
 def score_ledger(ledger: Ledger, gold_articles: list[GoldArticle], stored_ids: dict[str, str]) -> MergeScores:

@@ -183,7 +183,9 @@ _CUMULATIVE = re.compile(
     # a toll of several incidents: "left seven people dead ... in 17 shootings", "in those shootings"
     # ("in two attacks" with a toll for each place is two incidents, each with its own count)
     r"|\b(?:in|across|during|from)\s+(?:[3-9]|\d\d+|three|four|five|six|seven|eight|nine|ten|several|"
-    r"multiple|those|these|separate)\s+(?:separate\s+|different\s+)?(?:shootings|incidents|attacks)\b",
+    r"multiple|those|these|separate)\s+(?:separate\s+|different\s+)?(?:[\w-]+-related\s+)?(?:shootings|incidents|attacks)\b"
+    # one of several: "the first of two teenagers killed this weekend"; "a violent streak that includes"
+    r"|\b(?:first|second|third|latest)\s+of\s+(?:two|three|four|five|\d+)\b|\b(?:violent\s+streak|spate|rash)\b",
     re.IGNORECASE)
 _SINCE = re.compile(
     r"\bsince\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4}|the\s+(?:start|beginning|outbreak)\b|(?:the\s+)?(?:war|conflict|"
@@ -377,15 +379,19 @@ class _Sentence:
                     q.start = min(q.start, q.num - 1)
 
     def singular_at(self, i: int) -> _Quantity | None:
-        """ "a soldier", "the bomber", "his son", "the couple's 3-year-old son", "Jada's father":
-        one person."""
-        possessive = self.toks[i].pos_ == "PROPN" and self.word(i + 1) in ("'s", "’s")
-        if self.low[i] not in _SINGULAR_DETS and not possessive:
+        """ "a soldier", "the bomber", "his son", "the couple's 3-year-old son", "Jada's father",
+        "a police officer's son", and a headline's bare subject ("Man fatally shot", "15-year-old girl
+        killed"): one person."""
+        possessive = self.toks[i].pos_ in ("PROPN", "NOUN") and self.word(i + 1) in ("'s", "’s")
+        headline = i == 0 and (self.toks[i].pos_ in ("NOUN", "PROPN") or self.toks[i].like_num)
+        if self.low[i] not in _SINGULAR_DETS and not possessive and not headline:
             return None
-        j, noun = i + 1, False
+        bare = headline and self.low[i] not in _SINGULAR_DETS and not possessive
+        j, noun = (i if bare else i + 1), False
         while j < min(self.n, i + 9):
             tok = self.toks[j]
-            if tok.pos_ == "ADJ" and noun and self.toks[j - 1].text != "-":
+            if tok.pos_ == "ADJ" and noun and self.toks[j - 1].text != "-" and not (
+                    tok.lower_ == "old" and self.low[j - 1] in ("year", "years")):  # "a three-year old child"
                 break  # "found a girl dead": the adjective after the noun is not in the phrase
             noun = noun or tok.pos_ in ("NOUN", "PROPN")
             if tok.pos_ in ("ADJ", "NOUN", "PROPN") or tok.text == "-" or tok.tag_ == "POS" or (
@@ -394,7 +400,7 @@ class _Sentence:
                 continue
             break
         head = self.toks[j - 1]
-        if j == i + 1 or not self.is_person(head) or (
+        if j == i + (not bare) or not self.is_person(head) or (
                 head.tag_ not in ("NN", "NNP") and not _is_age_noun(self, j - 1)):
             return None
         return _Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True,
@@ -436,7 +442,7 @@ class _Sentence:
         if after in _UNITS_AFTER or after in _MONTHS or (after == "per" and
                                                           self.word(q.end + 1) == "cent"):
             return True
-        if after in ("-", "–") and q.qualifier != "range":
+        if after in ("-", "–") and q.qualifier != "range" and not q.singular:  # not "15-year-old girl"
             return True
         if after in _AGE_UNITS and self.word(q.end + 1) in ("-", "old"):
             return True
@@ -450,7 +456,7 @@ class _Sentence:
         k = q.num - 1
         if before in ("also", "both", "aged", "age", "ages"):
             k -= 1
-        if (self.word(k) in (",", "(") and after in (",", ";", ")", ".", "of", "and", "")
+        if (self.word(k) in (",", "(") and after.strip() in (",", ";", ")", ".", "of", "and", "")
                 and not q.explicit and not q.singular and q.np_end <= q.end and q.value < 120
                 and k >= 1 and (self.toks[k - 1].pos_ == "PROPN" or self.is_person(self.toks[k - 1]))):
             return True  # an age in apposition: "Erica Rodriguez, 21, of Bastrop", "..., both 35"
@@ -864,8 +870,14 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
         seen.update(m.i for m in members)
         parts: list[_Quantity] = []
         extra, unknown = 0, False
-        for m in members:
+        covered, before = 0, None  # names that the member before them already counts (see `_apposed`)
+        for m in sorted(members, key=lambda t: t.i):
             part = by_head.get(m.i)
+            if _apposed(m, before, covered):
+                covered = max(0, covered - 1)
+                continue
+            before = m
+            covered = part.value if part is not None and m.tag_ == "NNS" and part.value >= 2 else 0
             if part is not None:
                 if part.subset or s.word(part.start - 1) in _INHERIT_BEFORE:
                     unknown = True
@@ -901,6 +913,17 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
 
 
 _CLAUSE_LINKS = frozenset("acomp oprd prep pobj amod advmod xcomp attr".split())
+
+
+def _apposed(m: Token, before: Token | None, covered: int) -> bool:
+    """A name that restates the person or people listed right before it: "his wife, Shawna Smith",
+    "their two children, Tylee and Blake" (`covered`: names the count before still covers)."""
+    if before is None or not (m.ent_type_ == "PERSON" or m.pos_ == "PROPN"):
+        return False
+    if covered:
+        return True
+    between = [t.text for t in m.doc[before.i + 1:m.left_edge.i]]
+    return between == [","] and before.tag_ == "NN" and _noun_in(before, _PERSONS)
 
 
 def _clause_head(tok: Token) -> Token:
@@ -992,6 +1015,15 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             out.append(_Quantity(lo, lo, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
                                  kind="killed", trigger=(lo, i + 1), perpetrators=False,
                                  scope=SUICIDE if others else None))
+        elif w == "inflicted" and s.word(i - 1) == "-" and s.word(i - 2) == "self" and any(
+                a.lemma_.lower() in ("die", "dead", "death") for a in tok.ancestors) and any(
+                q.kind == "killed" and not q.subset and not q.singular for q in qs):
+            # "both girls were shot dead, and their stepfather died of a self-inflicted wound" (a sum
+            # of the clauses counts him already)
+            summed = any(q.kind == "killed" and q.total for q in qs)
+            out.append(_Quantity(i - 2, i - 2, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
+                                 kind="killed", trigger=(i - 2, i + 1), perpetrators=False,
+                                 scope=PERP_IN_TOLL if summed else SUICIDE))
         elif w in ("life",) and s.toks[i].dep_ == "dobj" and s.toks[i].head.lemma_.lower() == "claim":
             verb = s.toks[i].head  # "hunting accident claims life", "claimed the life of"
             if not any(c.dep_ == "prep" and c.lower_ == "of" for c in s.toks[i].children):
@@ -1034,7 +1066,11 @@ baby babies toddler toddlers grandchild grandchildren victim victims infant infa
 def _body_count(s: _Sentence, q: _Quantity) -> bool:
     """ "four people dead", "three found dead", "the bodies of three people", "three people died":
     a count of everyone who died (not "killed N", nor "two children dead": the children alone)."""
-    if q.kind != "killed" or q.singular or q.subset or q.value < 2 or q.trigger is None:
+    if q.kind != "killed" or q.singular or q.subset or q.value < 2:
+        return False
+    if q.head is not None and q.head.lower_ == "bodies":
+        return True  # "three bodies were found"
+    if q.trigger is None:
         return False
     if not q.total and _noun_in(q.head, _VICTIM_NOUNS):
         return False
@@ -1115,8 +1151,10 @@ def _quantities(s: _Sentence) -> list[_Quantity]:
     starts = _start_words()
     while i < s.n:
         w = s.low[i]
-        q = (s.quantity_at(i) or s.singular_at(i)) if w in starts or w[0].isdigit() else None
-        if q is None and s.toks[i].pos_ == "PROPN":
+        q = s.singular_at(i) if i == 0 else None  # a headline's bare subject: "Woman fatally shot"
+        if q is None and (w in starts or w[0].isdigit()):
+            q = s.quantity_at(i) or s.singular_at(i)
+        if q is None and (s.toks[i].pos_ == "PROPN" or s.word(i + 1) in ("'s", "’s")):
             q = s.singular_at(i) or s.named_at(i)
         if q is None and w in ("he", "she", "him") and s.toks[i].dep_ in ("nsubj", "nsubjpass", "dobj"):
             q = _Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,

@@ -21,11 +21,13 @@ from sitrep.codebook import Codebook
 from sitrep.extract.typing import IncidentTyper
 from sitrep.extract.reconcile import reconcile
 from sitrep.extract.reporters import canonical_reporter
+from sitrep.nlp.gazetteer import distance_km
 from sitrep.records import (
     Actor, Article, DateExpr, Evidence, Excluded, Extraction, Figure, Incident, Mention, Place,
 )
 
 TOWN = {"exact", "town", "near"}
+NESTED_KM = 12.0  # a town this close to another named for the same day is part of it (a neighbourhood)
 CONTINUE_SENTENCES = 2  # a placeless mention continues an incident named at most this many sentences back
 _BASIS_RANK = {"claimed": 0, "attributed": 1, "reported": 2, "suspected": 3}
 
@@ -41,18 +43,23 @@ class _Draft:
         return f"{where}|{self.date.date.isoformat() if self.date else 'undated'}"
 
 
-def group(article: Article, mentions: list[Mention], codebook: Codebook) -> Extraction:
-    """Turn one report's mentions into incidents and excluded mentions."""
+def group(article: Article, mentions: list[Mention], codebook: Codebook, setting: Place | None = None) -> Extraction:
+    """Turn one report's mentions into incidents and excluded mentions; an incident no mention places,
+    or places only in a region or country, is placed where the report is set when that lies there
+    (`setting`: the town it names most, see MentionFinder.setting)."""
     excluded = [_excluded(article, m, m.modality, m.modality_detail or "") for m in mentions if m.modality]
     realis = [m for m in mentions if not m.modality]
-    lead_date = next((_best_date(m.dates) for m in realis if m.dates), None)
+    acts = [m for m in realis if not _follow_up(m)]
+    lead_date = next((_best_date(m.dates) for m in [*acts, *realis] if m.dates), None)
 
     drafts: dict[str, _Draft] = {}
     by_town: dict[str, list[_Draft]] = defaultdict(list)
-    for m in realis:  # pass 1: towns named by concrete mentions anchor incidents
+    for m in sorted(realis, key=_follow_up):  # pass 1: towns named by concrete mentions anchor incidents
         if _concrete(m):
             for place in _towns(m):
-                _draft_for(place, _date_for(m, place, lead_date), drafts, by_town)
+                own = lead_date if _follow_up(m) and lead_date else _date_for(m, place, lead_date)
+                _draft_for(place, own, drafts, by_town)
+    _fold_nested(drafts, by_town)
     if not drafts:  # no town: a concrete mention at admin1/country level, or with no place at all
         for m in realis:
             if _concrete(m):
@@ -93,6 +100,8 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook) -> Extr
         if reason:
             excluded.extend(_excluded(article, m, "no details", reason) for m in draft.mentions)
         else:
+            if incident.location is None or _within(setting, incident.location):
+                incident.location = setting
             incidents.append(incident)
     _link_related(incidents)
     excluded.sort(key=lambda e: e.start)
@@ -116,6 +125,19 @@ def _not_an_incident(article: Article, incident: Incident, codebook: Codebook) -
     if len(off_topic) >= OFF_TOPIC_MIN and not counted:
         return f"violent words used figuratively in a report about {', '.join(sorted(off_topic)[:4])}"
     return None
+
+
+def _within(town: Place | None, region: Place) -> bool:
+    """Whether the report's setting is a town or county of the region or country an incident is placed in
+    ("a shooting in Arkansas" in a report set in Little Rock)."""
+    return bool(town and region.precision in ("admin1", "country") and town.country_code == region.country_code
+                and (region.precision == "country" or town.admin1 == region.admin1))
+
+
+def _follow_up(m: Mention) -> bool:
+    """An arrest told with the act ("arrested Monday in Saturday's shooting"): its date is the arrest's,
+    so the incident takes the date of the act when the report gives one."""
+    return any(c.sub_event_type == "Arrests" for c in m.cues)
 
 
 def _concrete(m: Mention) -> bool:
@@ -165,6 +187,30 @@ def _draft_for(place, date, drafts, by_town) -> _Draft:
         drafts[key] = draft
         by_town["unknown place" if place is None else _town_key(place)].append(draft)
     return drafts[key]
+
+
+def _fold_nested(drafts: dict[str, _Draft], by_town: dict[str, list[_Draft]]) -> None:
+    """A neighbourhood and its city ("Englewood", "Chicago"), named for one day, are one place: a town
+    within NESTED_KM of a town named before it, on the same day or undated, joins that one's incident."""
+    kept: list[_Draft] = []
+    for key, draft in list(drafts.items()):
+        host = next((k for k in kept if _nested(k, draft)), None)
+        if host is None:
+            kept.append(draft)
+            continue
+        del drafts[key]
+        town = by_town[_town_key(draft.place)]
+        town.remove(draft)
+        if host not in town:
+            town.append(host)
+
+
+def _nested(a: _Draft, b: _Draft) -> bool:
+    if a.place is None or b.place is None or a.place.lat is None or b.place.lat is None:
+        return False
+    if a.date is not None and b.date is not None and a.date.date != b.date.date:
+        return False
+    return distance_km(a.place.lat, a.place.lon, b.place.lat, b.place.lon) <= NESTED_KM
 
 
 def _pick(candidates: list[_Draft], own: DateExpr | None) -> _Draft:

@@ -1,15 +1,18 @@
 """Mentions: each sentence's event cues, clustered, with dates, places, figures, actors and roles attached.
 
 Input: a parsed report (spaCy Doc) and its publication date. Output: `Mention` records, one per cluster of
-cues that the parse links together. Within a sentence each attribute goes to the nearest cluster in the
-dependency tree, so "yesterday's bombings recalled the attacks of 1986 that killed 144" gives two
-mentions: a current one, and a historical one that owns the 144.
+cues that the parse links together, and the place the report is set in (`MentionFinder.setting`: its
+dateline, the town it names most, its police force's town), for incidents no sentence places. Within a
+sentence each attribute goes to the nearest cluster in the dependency tree, so "yesterday's bombings
+recalled the attacks of 1986 that killed 144" gives two mentions: a current one, and a historical one
+that owns the 144. A place written in a news outlet's name ("- WXYZ News 4 Toledo") places nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 
 from spacy.tokens import Doc, Span, Token
 
@@ -19,18 +22,20 @@ from sitrep.extract.dates import find_dates
 from sitrep.extract.detection import CueMatcher
 from sitrep.extract.figures import find_figures
 from sitrep.extract.modality import ModalityClassifier
-from sitrep.extract.places import PlaceResolver
+from sitrep.extract.places import PlaceContext, PlaceResolver, datelines
 from sitrep.extract.reporters import find_reporter
 from sitrep.extract.roles import RoleTagger, attach
 from sitrep.extract.typing import FrameReader
-from sitrep.records import Cue, Mention, PlaceMention
+from sitrep.records import Cue, Mention, Place, PlaceMention
 
 CLUSTER_DISTANCE = 3  # cues this close in the parse describe one event
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
+SETTING_PRECISION = {"town": 0, "exact": 0, "admin2": 1}  # what may stand for where a report is set
 # "BEIRUT, March 14 (Levant Wire) -": where the story was filed, not where anything happened.
 _DATELINE = re.compile(r"^\s*[A-Za-z][^\n]{0,80}?(\)\s*|\s)(-{1,2}|—|–)\s")
 
 
+DATELINE_WEIGHT = 1  # a place in a dateline counts as much as this many mentions of it
 def dateline_end(text: str) -> int:
     """End offset of a wire dateline at the start of the text (0 when there is none)."""
     m = _DATELINE.match(text)
@@ -55,6 +60,10 @@ class MentionFinder:
         self.places = places
 
     def __call__(self, doc: Doc, published: dt.date | None) -> list[Mention]:
+        return self.find(doc, published)[0]
+
+    def find(self, doc: Doc, published: dt.date | None) -> tuple[list[Mention], Place | None]:
+        """The report's mentions, and where it is set (`setting`)."""
         lowercase = not any(c.isupper() for c in doc.text[:2000])
         context = self.places.context(doc)
         filed_from = dateline_end(doc.text)
@@ -64,12 +73,43 @@ class MentionFinder:
             sent_ents = [e for e in ents if sent.start <= e.start < sent.end]
             mentions.extend(self._sentence(sent, sent_ents, index, published, lowercase, context, filed_from))
         attach(mentions, self.roles(doc), doc, self.actors)
-        return mentions
+        return mentions, self.setting(doc, context)
+
+    def setting(self, doc: Doc, context: PlaceContext | None = None) -> Place | None:
+        """Where the report is set: the town (else county) it names most often anywhere, dateline and
+        "Akron police" included; first named on ties. None when it names no resolvable town or county."""
+        context = context if context is not None else self.places.context(doc)
+        counts: Counter[str] = Counter()
+        found: dict[str, Place] = {}
+
+        def count(place: Place, weight: int) -> None:
+            if place.precision in SETTING_PRECISION:
+                key = f"{place.geonameid or place.name}|{place.precision}"
+                found.setdefault(key, place)
+                counts[key] += weight
+
+        for name, line in datelines(doc.text):
+            count(self.places.resolve(name, context, hint=line), DATELINE_WEIGHT)
+        for ent in doc.ents:
+            if ent.label_ in _PLACE_LABELS and not _person_or_street(ent) and not _masthead(ent):
+                count(self.places.resolve_span(ent, context), 1)
+            elif ent.label_ == "ORG" and (m := _LOCAL_FORCE.match(ent.text)):
+                force = self.places.resolve(m["place"], context)
+                if force.country_code and context.country_count(force.country_code) > 0:
+                    count(force, 1)  # "Naples police" in a report that never says Italy: not Naples, Italy
+        if not counts:
+            return None
+        rank = list(found)
+        best = min(found, key=lambda k: (SETTING_PRECISION[found[k].precision], -counts[k], rank.index(k)))
+        place = found[best].model_copy()
+        place.reason = f"where the report is set (named {counts[best]} time(s)): {place.reason or ''}"
+        return place
 
     def _sentence(self, sent: Span, ents: list[Span], index: int, published, lowercase: bool, context,
                   filed_from: int) -> list[Mention]:
         doc = sent.doc
-        cues = self.cues(sent)
+        names = [(e.start_char, e.end_char) for e in ents if e.label_ in {"GPE", "LOC"}]
+        cues = [c for c in self.cues(sent) if not any(a <= c.start and c.end <= b for a, b in names)]  # "Baton Rouge"
         figures = find_figures(sent)
         actors = [a for a in self.actors(sent, lowercase, ents) if a.start >= filed_from]
         blame = [a for a in actors if a.basis != "reported" or a.role != "perpetrator"]
@@ -101,7 +141,7 @@ class MentionFinder:
         for f in figures:
             built[nearest(f.start, f.end)].figures.append(f)
         place_ents = [e for e in ents if e.label_ in _PLACE_LABELS and e.start_char >= filed_from
-                      and not _after_age(e)]
+                      and not _person_or_street(e) and not _masthead(e)]
         place_tokens = {t.i for e in place_ents for t in e}
         for ent in place_ents:
             place = self.places.resolve_span(ent, context)
@@ -128,9 +168,42 @@ class MentionFinder:
         return built
 
 
-def _after_age(ent: Span) -> bool:
-    """A name right after an age is a person ("4-year-old Olivia", "the 17-year-old Mathis")."""
+# names of news outlets: "13 WTHR Indianapolis", "wave3.com-Louisville", "KSLA News 12 Shreveport"
+_OUTLET = re.compile(r"^(?:[KW][A-Z]{2,3}(?:-?(?:TV|FM|AM|DT))?\d*|\S+\.com\b.*|News\d*|TV|Channel|Radio|Times|Herald|"
+                     r"Tribune|Gazette|Journal|Online|Dispatch|Sentinel|Courier|Chronicle|Weather|Traffic)$")
+# a local force named after its town or county: "the Wichita Police Dept.", "Bartow County Sheriff's Office"
+_LOCAL_FORCE = re.compile(r"^(?:[Tt]he\s+)?(?P<place>(?:[A-Z][\w.'’-]*\s+){0,2}?[A-Z][\w'’-]*(?:\s+County)?)\s+"
+                          r"(?:Police|Sheriff|Fire|Marshal)")
+MASTHEAD_WINDOW = 4  # tokens either side of a place name, on its line, that may name an outlet
+
+
+def _masthead(ent: Span) -> bool:
+    """A place written as part of a news outlet's name, where the report was published, not where
+    anything happened ("Four shot - 13 WTHR Indianapolis", "wave3.com-Louisville")."""
+    doc = ent.doc
+    lo, hi = max(0, ent.start - MASTHEAD_WINDOW), min(len(doc), ent.end + MASTHEAD_WINDOW)
+    for tok in [*doc[lo:ent.start]][::-1]:
+        if "\n" in tok.text_with_ws:
+            break
+        if _OUTLET.match(tok.text):
+            return True
+    for tok in doc[ent.end:hi]:
+        if _OUTLET.match(tok.text):
+            return True
+        if "\n" in tok.text_with_ws:
+            break
+    return bool(_OUTLET.match(ent.text.split("-")[0]))
+
+
+_STREET_BEFORE = {("of", "block"), *(("on", w) for w in ("home", "house", "residence", "apartment", "apartments"))}
+
+
+def _person_or_street(ent: Span) -> bool:
+    """A name right after an age is a person ("4-year-old Olivia", "the 17-year-old Mathis"), and one right
+    after "block of" or "a home on" a street ("the 2300 block of North Oak")."""
     doc, k = ent.doc, ent.start
+    if k >= 2 and (doc[k - 1].lower_, doc[k - 2].lower_) in _STREET_BEFORE:
+        return True
     return k >= 3 and doc[k - 1].lower_ == "old" and doc[k - 2].text == "-" and doc[k - 3].lower_ in {"year", "years"}
 
 
@@ -194,12 +267,17 @@ _BEARINGS = {"north", "south", "east", "west", "northeast", "northwest", "southe
              "kilometres", "kilometers", "km", "miles"}
 
 
+_CARE = {"hospital", "hospitals", "center", "centre", "clinic", "infirmary"}
+
+
 def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
     """'event' when the place attaches to the event; 'context' when it qualifies another place
     ("Saraqib, in Idlib province") or locates another act ("treated at a hospital in Gusau")."""
     node = ent.root
     if node.dep_ == "pobj" and node.head.lower_ in {"of", "from"} and node.head.head.lower_ in _BEARINGS:
         return "context"  # "30 km north of Beni": a reference point
+    if node.dep_ == "pobj" and node.head.lower_ in {"in", "at", "of"} and node.head.head.lower_ in _CARE:
+        return "context"  # "airlifted to St. Vincent Hospital in Indianapolis": where the wounded were treated
     for _ in range(6):
         if node.dep_ == "conj":  # "in Jableh and Tartus": a sibling, not a container
             node = node.head

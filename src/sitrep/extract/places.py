@@ -1,9 +1,11 @@
 """Places: choose among a name's GeoNames candidates with the report's context.
 
 `PlaceResolver.context(doc)` gathers what the report says about geography: the countries it names
-(names and demonyms: "Syria", "Syrian", "northwestern Syria"), the admin1 regions it names
-("Latakia province"), and every place name it mentions with its candidates. `resolve(name, ctx,
-hint)` scores each candidate of `name`:
+(names and demonyms: "Syria", "Syrian", "northwestern Syria"; two US institutions or legal terms,
+such as a sheriff's office and a felony charge, stand for the US), the admin1 regions it names
+("Latakia province"; a region name far more populous than any town of that name, "Ohio", with its
+country), and every place name it mentions with its candidates. `resolve(name, ctx, hint)` scores
+each candidate of `name`:
 
 - its country named in the report (strong) or in the hint (strong; a region of it: medium),
 - its admin1 region named in the hint ("(Malanville, Alibori)", strong) or elsewhere in the report,
@@ -47,6 +49,7 @@ W_COUNTRY_FEATURE = 2.5     # a country's name most often means the country
 W_ADMIN1_BARE = -1.0        # "Tartus" alone is the town, not the governorate of the same name
 W_ADMIN1_WANTED = 3.0       # "Idlib province"
 W_TOWN_WHEN_REGION_WANTED = -2.0
+REGION_DOMINANCE = 10      # a region name this much more populous than its towns denotes the region
 MIN_SCORE = 1.2             # the "none of the above" option: about a town of 10,000 with no context
 MIN_MARGIN = 0.35           # closer than this, two far-apart readings are too ambiguous
 FAR_KM = 50.0
@@ -81,6 +84,12 @@ _US_STATE_AFTER = re.compile(
     r"[A-Za-z.'’)]\s*,\s*(?P<ap>" + "|".join(re.escape(a) for a in sorted(US_AP_STATES, key=len, reverse=True))
     + r")(?=[\s,;:)\-—–]|$)|[A-Za-z.'’)]\s*,\s*(?P<usps>" + "|".join(US_STATES) + r")\b(?![.'’-]?[A-Za-z])")
 _COUNTY_WORDS = frozenset(["county", "parish", "borough"])
+# institutions and legal terms of the US: a report naming two of them is US news, whatever towns it names
+_US_INSTITUTIONS = re.compile(
+    r"\b(?:sheriff'?s? (?:office|department|deputy|deputies)|sheriff|county (?:prosecutor|attorney|coroner|"
+    r"jail)|district attorney|state'?s attorney|medical examiner|state troopers?|highway patrol|"
+    r"first-degree|second-degree|felony|misdemeanor|grand jury)\b", re.IGNORECASE)
+US_INSTITUTIONS_MIN = 2
 
 
 def _same_county(admin2: str | None, name: str) -> bool:
@@ -88,6 +97,18 @@ def _same_county(admin2: str | None, name: str) -> bool:
     def core(text: str) -> str:
         return re.sub(r"[^a-z]", "", normalize(text))
     return bool(admin2) and core(admin2) == core(name)
+
+
+# a dateline opening a paragraph of the lead: "KOKOMO, Ind. (WISH) —", "CEDAR RAPIDS, Iowa (AP) —"
+_LEAD_DATELINE = re.compile(r"(?:^|\n)[ \t]*(?P<line>(?P<name>[A-Z][A-Z.'’\- ]{2,40}?)(?:,[^\n]{0,40}?)?"
+                            r"(?:\([^\n)]{0,40}\))?\s*(?:-{1,2}|—|–)\s)")
+LEAD_CHARS = 1500
+
+
+def datelines(text: str) -> list[tuple[str, str]]:
+    """(place name, whole dateline) of the datelines that open a paragraph of the lead (local news
+    puts its own town there, and a title often comes first)."""
+    return [(m["name"].strip(), m["line"]) for m in _LEAD_DATELINE.finditer(text[:LEAD_CHARS])]
 
 
 def us_states_in(text: str | None) -> list[str]:
@@ -181,6 +202,9 @@ class PlaceResolver:
                 ctx.countries[cc] += n
             return ctx
         ctx.text = doc.text
+        if len({m.group(0).lower() for m in _US_INSTITUTIONS.finditer(doc.text)}) >= US_INSTITUTIONS_MIN:
+            ctx.countries["US"] += 1  # "the sheriff's office ... charged with a felony": US news
+            ctx.country_mentions[("", "US")] += 1
         for state in us_states_in(doc.text):  # "Athens, Ga.": Georgia, in the US
             ctx.countries["US"] += 1
             ctx.country_mentions[("", "US")] += 1
@@ -208,11 +232,15 @@ class PlaceResolver:
             else:
                 k += 1
         # places named in the report, and the regions among them
+        homonyms = []  # region names that are also a country's ("Georgia")
         for ent in doc.ents:
             if ent.label_ not in PLACE_LABELS:
                 continue
             key = self._place_key(ent.text)
-            if not key or gaz.country_code_for_key(key, demonyms=False):
+            if not key:
+                continue
+            if gaz.country_code_for_key(key, demonyms=False):
+                homonyms.append(key)
                 continue
             cands = ctx.places.get(key)
             if cands is None:
@@ -220,11 +248,31 @@ class PlaceResolver:
                 ctx.places[key] = cands
             nxt = doc[ent.end].lower_ if ent.end < len(doc) else ""
             region_word = nxt in ADMIN_WORDS
+            sole = self._sole_region(key, cands)
             for c in cands:
-                if c.feature == "admin1" and (c.country_code in ctx.countries or region_word):
+                if c.feature == "admin1" and (c.country_code in ctx.countries or region_word or c is sole):
+                    ctx.admin1s[(c.country_code, c.admin1)] += 1
+                    ctx.admin1_mentions[(key, c.country_code, c.admin1)] += 1
+            if sole is not None and not region_word:  # "Ohio": in the US, wherever the report is from
+                ctx.countries[sole.country_code] += 1
+                ctx.country_mentions[(key, sole.country_code)] += 1
+        for key in homonyms:  # "Georgia" next to "Atlanta, Ga." or "Ohio": the US state
+            for c in gaz.candidates_for_key(key):
+                if c.feature == "admin1" and not c.alternate and ctx.country_count(c.country_code, key) > 0:
                     ctx.admin1s[(c.country_code, c.admin1)] += 1
                     ctx.admin1_mentions[(key, c.country_code, c.admin1)] += 1
         return ctx
+
+    def _sole_region(self, key: str, cands: list[GeoCandidate]) -> GeoCandidate | None:
+        """The region a name denotes wherever it is written: the only first-level region of that name,
+        at least `REGION_DOMINANCE` times as populous as any town so called ("Ohio", "Connecticut",
+        "Texas"; not "Tartus", "Washington" or "Plateau", a region in two countries)."""
+        regions = [c for c in cands if c.feature == "admin1" and not c.alternate]
+        if len(regions) != 1:
+            return None
+        info = self.gazetteer.key_info(key)
+        town = info.town_population if info else 0
+        return regions[0] if regions[0].population >= REGION_DOMINANCE * max(town, 1) else None
 
     def _place_key(self, text: str) -> str:
         """The look-up key of a place name: "the" and compass words ("northern Aleppo") dropped

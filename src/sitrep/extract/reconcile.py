@@ -12,6 +12,8 @@ incident's own place; subsets, perpetrators and wider tolls are kept as rows but
 A body count (scope "all the dead": "three found dead", "the bodies of four people") counts the
 incident too, less one when the report tells of the perpetrator's suicide (scope "perpetrator's
 suicide"), whom it includes: the incident's killed are the victims, the perpetrator is his own row.
+Another person told with an ordinal ("two guards were killed outright; the third person died in hospital")
+makes best and high at least that number.
 
 Figures that count only part of the toll fill in when no figure counts it whole:
 - one person (scope "one person: ..."): "a man was killed", "Erica Robinson was shot dead". A report
@@ -86,7 +88,13 @@ def reconcile(
         usable = [f.model_copy(update={"value": max(0, f.value - 1)}) if f.scope == ALL_DEAD else f
                   for f in usable]
     if usable:
-        return _rule(usable, codebook, published or {}, article_order or {})
+        found = _rule(usable, codebook, published or {}, article_order or {})
+        # "two guards were killed outright; the third person died in hospital": at least three
+        nth = max((_ordinal(f.scope) for f in figures if f.kind == kind and is_another_person(f)
+                   and _ordinal(f.scope) != float("inf")), default=0)
+        if nth > found.best:
+            found = Range(low=found.low, best=int(nth), high=max(found.high, int(nth)))
+        return found
     singles = [f for f in figures if f.kind == kind and is_one_person(f)]
     shot = [f for f in figures if f.kind == kind == "injured" and f.scope == SHOT]
     if kind == "killed":

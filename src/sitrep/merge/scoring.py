@@ -8,12 +8,13 @@ the coded fields, with vetoes for what cannot be one incident:
 | text cosine                                           | + cosine        |
 | text cosine under 0.15, both signatures of 5+ terms    | veto            |
 | same named perpetrator, same day, another town        | veto (related)  |
-| both located to a town, more than 40 km apart, or in different countries | veto; - 0.25 when the text cosine is 0.6 or more and the dates a day apart at most (a geocoding error) |
+| both located to a town, more than 40 km apart         | veto; - 0.15 when the text cosine is 0.4 or more (a geocoding error: a town of the same name, the outlet's town) |
+| in different countries                                | veto; - 0.25 when the text cosine is 0.6 or more and the dates a day apart at most |
 | different countries                                   | veto            |
 | same place name, or within 10 km                      | + 0.25          |
 | within 10-40 km                                       | + 0.10          |
 | the stored incident's town is named in the new report | + 0.15          |
-| same day / one day apart / 4+ days apart              | + 0.15 / + 0.10 / - 0.05 a day, at most - 0.25 |
+| same day / one day apart / 4+ days apart              | + 0.15 / + 0.10 / - 0.05 a day, at most - 0.25 (0 when the text cosine is 0.5 or more: a follow-up) |
 | same sub-event type / different event type            | + 0.05 / - 0.10 |
 | a named perpetrator in common / only different ones  | + 0.20 / - 0.30 |
 | killed tolls both known and far apart (x3 and >3)     | - 0.10          |
@@ -36,9 +37,12 @@ from sitrep.merge.signature import cosine, fold
 MATCH = 0.30
 MIN_TEXT = 0.15  # below this text cosine two reports that both have signatures are not one incident ...
 MIN_TERMS = 5  # ... (a signature this small says too little either way)
-MISPLACED_TEXT = 0.6  # reports this alike, dated a day apart at most, may be one incident geocoded twice
-MISPLACED_PENALTY = 0.25
+MISPLACED_TEXT = 0.4  # reports this alike (the same victims, streets, names) may be one incident geocoded twice
+MISPLACED_PENALTY = 0.15
+ABROAD_TEXT = 0.6  # ... in two countries only when this alike and dated a day apart at most
+ABROAD_PENALTY = 0.25
 FAR_DATE_PENALTY = 0.25  # dates far apart: often a follow-up (arrest, funeral, hearing) dated to its own day
+FOLLOW_UP_TEXT = 0.5  # ... which costs nothing when the reports name the same people this much
 LINK = 0.33
 FAR_KM = 40.0
 NEAR_KM = 10.0
@@ -126,17 +130,16 @@ def score(new: Side, stored: Side) -> Match:
         # both reports name enough people and places to tell: they name different ones
         return Match(total, reasons, veto="the reports name different people and places")
     # one of two places this far apart can only be a geocoding error when the reports read alike
-    # and are dated alike: then it costs, else it rules the pair out
-    misplaced = text >= MISPLACED_TEXT and _same_days(new, stored)
+    # (and, for two countries, are dated alike): then it costs, else it rules the pair out
     if new.country_code and stored.country_code and new.country_code.upper() != stored.country_code.upper():
-        if not misplaced:
+        if not (text >= ABROAD_TEXT and _same_days(new, stored)):
             return Match(total, reasons, veto=f"countries differ ({new.country_code} / {stored.country_code})")
-        total -= MISPLACED_PENALTY
+        total -= ABROAD_PENALTY
         reasons.append(f"countries differ ({new.country_code} / {stored.country_code})")
     elif new.located and stored.located:
         distance = km(new.lat, new.lon, stored.lat, stored.lon)  # type: ignore[arg-type]
         if distance > FAR_KM:
-            if not misplaced:
+            if text < MISPLACED_TEXT:
                 return Match(total, reasons, veto=f"{distance:.0f} km apart")
             total -= MISPLACED_PENALTY
             reasons.append(f"{distance:.0f} km apart")
@@ -155,7 +158,8 @@ def score(new: Side, stored: Side) -> Match:
 
     if new.day_dated and stored.day_dated:
         gap = abs((new.date - stored.date).days)  # type: ignore[operator]
-        total += {0: 0.15, 1: 0.10, 2: 0.0, 3: 0.0}.get(gap, -min(FAR_DATE_PENALTY, 0.05 * (gap - 3)))
+        far = 0.0 if text >= FOLLOW_UP_TEXT else min(FAR_DATE_PENALTY, 0.05 * (gap - 3))
+        total += {0: 0.15, 1: 0.10, 2: 0.0, 3: 0.0}.get(gap, -far)
         reasons.append(f"dates {gap} days apart")
 
     if new.sub_event_type and stored.sub_event_type:

@@ -369,6 +369,9 @@ class GazetteerRuler:
             elif e.label_ == "GPE" and self._is_demonym(e):
                 new_ents.append(Span(doc, e.start, e.end, label="NORP"))  # "Ugandan-led"
                 changed = True
+            elif e.label_ == "GPE" and self._surname(doc, e, st):
+                new_ents.append(Span(doc, e.start, e.end, label="PERSON"))  # "Comer said"
+                changed = True
             else:
                 new_ents.append(e)
         places_end = {e.end for e in new_ents if e.label_ == "GPE"}
@@ -380,6 +383,19 @@ class GazetteerRuler:
             new_ents.sort(key=lambda s: s.start)
             doc.ents = new_ents
         return doc
+
+    def _surname(self, doc: Doc, ent: Span, st: _DocState) -> bool:
+        """A one-word "place" that is a word of a full name in the doc ("Tyler Comer ... Comer said")
+        is that person, unless a locative cue precedes it or a region follows it, or it names a region."""
+        key = self._key(doc, ent.start, ent.end)
+        if len(ent) != 1 or key not in st.person_words:
+            return False
+        info = self._info(key)
+        if info is not None and (info.admin1 or info.country):
+            return False
+        k = self._prev_index(doc, ent.start)
+        cue = k >= 0 and doc[k].lower_ in PERSON_CUES
+        return not cue and not self._next_region(doc, ent.end, st)
 
     def _is_demonym(self, ent: Span) -> bool:
         key = self._key(ent.doc, ent.start, ent.end)
