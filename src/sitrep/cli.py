@@ -11,14 +11,14 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sitrep import formats
 from sitrep.evaluate.cli import eval_app
 from sitrep.ingest.readers import IngestProblem, read_articles
 from sitrep.merge.cli import parse_timestamp
 from sitrep.merge.cli import register as register_corrections
-from sitrep.records import Article, Extraction
+from sitrep.records import Extraction
 from sitrep.store.cli import register as register_db
 from sitrep.store.ledger import Ledger, normalize_db_url
 
