@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -24,11 +25,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sitrep.ingest.readers import IngestProblem, read_file, report_files
 from sitrep.merge.engine import ReportText
 from sitrep.records import Article, Extraction
+
+if TYPE_CHECKING:
+    from sitrep.store.ledger import Ledger
 
 BATCH_SIZE = 16  # reports per task sent to a worker
 
@@ -221,10 +225,10 @@ class _Batch:
 
 def ingest(
     paths: Iterable[str | Path],
-    ledger: Any,
+    ledger: Ledger,
     coder: Coder,
     *,
-    published: Any = None,
+    published: dt.date | None = None,
     source: str | None = None,
     on_problem: Callable[[IngestProblem], None] = lambda problem: None,
     on_progress: Callable[[IngestSummary], None] = lambda summary: None,
@@ -279,7 +283,7 @@ def ingest(
     return summary
 
 
-def _work(paths: Iterable[str | Path], ledger: Any, summary: IngestSummary, published: Any,
+def _work(paths: Iterable[str | Path], ledger: Ledger, summary: IngestSummary, published: dt.date | None,
           source: str | None, on_problem: Callable[[IngestProblem], None],
           on_progress: Callable[[IngestSummary], None]) -> Iterator[_Batch]:
     """Batches of fresh reports, in input order; a batch may span small files and carries the ends of
