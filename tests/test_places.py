@@ -421,7 +421,7 @@ def test_a_report_is_set_where_its_dateline_and_police_are(pipeline):
             "pistol he found under a bed.\n\nThe boy is expected to recover, Kokomo police said.")
     assert datelines(text) == [("KOKOMO", "KOKOMO, Ind. (WXYZ) — ")]
     incident, = pipeline.extract(Article.from_text(text, published=dt.date(2015, 3, 2))).incidents
-    assert (incident.location.name, incident.location.admin1) == ("KOKOMO", "Indiana")
+    assert (incident.location.name, incident.location.admin1) == ("Kokomo", "Indiana")
 
 
 def test_the_outlets_town_does_not_set_the_report(pipeline):
@@ -500,4 +500,4 @@ def test_a_region_gives_way_to_the_town_the_report_is_set_in(pipeline):
 
     text = "Two men shot\n\nLITTLE ROCK, Ark. (WXYZ) — Two men were shot dead in Arkansas on Sunday night."
     incidents = pipeline.extract(Article.from_text(text, published=dt.date(2016, 5, 2))).incidents
-    assert [(i.location.name, i.location.precision) for i in incidents] == [("LITTLE ROCK", "town")]
+    assert [(i.location.name, i.location.precision) for i in incidents] == [("Little Rock", "town")]

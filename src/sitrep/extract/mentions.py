@@ -89,6 +89,7 @@ class MentionFinder:
                 counts[key] += weight
 
         for name, line in datelines(doc.text):
+            name = name.title() if name.isupper() else name  # "KHARKIV, Ukraine —" names Kharkiv
             count(self.places.resolve(name, context, hint=line), DATELINE_WEIGHT)
         for ent in doc.ents:
             if ent.label_ in _PLACE_LABELS and not _person_or_street(ent) and not _masthead(ent):
