@@ -79,3 +79,9 @@ def test_features_say_on_which_side_of_the_event_cue_a_phrase_stands(nlp_base):
     features = {key: set(f) for key, (_, f) in tagger.featurize(nlp_base("rebels attacked the police station.")).items()}
     assert any(f.startswith("cueside=before|") for f in features["rebels"])
     assert any(f.startswith("cueside=after|") for f in features["police station"])
+
+
+def test_a_spaced_dash_ends_a_phrase(nlp_base):
+    keys = set(candidates(_Parse(nlp_base("KANO - Police fired tear gas at Al-Shabaab supporters."))))
+    assert "police" in keys and "kano police" not in keys  # keys drop punctuation
+    assert "alshabaab supporters" in keys

@@ -109,10 +109,17 @@ class _Parse:
         return min(range(start, end), key=lambda i: (self.depth[i], i))
 
 
+def _spaced_dash(parse: _Parse, i: int) -> bool:
+    """A dash with space on both sides separates phrases ("KANO - Police fired"), unlike "Al-Shabaab"."""
+    start, end = parse.idx[i], parse.end_char[i]
+    return (parse.text[start:end] in {"-", "–", "—"} and start > 0 and parse.text[start - 1].isspace()
+            and end < len(parse.text) and parse.text[end].isspace())
+
+
 def candidates(parse: _Parse) -> dict[str, list[tuple[int, int]]]:
     """Every candidate phrase (token start, end) of the report, grouped by normalised text, in order."""
     pos, lower, n = parse.pos, parse.lower, len(parse.pos)
-    inside = [parse.text[parse.idx[i] : parse.end_char[i]] in _INSIDE for i in range(n)]
+    inside = [parse.text[parse.idx[i] : parse.end_char[i]] in _INSIDE and not _spaced_dash(parse, i) for i in range(n)]
     spans: set[tuple[int, int]] = set()
     i = 0
     while i < n:  # runs of nominal words: every stretch of up to MAX_WORDS that ends in a noun
@@ -137,7 +144,11 @@ def candidates(parse: _Parse) -> dict[str, list[tuple[int, int]]]:
                     if e > m and pos[e - 1] in _HEADS:
                         spans.add((start, e))
         i = j
-    spans.update(parse.ents)
+    for start, end in parse.ents:  # an entity run across a dateline ("KANO - Police") starts after the dash
+        dashes = [i for i in range(start, end) if _spaced_dash(parse, i)]
+        start = dashes[-1] + 1 if dashes else start
+        if start < end:
+            spans.add((start, end))
     groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for start, end in sorted(spans):
         key = normalize(parse.span_text(start, end))
