@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -9,7 +10,12 @@ import pytest
 
 from sitrep.extract.places import PlaceContext, PlaceResolver
 from sitrep.nlp.ruler import FACTORY, GazetteerRuler, add_gazetteer_ruler, text_is_caseless
-from sitrep.records import Place
+from sitrep.records import Article, Place
+
+
+def incidents_of(pipeline, text: str, published: dt.date):
+    """The incidents the full pipeline codes from one report."""
+    return pipeline.extract(Article.from_text(text, published=published)).incidents
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_f2e83a11a1caa2f0.txt"
 
@@ -388,9 +394,6 @@ def test_a_county_is_never_a_town_of_its_name_elsewhere(nlp, resolver):
 
 
 def test_a_name_after_an_age_is_a_person_not_a_town(pipeline):
-    import datetime as dt
-
-    from sitrep.records import Article
 
     text = ("A man shot his wife and their daughters, 4-year-old Olivia and 9-year-old Mathis, "
             "at their home in Culpeper, Virginia, on Sunday, police said.")
@@ -411,61 +414,46 @@ def test_a_surname_is_not_a_town(nlp):
 
 
 def test_a_report_is_set_where_its_dateline_and_police_are(pipeline):
-    import datetime as dt
-
     from sitrep.extract.places import datelines
-    from sitrep.records import Article
 
     text = ("Boy, 6, hurt in accidental shooting\n\n"
             "KOKOMO, Ind. (WXYZ) — A boy of six was wounded in the foot on Sunday when he fired a "
             "pistol he found under a bed.\n\nThe boy is expected to recover, Kokomo police said.")
     assert datelines(text) == [("KOKOMO", "KOKOMO, Ind. (WXYZ) — ")]
-    incident, = pipeline.extract(Article.from_text(text, published=dt.date(2015, 3, 2))).incidents
+    incident, = incidents_of(pipeline, text, dt.date(2015, 3, 2))
     assert (incident.location.name, incident.location.admin1) == ("Kokomo", "Indiana")
 
 
 def test_the_outlets_town_does_not_set_the_report(pipeline):
-    import datetime as dt
-
-    from sitrep.records import Article
 
     text = ("Teen shot while cleaning rifle - WXYZ News 4 Toledo\n\n"
             "A teenager, 15, suffered a gunshot wound to the hand on Saturday while cleaning a rifle at a home in Bryan, "
             "Ohio, the sheriff's office said. The teen was treated and released.")
-    incidents = pipeline.extract(Article.from_text(text, published=dt.date(2015, 3, 2))).incidents
+    incidents = incidents_of(pipeline, text, dt.date(2015, 3, 2))
     assert [i.location.name for i in incidents] == ["Bryan"]
 
 
 def test_a_neighbourhood_and_its_city_are_one_incident(pipeline):
-    import datetime as dt
-
-    from sitrep.records import Article
 
     text = ("Three people were shot in Englewood on Saturday night, police said. "
             "The shooting was the fifth in Chicago on Saturday, and two of the victims were killed.")
-    incidents = pipeline.extract(Article.from_text(text, published=dt.date(2016, 3, 21))).incidents
+    incidents = incidents_of(pipeline, text, dt.date(2016, 3, 21))
     assert len(incidents) == 1
 
 
 def test_a_report_is_set_where_its_police_force_is(pipeline):
-    import datetime as dt
-
-    from sitrep.records import Article
 
     text = ("A 16-year-old boy died on Saturday after he was shot at a party, according to the Wichita "
             "Police Department. It was the third shooting death of a teenager in Kansas this month.")
-    incidents = pipeline.extract(Article.from_text(text, published=dt.date(2016, 12, 19))).incidents
+    incidents = incidents_of(pipeline, text, dt.date(2016, 12, 19))
     assert [(i.location.name, i.location.admin1) for i in incidents] == [("Wichita", "Kansas")]
 
 
 def test_an_arrest_does_not_date_the_shooting(pipeline):
-    import datetime as dt
-
-    from sitrep.records import Article
 
     text = ("Police arrested a 19-year-old man on Tuesday in the killing of a teenager in Dayton, Ohio. "
             "The teenager was shot dead on Saturday outside a store.")
-    incident, = pipeline.extract(Article.from_text(text, published=dt.date(2016, 5, 11))).incidents
+    incident, = incidents_of(pipeline, text, dt.date(2016, 5, 11))
     assert incident.date == dt.date(2016, 5, 7)
 
 
@@ -474,30 +462,21 @@ def test_an_arrest_does_not_date_the_shooting(pipeline):
     "A woman was shot dead on Tuesday in the 2300 block of North Oak in Aransas Pass, Texas.",
 ])
 def test_a_street_is_not_a_town(pipeline, text):
-    import datetime as dt
 
-    from sitrep.records import Article
-
-    incidents = pipeline.extract(Article.from_text(text, published=dt.date(2016, 5, 11))).incidents
+    incidents = incidents_of(pipeline, text, dt.date(2016, 5, 11))
     assert [i.location.name for i in incidents] == ["Aransas Pass"]
 
 
 def test_the_hospitals_town_is_not_the_incidents(pipeline):
-    import datetime as dt
-
-    from sitrep.records import Article
 
     text = ("Four people were shot outside a nightclub in Kokomo, Indiana, early Sunday. "
             "Two of them were airlifted to St. Vincent Hospital in Indianapolis.")
-    incidents = pipeline.extract(Article.from_text(text, published=dt.date(2014, 6, 15))).incidents
+    incidents = incidents_of(pipeline, text, dt.date(2014, 6, 15))
     assert [i.location.name for i in incidents] == ["Kokomo"]
 
 
 def test_a_region_gives_way_to_the_town_the_report_is_set_in(pipeline):
-    import datetime as dt
-
-    from sitrep.records import Article
 
     text = "Two men shot\n\nLITTLE ROCK, Ark. (WXYZ) — Two men were shot dead in Arkansas on Sunday night."
-    incidents = pipeline.extract(Article.from_text(text, published=dt.date(2016, 5, 2))).incidents
+    incidents = incidents_of(pipeline, text, dt.date(2016, 5, 2))
     assert [(i.location.name, i.location.precision) for i in incidents] == [("Little Rock", "town")]
