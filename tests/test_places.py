@@ -17,6 +17,7 @@ def incidents_of(pipeline, text: str, published: dt.date):
     """The incidents the full pipeline codes from one report."""
     return pipeline.extract(Article.from_text(text, published=published)).incidents
 
+
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_f2e83a11a1caa2f0.txt"
 
 JABLEH = 169304
