@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -61,6 +62,14 @@ def worker_pipeline() -> Any:
 
             _pipeline = Pipeline.load()
         return _pipeline
+
+
+def _quiet_worker() -> None:
+    """In a worker process this command started: leave Ctrl+C to the ingest process, which stops the
+    workers itself (else every worker prints its own interrupted traceback); then load the pipeline."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker_pipeline()
 
 
 def preload_pipeline() -> None:
@@ -128,7 +137,7 @@ class ProcessCoder:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                        initializer=worker_pipeline)
+                                        initializer=_quiet_worker)
 
     def submit(self, batch: list[Article]) -> Any:
         return self.pool.submit(code_batch, batch)
@@ -157,7 +166,8 @@ class DaskCoder:
         else:
             self.client = Client(address, timeout="30s")
         self.workers = max(1, sum(self.client.nthreads().values()))
-        self.client.run(preload_pipeline)  # every worker loads the pipeline once, now, in parallel
+        # every worker loads the pipeline once, now, in parallel (our own LocalCluster's also leave Ctrl+C to us)
+        self.client.run(_quiet_worker if self.cluster is not None else preload_pipeline)
 
     def submit(self, batch: list[Article]) -> Any:
         return self.client.submit(code_batch, batch, pure=False)
