@@ -136,3 +136,10 @@ def test_nothing_readable_exits_non_zero_and_keeps_the_ledger(runner, tmp_path):
 def test_incidents_without_a_ledger_says_how_to_make_one(runner, tmp_path):
     result = runner.invoke(cli.app, ["incidents", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1 and "sitrep ingest" in result.output
+
+
+@pytest.mark.parametrize("command", [["incidents"], ["db", "status"], ["db", "upgrade"]])
+def test_an_unreachable_database_is_a_clear_error(runner, command):
+    result = runner.invoke(cli.app, [*command, "--db", "postgresql://nobody@127.0.0.1:1/ledger"])
+    assert result.exit_code == 1
+    assert "cannot open the ledger at postgresql://nobody@127.0.0.1:1/ledger" in result.output

@@ -19,6 +19,7 @@ from sitrep.ingest.readers import IngestProblem, read_articles
 from sitrep.merge.cli import parse_timestamp
 from sitrep.merge.cli import register as register_corrections
 from sitrep.records import Extraction
+from sitrep.store.cli import database_error
 from sitrep.store.cli import register as register_db
 from sitrep.store.ledger import Ledger, normalize_db_url
 
@@ -298,8 +299,8 @@ def _open(db: str, create: bool = False) -> Ledger:
     try:
         return Ledger(url)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        err.print(f"[red]error:[/] cannot open the ledger at {_shown(url)}: {reason}", highlight=False)
+        err.print(f"[red]error:[/] cannot open the ledger at {_shown(url)}: {database_error(exc)}",
+                  highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 

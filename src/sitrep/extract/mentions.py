@@ -169,10 +169,10 @@ class MentionFinder:
         return built
 
 
-# names of news outlets: "13 WTHR Indianapolis", "wave3.com-Louisville", "KSLA News 12 Shreveport"
+# names of news outlets: "13 WXYZ Springfield", "news7.com-Dayton", "KXYZ News 12 Tulsa"
 _OUTLET = re.compile(r"^(?:[KW][A-Z]{2,3}(?:-?(?:TV|FM|AM|DT))?\d*|\S+\.com\b.*|News\d*|TV|Channel|Radio|Times|Herald|"
                      r"Tribune|Gazette|Journal|Online|Dispatch|Sentinel|Courier|Chronicle|Weather|Traffic)$")
-# a local force named after its town or county: "the Wichita Police Dept.", "Bartow County Sheriff's Office"
+# a local force named after its town or county: "the Tulsa Police Dept.", "Marion County Sheriff's Office"
 _LOCAL_FORCE = re.compile(r"^(?:[Tt]he\s+)?(?P<place>(?:[A-Z][\w.'’-]*\s+){0,2}?[A-Z][\w'’-]*(?:\s+County)?)\s+"
                           r"(?:Police|Sheriff|Fire|Marshal)")
 MASTHEAD_WINDOW = 4  # tokens either side of a place name, on its line, that may name an outlet
@@ -180,7 +180,7 @@ MASTHEAD_WINDOW = 4  # tokens either side of a place name, on its line, that may
 
 def _masthead(ent: Span) -> bool:
     """A place written as part of a news outlet's name, where the report was published, not where
-    anything happened ("Four shot - 13 WTHR Indianapolis", "wave3.com-Louisville")."""
+    anything happened ("Two hurt in shooting - 13 WXYZ Springfield", "news7.com-Dayton")."""
     doc = ent.doc
     lo, hi = max(0, ent.start - MASTHEAD_WINDOW), min(len(doc), ent.end + MASTHEAD_WINDOW)
     for tok in [*doc[lo:ent.start]][::-1]:

@@ -99,7 +99,7 @@ def _same_county(admin2: str | None, name: str) -> bool:
     return bool(admin2) and core(admin2) == core(name)
 
 
-# a dateline opening a paragraph of the lead: "KOKOMO, Ind. (WISH) —", "CEDAR RAPIDS, Iowa (AP) —"
+# a dateline opening a paragraph of the lead: "SPRINGFIELD, Ill. (WXYZ) —", "DES MOINES, Iowa (AP) —"
 _LEAD_DATELINE = re.compile(r"(?:^|\n)[ \t]*(?P<line>(?P<name>[A-Z][A-Z.'’\- ]{2,40}?)(?:,[^\n]{0,40}?)?"
                             r"(?:\([^\n)]{0,40}\))?\s*(?:-{1,2}|—|–)\s)")
 LEAD_CHARS = 1500

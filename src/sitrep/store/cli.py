@@ -4,12 +4,21 @@
 before pointing a fleet of workers at a PostgreSQL ledger.) Registered on the main app by `sitrep.cli`.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
 from rich.console import Console
+from sqlalchemy import Engine
 
 out = Console()
+err = Console(stderr=True)
+
+
+def database_error(exc: Exception) -> str:
+    """The first line of what the database driver said (not SQLAlchemy's whole wrapper)."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 def register(app: typer.Typer, db_option: Any, default_db: str, shown) -> None:
@@ -18,10 +27,22 @@ def register(app: typer.Typer, db_option: Any, default_db: str, shown) -> None:
                          no_args_is_help=True)
     app.add_typer(db_app, name="db")
 
-    def engine_for(db: str):
+    @contextmanager
+    def engine_for(db: str) -> Iterator[Engine]:
+        """The ledger's engine, disposed after use; a database that cannot be reached is a clear error."""
+        from sqlalchemy.exc import SQLAlchemyError
+
         from sitrep.store.ledger import make_engine, normalize_db_url
 
-        return make_engine(normalize_db_url(db))
+        engine = make_engine(normalize_db_url(db))
+        try:
+            yield engine
+        except SQLAlchemyError as exc:
+            err.print(f"[red]error:[/] cannot open the ledger at {shown(str(engine.url))}: {database_error(exc)}",
+                      highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        finally:
+            engine.dispose()
 
     @db_app.command("status")
     def status(db: db_option = default_db) -> None:
@@ -35,11 +56,8 @@ def register(app: typer.Typer, db_option: Any, default_db: str, shown) -> None:
         if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
             out.print(f"{shown(url)}: no ledger there (no such file).", highlight=False, soft_wrap=True)
             raise typer.Exit(1)
-        engine = engine_for(db)
-        try:
+        with engine_for(db) as engine:
             state = migrate.state(engine)
-        finally:
-            engine.dispose()
         where = shown(str(engine.url))
         if state.up_to_date:
             out.print(f"{where}: at {state.head}, up to date.", highlight=False, soft_wrap=True)
@@ -59,11 +77,8 @@ def register(app: typer.Typer, db_option: Any, default_db: str, shown) -> None:
         """Migrate the ledger's schema to the newest revision, in place (data kept)."""
         from sitrep.store import migrate
 
-        engine = engine_for(db)
-        try:
+        with engine_for(db) as engine:
             before = migrate.upgrade(engine)
-        finally:
-            engine.dispose()
         if before.up_to_date:
             verb = "already"
         elif before.legacy:

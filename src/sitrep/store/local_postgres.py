@@ -29,9 +29,8 @@ def server_binaries() -> Path | None:
     found = shutil.which("pg_ctl")
     if found and shutil.which("initdb"):
         return Path(found).resolve().parent
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parent.parent.name)
-                      if p.parent.parent.name.isdigit() else 0)
-    return versions[-1].parent if versions else None
+    installed = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/pg_ctl") if p.parent.parent.name.isdigit()]
+    return max(installed, key=lambda folder: int(folder.parent.name), default=None)
 
 
 def _free_port() -> int:
