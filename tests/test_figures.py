@@ -114,6 +114,7 @@ def test_flags(figures, text, expected):
     "more than 100 dead or wounded.",
     "the husband is thought to have killed his children.",
     "call 555-1234 before 5 p.m.",
+    '"How many more deaths do we need before someone acts?"',  # a question states no toll
 ])
 def test_not_figures(figures, text):
     assert figures(text) == []
@@ -206,6 +207,18 @@ def scoped(nlp_base):
     # two attacks, each with its own toll, are two incidents: not an aggregate
     ("Rebels killed 11 villagers near Oicha on Saturday and six more near Lubero on Monday in two attacks.",
      [("killed", 11, ""), ("killed", 6, "")]),
+    # the agent of coordinated verbs is not a victim
+    ("Deputies say Kane shot and stabbed his uncle and cousin on Friday.",
+     [("killed", 2, ""), ("killed", 1, "", "S")]),
+    # "both": two, whatever else the list picked up (a photo credit)
+    ("(Photo by Ann Reyes | Daily Star) Lena Ortiz and her baby were both found dead inside the house.",
+     [("killed", 1, "", "S"), ("killed", 2, ""), ("killed", 1, "", "S")]),
+    # an addition to a count
+    ("Officers saw two dead men in the truck in addition to a dead woman on the road.",
+     [("killed", 2, "", "S"), ("killed", 3, ALL_DEAD), ("killed", 1, "", "S")]),
+    # a relative clause behind a reporting verb
+    ("A vigil was held for a teen who police say was shot and killed by a friend.",
+     [("killed", 1, "one person")]),
 ])
 def test_local_news_figures(scoped, text, expected):
     assert scoped(text) == expected
@@ -270,6 +283,12 @@ def test_tolls_of_several_incidents_are_aggregates(scoped, text):
 def test_an_age_written_year_old_is_one_person(scoped):
     assert scoped("Troopers are looking into the death of a three-year old child hit by a stray round.") == [
         ("killed", 1, "one person")]
+
+
+def test_bodies_of_named_people_are_a_body_count(scoped):
+    found = scoped("Police said the bodies of 61-year-old Carl Voss, 58-year-old Ida Voss and 9-year-old "
+                   "Ben Voss were found.")
+    assert ("killed", 3, ALL_DEAD) in found
 
 
 def test_bodies_found_are_a_body_count(scoped):

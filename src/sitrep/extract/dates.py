@@ -14,8 +14,8 @@ Rules (all matching is case-insensitive, so MUC-4's lower-case text works):
   as in "overnight Tuesday", or the same text names another day, that expression dates it instead); a weekday -> the most recent
   such day on or before publication ("last Tuesday": strictly before; "next Tuesday": skipped);
   "last week" -7 days (week); "this week" (week); "last month"/"this month" (month);
-  "last year"/"this year" (year); "N days/weeks/months/years ago"; "the previous day" and
-  "the following day" -> one day from the last day-precision date found earlier in the same
+  "last year"/"this year" (year); "N days/weeks/months/years ago"; "a year and a half ago"
+  (month); "the previous day" and "the following day" -> one day from the last day-precision date found earlier in the same
   text ("the previous day" falls back to published -1).
 - Each character is used by at most one expression; offsets are `offset`-shifted.
 """
@@ -80,7 +80,7 @@ _RELATIVE = _c(
     r"|(?P<next>the\s+(?:following|next)\s+day)"
     r"|(?P<lastunit>last|past|previous)\s+(?P<lu>week|month|year)"
     r"|(?P<thisunit>(?:(?:earlier|so\s+far|later)\s+)?this)\s+(?P<tu>week|month|year)"
-    rf"|{_NUM}\s+(?P<unit>day|week|month|year)s?\s+ago)\b"
+    rf"|{_NUM}\s+(?P<unit>day|week|month|year)s?\s+(?P<half>and\s+a\s+half\s+)?ago)\b"
 )
 _WEEKDAY_RE = _c(rf"\b(?:(?P<mod>last|this|past|next)\s+)?(?P<wd>{_WEEKDAY})\b")
 _FOLLOWS_DATE = _c(rf"\s*(?:into\s+|on\s+)?(?:{_WEEKDAY}|\d{{1,2}}\s+{_MON_ANY}|{_MON_ANY}\s+\d)")
@@ -189,6 +189,8 @@ def _relative(m: re.Match[str], published: dt.date, anchor: dt.date | None,
         return published + dt.timedelta(days=n), "day"
     if unit == "week":
         return published + dt.timedelta(weeks=n), "week"
+    if unit == "year" and m["half"]:  # "a year and a half ago"
+        return _month_start(published.year, published.month, 12 * n - 6), "month"
     if unit == "month":
         return _month_start(published.year, published.month, n), "month"
     return dt.date(published.year + n, 1, 1), "year"

@@ -498,8 +498,8 @@ class _Sentence:
             kind, width = self.after_trigger(j)
             if kind:
                 if width == 1 and w not in _INTRANSITIVE and tok.dep_ != "amod" \
-                        and not self.is_passive(j, q.np_end) and self.has_object(j + 1):
-                    return
+                        and not self.is_passive(j, q.np_end) and (self.has_object(j + 1) or _shares_object(tok)):
+                    return  # "Jessie shot and stabbed her father": the agent of both verbs
                 if width > 1 and (w in ("fatally", "mortally", "shot", "gunned") or self.toks[j].pos_ == "VERB") \
                         and not self.is_passive(j, q.np_end) and self.has_object(j + width) \
                         and self.word(j + width - 1) not in ("lives", "life"):
@@ -726,6 +726,13 @@ def _in_condition(verb: Token) -> Token | None:
     return None
 
 
+def _shares_object(verb: Token) -> bool:
+    """An active verb whose object comes after a coordinated verb: "shot and stabbed her father"."""
+    return verb.pos_ == "VERB" and any(
+        c.dep_ == "conj" and c.pos_ == "VERB" and any(g.dep_ == "dobj" for g in c.children)
+        for c in verb.children)
+
+
 def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
     """(kind, shot, trigger token) of what `verb` says happened to its subject ("subj"), passive
     subject ("pass") or object ("obj"); None when it says no casualty (or the person is the agent)."""
@@ -805,6 +812,7 @@ def _parse_link(s: _Sentence, q: _Quantity) -> None:
     while tok.dep_ in ("conj", "appos") and tok.head.i != tok.i:
         tok = tok.head
     dep, verb = tok.dep_, tok.head
+    role = None
     if dep == "nsubjpass" or (dep == "nsubj" and any(c.dep_ == "auxpass" for c in verb.children)):
         role = "pass"
     elif dep == "nsubj":
@@ -816,26 +824,32 @@ def _parse_link(s: _Sentence, q: _Quantity) -> None:
         noun = verb.head  # "the shooting death of Devin Anderson", "the murders of a woman and ..."
         q.kind, q.trigger = "killed", (noun.i - s.offset, noun.i - s.offset + 1)
         return
-    else:
-        return
-    if any(c.dep_ == "cc" and c.lower_ == "or" for c in verb.children):
+    if role is not None and any(c.dep_ == "cc" and c.lower_ == "or" for c in verb.children):
         return  # "killed or disappeared": a count of two kinds together
-    found = _verb_kind(verb, role)
+    found = _verb_kind(verb, role) if role is not None else None
     if found is None:  # "striking Anderson, who died at the scene"
-        for rel in tok.children:
-            if rel.dep_ == "relcl":
-                subj = next((c for c in rel.children if c.dep_ in ("nsubj", "nsubjpass")
-                             and c.tag_ in ("WP", "WDT")), None)
-                if subj is not None:
-                    passive = subj.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in rel.children)
-                    found = _verb_kind(rel, "pass" if passive else "subj")
-                    verb = rel
-                    break
+        verb, found = _relative_clause_kind(tok)
     if found is None:
         return
     kind, shot, trigger = found
     lo, hi = sorted((verb.i - s.offset, trigger.i - s.offset))
     q.kind, q.trigger, q.shot = kind, (lo, hi + 1), shot
+
+
+def _relative_clause_kind(tok: Token) -> tuple[Token, tuple[FigureKind, bool, Token] | None]:
+    """What a relative clause on `tok` says happened to it: "Anderson, who died at the scene",
+    "a boy who police say was shot and killed" (the clause's verb and `_verb_kind`'s answer)."""
+    for rel in tok.children:
+        if rel.dep_ != "relcl":
+            continue
+        for verb in (rel, *(c for c in rel.children if c.dep_ == "ccomp")):
+            pronouns = ("WP", "WDT") if verb is rel else ("WP",)  # not "said that (he) had been shot"
+            subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")
+                         and c.tag_ in pronouns), None)
+            if subj is not None:
+                passive = subj.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children)
+                return verb, _verb_kind(verb, "pass" if passive else "subj")
+    return tok, None
 
 
 def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
@@ -892,11 +906,14 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
         if unknown or len(kinds) != 1 or len(parts) + extra < 2:
             continue
         kind = kinds.pop()
+        count = sum(p.value for p in parts) + extra
+        if count != 2 and _says_both(root):
+            continue  # "A and B were both found dead": two, whatever else the parse attached to the list
         first = min(parts, key=lambda p: p.start)
         last = max(parts, key=lambda p: max(p.end, p.np_end))
         triggers = [p.trigger for p in parts if p.trigger]
         total = _Quantity(
-            first.start, first.num, max(last.end, last.np_end), sum(p.value for p in parts) + extra,
+            first.start, first.num, max(last.end, last.np_end), count,
             sum(p.low for p in parts) + extra, sum(p.high for p in parts) + extra,
             next((p.qualifier for p in parts if p.qualifier != "exact"), "exact"),
             any(p.explicit for p in parts), np_end=max(last.end, last.np_end), head=root, kind=kind,
@@ -910,6 +927,12 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             p.kind, p.subset = kind, True
         totals.append(total)
     return totals
+
+
+def _says_both(subject: Token) -> bool:
+    """ "A and B were both killed", "both A and B were killed"."""
+    return any(c.lower_ == "both" for c in subject.head.children) or any(
+        c.lower_ == "both" and c.dep_ == "preconj" for c in subject.children)
 
 
 _CLAUSE_LINKS = frozenset("acomp oprd prep pobj amod advmod xcomp attr".split())
@@ -967,6 +990,28 @@ def _clause_sums(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             shot=all(r.shot for r in group), total=True, perpetrators=False)
         for r in group:
             r.subset = True
+        totals.append(total)
+    return totals
+
+
+_ADDITION = (("in", "addition", "to"), ("besides",), ("along", "with"), ("as", "well", "as"))
+
+
+def _additions(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
+    """ "two dead in the back seat in addition to the dead woman": 3 killed (the parts kept as subsets)."""
+    totals: list[_Quantity] = []
+    counted = sorted((q for q in qs if q.kind in ("killed", "injured") and not q.subset and not q.total
+                      and not q.perpetrators), key=lambda q: q.start)
+    for q, r in zip(counted, counted[1:], strict=False):
+        gap = tuple(s.low[max(q.end, q.np_end):r.start])
+        if r.kind != q.kind or q.subset or not any(gap[len(gap) - len(a):] == a for a in _ADDITION):
+            continue
+        total = _Quantity(q.start, q.num, max(r.end, r.np_end), q.value + r.value, q.low + r.low,
+                          q.high + r.high, q.qualifier if q.qualifier != "exact" else r.qualifier,
+                          q.explicit or r.explicit, np_end=max(r.end, r.np_end), kind=q.kind,
+                          trigger=q.trigger or r.trigger, shot=q.shot and r.shot, total=True,
+                          perpetrators=False, parts_adult=True)
+        q.subset = r.subset = True
         totals.append(total)
     return totals
 
@@ -1072,11 +1117,13 @@ def _body_count(s: _Sentence, q: _Quantity) -> bool:
         return True  # "three bodies were found"
     if q.trigger is None:
         return False
+    words = {s.low[k] for k in range(q.trigger[0], min(q.trigger[1], s.n))}
+    if words & {"body", "bodies"}:
+        return True  # "the bodies of Ann Lee, 40, and her son Sam, 6, were found"
     if not q.total and _noun_in(q.head, _VICTIM_NOUNS):
         return False
     if q.total and not q.parts_adult:
         return False  # "Michael, Connor, Jaeci and Kailey were shot dead": the children alone
-    words = {s.low[k] for k in range(q.trigger[0], min(q.trigger[1], s.n))}
     return bool(words & _BODY_WORDS) or s.word(q.trigger[0] - 1) == "found"
 
 
@@ -1248,16 +1295,18 @@ def _zero_figures(sent: Span, text: str, lowered: str) -> list[FigureMention]:
 
 
 def find_figures(sent: Span) -> list[FigureMention]:
-    """Casualty figures stated in one sentence, in text order."""
+    """Casualty figures stated in one sentence, in text order. A question states none ("how many
+    more deaths do we need?")."""
     text = sent.text  # Doc.text joins the whole document on every call: stay within the sentence
     lowered = text.lower()
-    if not any(stem in lowered for stem in _GATE):
+    if not any(stem in lowered for stem in _GATE) or text.rstrip(" \"'”’)").endswith("?"):
         return []
     s = _Sentence(sent)
     qs = _quantities(s)
     _link(s, qs)
     qs += _coordination(s, qs)
     qs += _clause_sums(s, qs)
+    qs += _additions(s, qs)
     qs += _special(s, qs)
     figures = _zero_figures(sent, text, lowered)
     base = sent.start_char
