@@ -216,6 +216,8 @@ def scoped(nlp_base):
     # an addition to a count
     ("Officers saw two dead men in the truck in addition to a dead woman on the road.",
      [("killed", 2, "", "S"), ("killed", 3, ALL_DEAD), ("killed", 1, "", "S")]),
+    # a death by one's own hand, no victim in the sentence
+    ("Police said he killed himself in his car.", [("killed", 1, "one person, by their own hand")]),
     # a relative clause behind a reporting verb
     ("A vigil was held for a teen who police say was shot and killed by a friend.",
      [("killed", 1, "one person")]),
@@ -274,6 +276,7 @@ def test_names_restating_the_people_listed_are_not_counted_again(scoped):
     "Officers said he was the first of two teenagers killed in the city during the holiday.",
     "Two pupils have now lost their lives in separate gun-related incidents since March.",
     "Her death follows a violent streak that includes a double homicide downtown.",
+    "Officers are investigating two shootings Sunday that resulted in the deaths of two women.",
 ])
 def test_tolls_of_several_incidents_are_aggregates(scoped, text):
     twos = [flags for _, v, _, *flags in scoped(text) if v == 2]

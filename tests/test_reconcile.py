@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sitrep.codebook import load_codebook
-from sitrep.extract.figures import ALL_DEAD, ANOTHER_PERSON, ONE_PERSON, SHOT, SUICIDE
-from sitrep.extract.reconcile import reconcile
+from sitrep.extract.figures import ALL_DEAD, ANOTHER_PERSON, ONE_PERSON, OWN_HAND, SHOT, SUICIDE
+from sitrep.extract.reconcile import perpetrator_suicide, reconcile
 from sitrep.records import Figure, Range
 
 
@@ -64,6 +64,17 @@ def test_a_body_count_leaves_out_the_perpetrators_suicide(codebook):
     assert reconcile(figures, "killed", None, codebook) == Range(low=2, best=2, high=2)
     # without a suicide the body count is the toll
     assert reconcile([fig("killed", 3, ALL_DEAD)], "killed", None, codebook).best == 3
+
+
+def test_a_death_by_own_hand_beside_victims_is_the_perpetrators_suicide(codebook):
+    alone = [fig("killed", 1, OWN_HAND)]
+    assert not perpetrator_suicide(alone)
+    assert reconcile(alone, "killed", None, codebook).best == 1  # a lone death: the victim
+    figures = [fig("killed", 3, ALL_DEAD), fig("killed", 1, OWN_HAND)]
+    assert perpetrator_suicide(figures)
+    assert reconcile(figures, "killed", None, codebook).best == 2
+    # "boy shoots himself" and "the boy died": one person told twice
+    assert not perpetrator_suicide([fig("killed", 1, f"{ONE_PERSON}: the boy"), fig("killed", 1, OWN_HAND)])
 
 
 def test_most_recent_report_then_most_authoritative(codebook):

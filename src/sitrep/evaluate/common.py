@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sitrep.extract.figures import PERP_IN_TOLL, SUICIDE
+from sitrep.extract.figures import OWN_HAND, PERP_IN_TOLL, SUICIDE
+from sitrep.extract.reconcile import perpetrator_suicide
 from sitrep.records import Extraction, Incident
 
 
@@ -27,8 +28,9 @@ def counts(incident: Incident | None) -> tuple[int, int]:
         return 0, 0
     killed = incident.killed.best if incident.killed else 0
     injured = incident.injured.best if incident.injured else 0
+    suicide_scopes = (SUICIDE, OWN_HAND) if perpetrator_suicide(incident.figures) else (SUICIDE,)
     attackers = [f.value for f in incident.figures
-                 if f.kind == "killed" and f.scope in ("perpetrators", SUICIDE)]
+                 if f.kind == "killed" and (f.scope == "perpetrators" or f.scope in suicide_scopes)]
     counted = any(f.scope == PERP_IN_TOLL for f in incident.figures)  # "three dead in a murder-suicide"
     if attackers and not counted:
         killed += max(attackers)

@@ -184,6 +184,9 @@ _CUMULATIVE = re.compile(
     # ("in two attacks" with a toll for each place is two incidents, each with its own count)
     r"|\b(?:in|across|during|from)\s+(?:[3-9]|\d\d+|three|four|five|six|seven|eight|nine|ten|several|"
     r"multiple|those|these|separate)\s+(?:separate\s+|different\s+)?(?:[\w-]+-related\s+)?(?:shootings|incidents|attacks)\b"
+    # several events that are the subject of the toll: "two shootings that left two men dead"
+    r"|\b(?:two|2|[3-9]|three|four|five|several|multiple)\s+(?:separate\s+|different\s+)?(?:shootings|incidents|"
+    r"attacks)\s+(?:\w+\s+)?(?:that|which)\s+(?:have\s+|had\s+)?(?:left|killed|claimed|resulted)\b"
     # one of several: "the first of two teenagers killed this weekend"; "a violent streak that includes"
     r"|\b(?:first|second|third|latest)\s+of\s+(?:two|three|four|five|\d+)\b|\b(?:violent\s+streak|spate|rash)\b",
     re.IGNORECASE)
@@ -644,6 +647,10 @@ murder-suicide"): not counted in the incident's killed; inside any body count (`
 PERP_IN_TOLL = "perpetrator, among the dead counted"
 """Scope of a perpetrator's death already inside the toll of its sentence ("three are dead in a
 murder-suicide"): neither counted again nor a separate perpetrators row."""
+OWN_HAND = "one person, by their own hand"
+"""Scope of a death by one's own hand told without victims in its sentence ("he killed himself in
+his car"): one person like `ONE_PERSON`; `reconcile` takes it for the perpetrator's suicide when
+other figures of the report count victims."""
 ANOTHER_PERSON = "one more person"
 """Scope prefix of a single victim said to be another one ("her father was also shot", "another
 child was hospitalized"): not the person already counted among the dead."""
@@ -1094,7 +1101,7 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             out.append(_Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
                                  kind=kind, trigger=(lo, hi + 1), shot=shot and not others,
                                  perpetrators=bool(others) and not suicide,
-                                 scope=SUICIDE if suicide else None))
+                                 scope=SUICIDE if suicide else OWN_HAND if kind == "killed" else None))
     return out
 
 
@@ -1178,9 +1185,10 @@ def _subject(verb: Token) -> Token | None:
 
 
 def _harms_others(verb: Token, killing: bool = False) -> bool:
-    """Whether the one who turned on himself also killed (or shot) someone (in the same sentence)."""
+    """Whether the one who turned on himself also killed (or shot, or wounded) someone (in the same
+    sentence)."""
     node = verb
-    verbs = _KILL_VERBS if killing else _KILL_VERBS | _SHOOT_VERBS
+    verbs = _KILL_VERBS if killing else _KILL_VERBS | _SHOOT_VERBS | _HURT_VERBS
     for _ in range(4):
         for v in [node, *node.conjuncts]:
             if (v.lemma_.lower() in verbs or (killing and _death_signal(v) is not None)) and any(

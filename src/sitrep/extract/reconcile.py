@@ -11,7 +11,8 @@ incident's own place; subsets, perpetrators and wider tolls are kept as rows but
 
 A body count (scope "all the dead": "three found dead", "the bodies of four people") counts the
 incident too, less one when the report tells of the perpetrator's suicide (scope "perpetrator's
-suicide"), whom it includes: the incident's killed are the victims, the perpetrator is his own row.
+suicide", or a death by one's own hand beside counted victims: `perpetrator_suicide`), whom it
+includes: the incident's killed are the victims, the perpetrator is his own row.
 Another person told with an ordinal ("two guards were killed outright; the third person died in hospital")
 makes best and high at least that number.
 
@@ -34,7 +35,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from sitrep.codebook import Codebook
-from sitrep.extract.figures import ALL_DEAD, ANOTHER_PERSON, ONE_PERSON, SHOT, SUICIDE
+from sitrep.extract.figures import ALL_DEAD, ANOTHER_PERSON, ONE_PERSON, OWN_HAND, SHOT, SUICIDE
 from sitrep.records import Figure, FigureKind, Range
 
 UNATTRIBUTED_TIER = 1
@@ -76,6 +77,16 @@ def _ordinal(scope: str | None) -> float:
     return next((_ORDINALS[w] for w in words if w in _ORDINALS), float("inf"))
 
 
+def perpetrator_suicide(figures: Iterable[Figure]) -> bool:
+    """Does the report tell of the perpetrator's death by his own hand? Said so ("then turned the gun
+    on himself"), or a death by one's own hand in a report whose other figures count the dead."""
+    killed = [f for f in figures if f.kind == "killed"]
+    own_hand = any(f.scope == OWN_HAND for f in killed)
+    # a single victim may be that same person ("boy shoots himself"; "the boy died"): a count must say others
+    victims = any(f.value > 0 and counts_for(f, None) for f in killed)
+    return any(f.scope == SUICIDE for f in killed) or (own_hand and victims)
+
+
 def reconcile(
     figures: Iterable[Figure], kind: FigureKind, place_name: str | None, codebook: Codebook,
     published: Mapping[str, dt.date | None] | None = None, article_order: Mapping[str, int] | None = None,
@@ -83,7 +94,7 @@ def reconcile(
     """low/best/high for one kind, or None when no figure counts this incident."""
     figures = list(figures)
     usable = [f for f in figures if f.kind == kind and counts_for(f, place_name)]
-    if kind == "killed" and any(f.kind == "killed" and f.scope == SUICIDE for f in figures):
+    if kind == "killed" and perpetrator_suicide(figures):
         # a body count counts the perpetrator who killed himself: the incident's killed does not
         usable = [f.model_copy(update={"value": max(0, f.value - 1)}) if f.scope == ALL_DEAD else f
                   for f in usable]
