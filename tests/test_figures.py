@@ -115,6 +115,7 @@ def test_flags(figures, text, expected):
     "the husband is thought to have killed his children.",
     "call 555-1234 before 5 p.m.",
     '"How many more deaths do we need before someone acts?"',  # a question states no toll
+    "Too many young people are losing their lives.",  # a lament
 ])
 def test_not_figures(figures, text):
     assert figures(text) == []

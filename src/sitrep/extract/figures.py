@@ -338,6 +338,8 @@ class _Sentence:
         return total + current, j, approx
 
     def vague_at(self, i: int) -> tuple[_Vague, int] | None:
+        if self.word(i - 1) in ("too", "so", "how"):
+            return None  # "too many kids losing their lives": a lament, not a count
         for row in _vague_table().get(self.word(i), ()):
             if tuple(self.low[i:i + len(row.words)]) == row.words:
                 return row, i + len(row.words)

@@ -199,11 +199,17 @@ def _masthead(ent: Span) -> bool:
 _STREET_BEFORE = {("of", "block"), *(("on", w) for w in ("home", "house", "residence", "apartment", "apartments"))}
 
 
+_NUMBERED_STREET = re.compile(r"^\d+(?:st|nd|rd|th)$", re.I)
+
+
 def _person_or_street(ent: Span) -> bool:
     """A name right after an age is a person ("4-year-old Olivia", "the 17-year-old Mathis"), and one right
-    after "block of" or "a home on" a street ("the 2300 block of North Oak")."""
+    after "block of", "a home on" or a numbered street and "and" a street ("the 2300 block of North Oak",
+    "near 35th and Silver Spring")."""
     doc, k = ent.doc, ent.start
     if k >= 2 and (doc[k - 1].lower_, doc[k - 2].lower_) in _STREET_BEFORE:
+        return True
+    if k >= 2 and doc[k - 1].lower_ in ("and", "&") and _NUMBERED_STREET.match(doc[k - 2].text):
         return True
     return k >= 3 and doc[k - 1].lower_ == "old" and doc[k - 2].text == "-" and doc[k - 3].lower_ in {"year", "years"}
 
