@@ -389,9 +389,21 @@ def test_a_county_is_never_a_town_of_its_name_elsewhere(nlp, resolver):
     text = "A boy was shot dead near Palisade on Sunday, the Mesa County sheriff said."
     county = resolve_in(nlp, resolver, text, "Mesa County")
     assert (county.precision, county.country_code, county.admin1) == ("admin2", "US", "Colorado")
-    # nothing places it: left unresolved rather than pinned to Dearborn, Michigan
+    # no state named, but only one state has a county of that name: there, never Dearborn, Michigan
     alone = resolve_in(nlp, resolver, "A girl was shot in Dearborn County on Friday.", "Dearborn County")
-    assert alone.precision is None
+    assert (alone.precision, alone.admin1) == ("admin2", "Indiana")
+    # a county name of several states, none named: left unresolved
+    many = resolve_in(nlp, resolver, "A girl was shot in Johnson County on Friday.", "Johnson County")
+    assert many.precision is None
+
+
+def test_a_headline_county_and_saint_spelled_short(nlp, resolver):
+    doc = nlp("Navarro County Toddler Shot By Brother")
+    ent = next(e for e in doc.ents if e.text.startswith("Navarro"))  # the entity may end before "County"
+    headline = resolver.resolve_span(ent, resolver.context(doc))
+    assert (headline.name, headline.precision, headline.admin1) == ("Navarro County", "admin2", "Texas")
+    saint = resolve_in(nlp, resolver, "A boy was shot in St Johns County on Sunday.", "St Johns County")
+    assert (saint.precision, saint.admin1) == ("admin2", "Florida")
 
 
 def test_a_name_after_an_age_is_a_person_not_a_town(pipeline):

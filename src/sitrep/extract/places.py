@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sitrep.nlp.gazetteer import ADMIN_WORDS, GeoCandidate, Gazetteer, distance_km, normalize
+from sitrep.nlp.gazetteer import ADMIN_WORDS, GeoCandidate, Gazetteer, admin2_key, distance_km, normalize
 from sitrep.nlp.ruler import is_common_word
 from sitrep.records import Place
 
@@ -93,10 +93,8 @@ US_INSTITUTIONS_MIN = 2
 
 
 def _same_county(admin2: str | None, name: str) -> bool:
-    """Whether a gazetteer admin2 name ("Mesa County") is the county named ("Mesa county")."""
-    def core(text: str) -> str:
-        return re.sub(r"[^a-z]", "", normalize(text))
-    return bool(admin2) and core(admin2) == core(name)
+    """Whether a gazetteer admin2 name ("Saint Johns County") is the county named ("St. Johns county")."""
+    return bool(admin2) and admin2_key(admin2) == admin2_key(name)
 
 
 # a dateline opening a paragraph of the lead: "SPRINGFIELD, Ill. (WXYZ) —", "DES MOINES, Iowa (AP) —"
@@ -391,7 +389,8 @@ class PlaceResolver:
     def _county(self, shown: str, core: str, ctx: PlaceContext, hint: _Hint) -> Place | None:
         """ "Bastrop County": counties are not in the gazetteer; when the report places it in a US
         state (named in the report or next to it), it stands at the town of the same name in that
-        state, with the precision of a county ("admin2")."""
+        state, with the precision of a county ("admin2"). A county of that name in one state only
+        needs no state named: it stands at its largest town."""
         states = {a1 for cc, a1 in hint.admin1s if cc == "US"} or {
             a1 for (cc, a1), n in ctx.admin1s.items() if cc == "US" and n > 0}
         # towns the report names that lie in a county of that name ("Palisade" in Mesa County)
@@ -401,7 +400,15 @@ class PlaceResolver:
         if inside and not states & {c.admin1 for c in inside}:
             states = {c.admin1 for c in inside}
         if not states:
-            return None
+            members = self.gazetteer.towns_in_admin2("US", shown)
+            if len({c.admin1 for c in members}) != 1:
+                return None
+            town = max(members, key=lambda c: c.population)
+            return Place(name=shown, lat=town.lat, lon=town.lon, country_code="US", admin1=town.admin1,
+                         admin2=shown, precision="admin2", reason=(
+                             f"{shown!r}: counties are not in the gazetteer; the only county of that name "
+                             f"in the gazetteer's US towns is in {town.admin1}: placed at its largest town, "
+                             f"{_describe(town)}"))
         towns = [c for c in self.gazetteer.candidates_for_key(core)
                  if c.feature == "city" and c.country_code == "US" and c.admin1 in states]
         if not towns:
@@ -590,7 +597,10 @@ class PlaceResolver:
                 return coded
         lo = max(sent.start, span.start - window)
         hi = min(sent.end, span.end + window)
-        return self.resolve(span.text, ctx, hint=doc[lo:hi].text)
+        name = span.text
+        if span.end < sent.end and doc[span.end].lower_ in _COUNTY_WORDS:
+            name = f"{name} {doc[span.end].text}"  # "Navarro County Toddler Shot": the entity ended early
+        return self.resolve(name, ctx, hint=doc[lo:hi].text)
 
     def places(self, doc: "Doc", ctx: PlaceContext | None = None) -> list[tuple["Span", Place]]:
         """Every GPE/LOC entity of a parsed report with its resolution."""

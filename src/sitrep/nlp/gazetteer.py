@@ -91,6 +91,11 @@ def normalize(text: str) -> str:
     return _NON_ALNUM.sub(" ", s.lower()).strip()
 
 
+def admin2_key(name: str) -> str:
+    """A second-level region's name, letters only, "saint" as "st": "St. Johns County" = "Saint Johns County"."""
+    return re.sub(r"[^a-z]", "", re.sub(r"\bsaint\b", "st", normalize(name)))
+
+
 def _latin_key(text: str) -> str | None:
     """`normalize(text)`, or None when the name is not written in Latin script."""
     s = text.translate(_SPECIAL)
@@ -377,6 +382,7 @@ class Gazetteer:
         self._admin1_entry: dict[tuple[str, str], int] = data["admin1_entry"]
         self.max_name_tokens: int = data["max_name_tokens"]
         self.version: str = data["version"]
+        self._admin2_towns: dict[tuple[str, str], list[int]] | None = None
 
     # ---------------------------------------------------------------- loading
 
@@ -562,6 +568,17 @@ class Gazetteer:
             if self._feat[j] == ADMIN1 and self._cc[j] == country_code:
                 return self._candidate(j)
         return None
+
+    def towns_in_admin2(self, country_code: str, name: str) -> list[GeoCandidate]:
+        """Towns whose second-level region is `name` ("Navarro County", "St. Johns County"): the
+        gazetteer has no county entries, only each town's county. Indexed on first use."""
+        if self._admin2_towns is None:
+            index: dict[tuple[str, str], list[int]] = defaultdict(list)
+            for i, admin2 in enumerate(self._a2):
+                if admin2 and self._feat[i] == CITY:
+                    index[(self._cc[i], admin2_key(admin2))].append(i)
+            self._admin2_towns = dict(index)
+        return [self._candidate(i) for i in self._admin2_towns.get((country_code, admin2_key(name)), ())]
 
     def admin1_regions(self, country_code: str) -> list[GeoCandidate]:
         return [self._candidate(i) for (cc, _), i in self._admin1_entry.items() if cc == country_code]
