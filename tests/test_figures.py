@@ -116,6 +116,7 @@ def test_flags(figures, text, expected):
     "call 555-1234 before 5 p.m.",
     '"How many more deaths do we need before someone acts?"',  # a question states no toll
     "Too many young people are losing their lives.",  # a lament
+    "Her uncle died in a car crash on the way to the hospital.",  # a death, not of violence
 ])
 def test_not_figures(figures, text):
     assert figures(text) == []

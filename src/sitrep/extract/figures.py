@@ -509,7 +509,7 @@ class _Sentence:
                         and not self.is_passive(j, q.np_end) and self.has_object(j + width) \
                         and self.word(j + width - 1) not in ("lives", "life"):
                     return  # "a boy fatally shot himself", "he shot and killed his friend": the agent
-                if w in _NEEDS_PERSON and not self.is_person(q.head):
+                if (w in _NEEDS_PERSON and not self.is_person(q.head)) or _in_crash(tok):
                     return
                 if self.word(j + width) in ("or", "and") and self.after_trigger(
                         j + width + 1)[0] not in (None, kind):
@@ -671,8 +671,15 @@ _MEDICAL = frozenset("hospital hospitals center centre clinic trauma medical eme
 _WOUND_NOUNS = frozenset("wound wounds injury injuries".split())
 _DEATH_NOUNS = frozenset("death deaths murder murders killing killings slaying slayings homicide "
                          "homicides execution assassination".split())
+_CRASHES = frozenset("crash collision wreck".split())
 _MULTIPLES = {"double": 2, "triple": 3, "quadruple": 4, "quintuple": 5}
 _REFLEXIVE = frozenset("himself herself themselves".split())
+
+
+def _in_crash(verb: Token) -> bool:
+    """ "grandfather dies in crash": a death, but not by the violence reported."""
+    return verb.lemma_.lower() in _DIE_VERBS and any(
+        c.dep_ == "prep" and any(g.lemma_.lower() in _CRASHES for g in c.children) for c in verb.children)
 
 
 def _death_signal(verb: Token, depth: int = 0) -> Token | None:
@@ -779,6 +786,8 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
             return "injured", False, verb
     if role == "subj":
         if lemma in _DIE_VERBS:
+            if _in_crash(verb):
+                return None
             return "killed", False, verb
         if lemma == "survive" and any(c.dep_ == "neg" for c in verb.children):
             return "killed", False, verb
