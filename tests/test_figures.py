@@ -218,6 +218,9 @@ def scoped(nlp_base):
     # an addition to a count
     ("Officers saw two dead men in the truck in addition to a dead woman on the road.",
      [("killed", 2, "", "S"), ("killed", 3, ALL_DEAD), ("killed", 1, "", "S")]),
+    # the one killed himself, not the one he wounded
+    ("The boy shot his sister to death, wounded his older brother in the leg and killed himself.",
+     [("killed", 1, "one person"), ("injured", 1, "one more person"), ("killed", 1, SUICIDE)]),
     # a death by one's own hand, no victim in the sentence
     ("Police said he killed himself in his car.", [("killed", 1, "one person, by their own hand")]),
     # a relative clause behind a reporting verb

@@ -75,3 +75,14 @@ def test_report(case, pipeline):
     reasons = {e.reason for e in result.excluded}
     for reason in case.get("excluded", []):
         assert reason in reasons, f"no excluded mention with reason {reason!r}: {[(e.reason, e.text[:60]) for e in result.excluded]}"
+
+
+def test_an_earlier_incident_told_in_passing_is_kept_apart(pipeline):
+    text = ("A man was shot dead outside a grocery store in Springdale on Tuesday night, police said.\n\n"
+            "Officers found him on the pavement with a wound to the chest. No arrest has been made.\n\n"
+            "In January, two brothers were found dead in a parked car a few streets away.")
+    result = pipeline.extract(Article.from_text(text, published=dt.date(2024, 5, 16)))
+    by_precision = {i.date_precision: i for i in result.incidents}
+    assert set(by_precision) == {"day", "month"}
+    assert (by_precision["day"].date, by_precision["day"].killed.best) == (dt.date(2024, 5, 14), 1)
+    assert (by_precision["month"].date, by_precision["month"].killed.best) == (dt.date(2024, 1, 1), 2)

@@ -697,8 +697,9 @@ def _death_signal(verb: Token, depth: int = 0) -> Token | None:
             for v in c.subtree:  # "taken to a hospital, where he died", "to hospitals in X where they died"
                 if v.dep_ in ("relcl", "advcl") and _dies(v):
                     return v
-        if c.dep_ == "conj" and depth < 2 and not any(
-                g.dep_ in ("nsubj", "nsubjpass") for g in c.children):
+        if c.dep_ == "conj" and depth < 2 and not any(  # not "wounded his brother and killed himself"
+                g.dep_ in ("nsubj", "nsubjpass") or (g.dep_ == "dobj" and g.lower_ in _REFLEXIVE)
+                for g in c.children):
             lemma = c.lemma_.lower()
             if lemma in _KILL_VERBS or lemma in _DIE_VERBS or (
                     lemma == "survive" and any(g.dep_ == "neg" for g in c.children)):

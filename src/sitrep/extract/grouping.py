@@ -12,6 +12,7 @@ Input: an Article and its Mentions (with modality). Output: an `Extraction`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections import defaultdict
@@ -76,6 +77,9 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
         elif _broad(m) and not _towns(m) and len(drafts) > 0:
             targets = []
             wave.append(m)
+        elif not _towns(m) and _dated_apart(m, [*(last[1] if last else []), *drafts.values()]):
+            # "In August, four people were found dead": another incident, at no place the report names
+            targets = [_draft_for(None, _best_date(m.dates), drafts, by_town)]
         elif not _towns(m) and last and m.sentence_index - last[0] <= CONTINUE_SENTENCES:
             targets = last[1]
         elif not _towns(m) and len(drafts) == 1:
@@ -162,6 +166,32 @@ def _date_for(m: Mention, place: Place | None, lead: DateExpr | None) -> DateExp
         if scoped:
             return _best_date(scoped)
     return _best_date([d for d in m.dates if d.scope is None] or m.dates) or lead
+
+
+APART_DAYS = 7  # a mention dated this far from every incident of its report tells of another one
+
+
+def _dated_apart(m: Mention, drafts: list[_Draft]) -> bool:
+    """A mention with a toll whose own date lies far from the dates of the report's incidents, each of
+    which has a toll already (a follow-up's only toll, "who shot herself May 11", is its incident's)."""
+    own = _best_date(m.dates)
+    if own is None or not drafts or not any(not f.aggregate for f in m.figures):
+        return False
+    return all(d.date is not None and _days_apart(own, d.date) > APART_DAYS
+               and any(not f.aggregate for x in d.mentions for f in x.figures) for d in drafts)
+
+
+def _days_apart(a: DateExpr, b: DateExpr) -> int:
+    """Days between the periods two dates stand for (0 when they overlap)."""
+    def period(d: DateExpr) -> tuple[dt.date, dt.date]:
+        if d.precision == "year":
+            return d.date.replace(month=1, day=1), d.date.replace(month=12, day=31)
+        if d.precision == "month":
+            nxt = (d.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            return d.date.replace(day=1), nxt - dt.timedelta(days=1)
+        return d.date, d.date + dt.timedelta(days=6 if d.precision == "week" else 0)
+    (a0, a1), (b0, b1) = period(a), period(b)
+    return max(0, (b0 - a1).days, (a0 - b1).days)
 
 
 def _broad(m: Mention) -> list[Place]:
