@@ -138,17 +138,49 @@ def test_incident_maps_to_a_template_with_surface_spans():
                     "Target": [["embassy"]], "Victim": [], "Weapon": [["car bomb"]]}]
 
 
-def test_a_clash_is_a_muc4_attack_only_when_a_non_state_group_acts():
+def test_a_clash_is_a_muc4_attack_only_when_a_non_state_group_attacks_someone():
     text = "army troops clashed with rebels near the river."
 
-    def clash(*spans: tuple[int, int]) -> Incident:
-        return Incident(id="inc-c", sub_event_type="Armed clash", evidence=[
+    def clash(*spans: tuple[int, int], targets: tuple[str, ...] = ("bridge",)) -> Incident:
+        return Incident(id="inc-c", sub_event_type="Armed clash", targets=list(targets), evidence=[
             Evidence(field="perpetrators", article_id="a", start=s, end=e, text=text[s:e]) for s, e in spans])
 
     codebook = load_codebook()
     assert muc4_type(clash((0, 11)), codebook) is None  # troops alone: a military operation
     assert muc4_type(clash(), codebook) is None  # nobody named as acting
     assert muc4_type(clash((0, 11), (25, 31)), codebook) == "attack"  # the rebels acted too
+    assert muc4_type(clash((0, 11), (25, 31), targets=()), codebook) is None  # nobody and nothing attacked: combat
+
+
+@pytest.mark.parametrize("sub_event_type", ["Shelling/artillery/missile attack", "Air/drone strike"])
+def test_shelling_and_air_strikes_are_combat_unless_a_non_state_group_hits_someone(sub_event_type):
+    text = "the air force strafed guerrilla positions; rebels fired rockets at the town hall."
+
+    def strike(actor: str, targets: list[str]) -> Incident:
+        s = text.index(actor)
+        return Incident(id="inc-s", sub_event_type=sub_event_type, targets=targets, evidence=[
+            Evidence(field="perpetrators", article_id="a", start=s, end=s + len(actor), text=actor)])
+
+    codebook = load_codebook()
+    assert muc4_type(strike("the air force", ["guerrilla positions"]), codebook) is None  # state forces alone
+    assert muc4_type(strike("rebels", []), codebook) is None  # nothing named as hit
+    assert muc4_type(strike("rebels", ["town hall"]), codebook) is not None
+
+
+def test_a_mob_that_kills_is_a_muc4_attack():
+    assert muc4_type(Incident(id="inc-m", sub_event_type="Mob violence"), load_codebook()) == "attack"
+
+
+def test_an_incident_naming_nobody_and_nothing_gives_no_template():
+    count_only = Incident(id="inc-n", sub_event_type="Attack")  # "many people have been killed"
+    assert templates(Extraction(incidents=[count_only])) == []
+
+
+def test_people_taken_in_combat_are_a_kidnapping():
+    sentence = "troops and rebels fought near the dam, and the rebels kidnapped three engineers."
+    combat = Incident(id="inc-t", sub_event_type="Armed clash",
+                      evidence=[Evidence(field="event", article_id="a", start=0, end=len(sentence), text=sentence)])
+    assert [t["incident_type"] for t in templates(Extraction(incidents=[combat]))] == ["kidnapping"]
 
 
 def test_an_attack_whose_sentence_tells_of_a_kidnapping_is_a_kidnapping_too():

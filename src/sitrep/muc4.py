@@ -14,9 +14,13 @@ Perpetrators are read from the incident's `perpetrators` evidence, which keeps e
 (the `perpetrators` list holds codebook names). The incident type is the `muc4` type the codebook gives
 the incident's ACLED sub-event type (e.g. Remote explosive/landmine/IED -> bombing,
 Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson); types that MUC-4
-does not count as terrorist incidents give no template, nor does a clash in which only state forces act.
+does not count as terrorist incidents give no template, nor does combat: a clash, shelling or air strike in
+which only state forces act, or which names no target and no victim (fighting between armed forces).
 Each incident is one template, and one more of type kidnapping when it also counts people kidnapped or
-one of its sentences speaks of a kidnapping (a strong cue of a sub-event type that MUC-4 calls kidnapping).
+one of its sentences speaks of a kidnapping (a strong cue of a sub-event type that MUC-4 calls kidnapping),
+even when it is combat. An incident that names nobody and nothing (no perpetrator, target, victim or weapon:
+only a count, "many have been killed") fills no role, and MUC-4 keys hold no template for such a mention;
+it gives only the kidnapping template, if any.
 """
 
 from __future__ import annotations
@@ -30,10 +34,14 @@ INCIDENT_TYPES = ("attack", "bombing", "kidnapping", "arson", "robbery", "forced
 ROLES = ("PerpInd", "PerpOrg", "Target", "Victim", "Weapon")
 # span labels of the trained role tagger (sitrep.extract.roles) for each MUC-4 role
 ROLE_LABELS = {"PerpInd": "PERP_IND", "PerpOrg": "PERP_ORG", "Target": "TARGET", "Victim": "VICTIM", "Weapon": "WEAPON"}
-# MUC-4 keys count guerrilla attacks on troops and posts and riots that burn or shoot as terrorist attacks;
-# the codebook, written for ACLED, gives these two types no MUC-4 type. A clash in which only state forces
-# are named as acting (troops killing rebels, an army operation) is a military action, not terrorism.
-MUC4_TYPE = {"Armed clash": "attack", "Violent demonstration": "attack"}
+# MUC-4 keys count guerrilla attacks on troops and posts, and riots and mobs that burn, beat or shoot, as
+# terrorist attacks; the codebook, written for ACLED, gives these types no MUC-4 type.
+MUC4_TYPE = {"Armed clash": "attack", "Violent demonstration": "attack", "Mob violence": "attack"}
+# Types that are also how armed forces fight each other. MUC-4 keys leave out such combat: one in which only
+# state forces are named as acting (troops killing rebels, an air force strafing rebel positions), or one that
+# names nobody and nothing attacked ("clashes were reported in two towns"). ACLED codes both; only the
+# MUC-4 reading drops them.
+COMBAT_TYPES = {"Armed clash", "Shelling/artillery/missile attack", "Air/drone strike"}
 
 # head nouns of perpetrator phrases that name an organisation rather than the people who acted
 _ORG_HEADS = {
@@ -77,9 +85,14 @@ def muc4_type(incident: Incident, codebook: Codebook) -> str | None:
     """The MUC-4 incident type of a sitrep incident (None: not a MUC-4 incident)."""
     if incident.sub_event_type is None:
         return "attack"
-    if incident.sub_event_type == "Armed clash" and not _non_state_actor(incident, codebook):
+    if incident.sub_event_type in COMBAT_TYPES and _combat(incident, codebook):
         return None
     return MUC4_TYPE.get(incident.sub_event_type) or codebook.sub_event(incident.sub_event_type).muc4
+
+
+def _combat(incident: Incident, codebook: Codebook) -> bool:
+    """Fighting between armed forces: only state forces act, or nobody and nothing is named as attacked."""
+    return not _non_state_actor(incident, codebook) or not (incident.targets or incident.victims)
 
 
 def _non_state_actor(incident: Incident, codebook: Codebook) -> bool:
@@ -105,22 +118,26 @@ def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[
     out = []
     for incident in extraction.incidents:
         kind = muc4_type(incident, codebook)
-        if kind is None:
-            continue
-        roles: dict[str, dict[str, str]] = {role: {} for role in ROLES}
-        for ev in incident.evidence:
-            if ev.field == "perpetrators":
-                _add(roles[perpetrator_role(ev.text)], ev.text)
-        for role, values in (("Target", incident.targets), ("Victim", incident.victims), ("Weapon", incident.weapons)):
-            for value in values:
-                _add(roles[role], value)
-        filled = {role: [[m] for m in roles[role].values()] for role in ROLES}
-        out.append({"incident_type": kind, **filled})
         taken = any(f.kind == "kidnapped" for f in incident.figures) or any(
             ev.field == "event" and kidnapping.search(ev.text) for ev in incident.evidence)
-        if kind != "kidnapping" and taken:
-            out.append({"incident_type": "kidnapping", **filled})  # people taken in an attack: a kidnapping too
+        filled = _roles(incident)
+        if kind is not None and any(filled.values()):  # a template names someone or something
+            out.append({"incident_type": kind, **filled})
+        if kind != "kidnapping" and taken:  # people taken in an attack (or in combat): a kidnapping too
+            out.append({"incident_type": "kidnapping", **filled})
     return out
+
+
+def _roles(incident: Incident) -> dict[str, list[list[str]]]:
+    """The incident's role fillers, one entity (of one mention) per distinct span."""
+    roles: dict[str, dict[str, str]] = {role: {} for role in ROLES}
+    for ev in incident.evidence:
+        if ev.field == "perpetrators":
+            _add(roles[perpetrator_role(ev.text)], ev.text)
+    for role, values in (("Target", incident.targets), ("Victim", incident.victims), ("Weapon", incident.weapons)):
+        for value in values:
+            _add(roles[role], value)
+    return {role: [[m] for m in roles[role].values()] for role in ROLES}
 
 
 def _add(entities: dict[str, str], mention: str) -> None:

@@ -6,11 +6,11 @@ ACLED's export or tests/fixtures/typing-heldout.csv) are typed on the pipeline's
 per type, F1 weighted by support, macro F1 (over gold and predicted types) and accuracy.
 
 `sitrep eval detection FILE.jsonl`: MUC-4 documents (`{"docid", "doctext", "templates"}`, an empty template
-list meaning no relevant incident). A document "reports an incident" when sitrep codes at least one incident
-whose type maps onto a MUC-4 incident type (`muc4` in codebook/events.yaml: battles between armed forces,
-protests, arrests and other strategic developments are not MUC-4 terrorism incidents). Scores: the share of
-documents without a template for which sitrep reports none, and the share with templates for which it
-reports at least one.
+list meaning no relevant incident). A document "reports an incident" when the MUC-4 adapter
+(`sitrep.muc4.templates`, the mapping `sitrep eval muc4` scores) gives its incidents at least one template:
+combat between armed forces, protests, arrests and other strategic developments are not MUC-4 terrorism
+incidents. Scores: the share of documents without a template for which sitrep reports none, and the share
+with templates for which it reports at least one.
 """
 
 from __future__ import annotations
@@ -157,6 +157,7 @@ def detection_command(
 ) -> None:
     """Does sitrep report an incident exactly for the MUC-4 documents that have a gold template?"""
     from sitrep.codebook import load_codebook
+    from sitrep.muc4 import templates
     from sitrep.pipeline import Pipeline
     from sitrep.records import Article
 
@@ -168,8 +169,7 @@ def detection_command(
     articles = (Article.from_text(d["doctext"]) for d in docs)
     pairs = []
     for doc, (_, extraction) in zip(docs, Pipeline.load().extract_many(articles)):
-        types = [i.sub_event_type for i in extraction.incidents
-                 if i.sub_event_type and codebook.sub_event(i.sub_event_type).muc4]
+        types = [t["incident_type"] for t in templates(extraction, codebook)]
         has_template = bool(doc["templates"])
         pairs.append((has_template, bool(types)))
         if misses and has_template != bool(types):

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from sitrep.codebook import Codebook
 from sitrep.records import Cue
 
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"}
 # Words that look like cues but, in these uses, are not events ("fire" as in "ceasefire" is one token already).
 _NOT_EVENT_BEFORE = {"cease", "under", "open", "friendly"}  # "under fire" is kept by the strong "opened fire" cue
 
@@ -46,8 +48,8 @@ class CueMatcher:
                     if tuple(t.lower_ for t in tokens[i : i + n]) == words:
                         match = (n, sub_event_type, strong)
                         break
-            if match and match[0] == 1 and tokens[i].ent_type_ in {"DATE", "TIME"}:
-                match = None  # "On 9 March", "in May"
+            if match and match[0] == 1 and (tokens[i].ent_type_ in {"DATE", "TIME"} or _day_of_month(tokens, i)):
+                match = None  # "On 9 March", "in May", "the 19 march elections" in lower-cased copy
             if match and not (match[0] == 1 and i > 0 and tokens[i - 1].lower_ in _NOT_EVENT_BEFORE and not match[2]):
                 n, sub_event_type, strong = match
                 first, last = tokens[i], tokens[i + n - 1]
@@ -60,3 +62,10 @@ class CueMatcher:
             else:
                 i += 1
         return cues
+
+
+def _day_of_month(tokens: list[Token], i: int) -> bool:
+    """A month name next to a day number ("19 march", "march 19"), which the tagger misses in lower case."""
+    if tokens[i].lower_ not in _MONTHS:
+        return False
+    return any(0 <= j < len(tokens) and tokens[j].is_digit and 1 <= int(tokens[j].text) <= 31 for j in (i - 1, i + 1))

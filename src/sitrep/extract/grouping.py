@@ -100,7 +100,7 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
     places = len({d.key().split("|")[0] for d in drafts.values()})  # one town on two days: one place
     for draft in drafts.values():
         incident = _incident(article, draft, wave, places, codebook)
-        reason = _not_an_incident(article, incident, codebook)
+        reason = _not_an_incident(article, incident, draft.mentions, codebook)
         if reason:
             excluded.extend(_excluded(article, m, "no details", reason) for m in draft.mentions)
         else:
@@ -115,14 +115,16 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
 OFF_TOPIC_MIN = 4  # distinct sports/economy words that mark a report as using violent words figuratively
 
 
-def _not_an_incident(article: Article, incident: Incident, codebook: Codebook) -> str | None:
-    """Why a drafted incident is not one: no place, no count and no perpetrator acting on a target, victim or
-    with a weapon, or figurative use in an off-topic report."""
+def _not_an_incident(article: Article, incident: Incident, mentions: list[Mention], codebook: Codebook) -> str | None:
+    """Why a drafted incident is not one: no place, no count, no one harmed by a named act and no perpetrator
+    acting on a target, victim or with a weapon, or figurative use in an off-topic report."""
     counted = bool((incident.killed and incident.killed.high) or (incident.injured and incident.injured.high)
                    or any(f.kind in {"kidnapped", "missing"} and f.value for f in incident.figures))
-    # who did what to whom, read off the text, is enough to code an incident whose place is unknown
+    # who did what to whom, or who was harmed by an act named by a strong cue ("the senator was assassinated"),
+    # read off the text, is enough to code an incident whose place is unknown
     acted = bool(incident.perpetrators and (incident.targets or incident.victims or incident.weapons))
-    if incident.location is None and not counted and not acted:
+    harmed = bool(incident.victims) and any(c.strong for m in mentions for c in m.cues)
+    if incident.location is None and not counted and not acted and not harmed:
         return "no place, no casualty figures and no roles: not enough to code an incident"
     text = article.text.lower()
     off_topic = {w for w in codebook.off_topic if re.search(rf"\b{re.escape(w)}\b", text)}

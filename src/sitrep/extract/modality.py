@@ -4,9 +4,10 @@ Input: a mention's cue tokens, its sentence and what is attached to it. Output: 
 (historical, aggregate, threat, hypothetical, negated, reaction) with a human-readable detail, or None.
 Historical covers old dates, anniversaries, court cases and inquiries about past incidents; aggregate
 covers cumulative and whole-conflict tolls and undated tolls too large for one incident; negated covers
-negations, denials of the act ("the army denied shelling") and reports called false. "No one was hurt"
-is not a negation of the event: it is a zero figure (figures.py). "No details" is decided later, by
-grouping, because it depends on the rest of the report.
+negations, denials of the act ("the army denied shelling") and reports called false; hypothetical covers
+plans and possibilities, and violence called off or asked to stop ("demanded an end to the killings").
+"No one was hurt" is not a negation of the event: it is a zero figure (figures.py). "No details" is decided
+later, by grouping, because it depends on the rest of the report.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class ModalityClassifier:
                 return "hypothetical", f"hypothetical or planned ({word!r})"
         if _future(cue_tokens):
             return "threat", "stated in the future tense"
+        if ended := self._ended(cue_tokens):
+            return "hypothetical", f"violence called off or asked to stop ({ended.text!r}), not an event"
         negation = self._negation(cue_tokens, governors) or self._false_report(sent, cue_tokens)
         if negation:
             return "negated", negation
@@ -97,6 +100,11 @@ class ModalityClassifier:
         if word is not None and any(t in subjects for t in cue_tokens):
             return f"reported as {word.text!r}"
         return None
+
+    def _ended(self, cue_tokens: list[Token]) -> Token | None:
+        """The word of ending whose object every cue is: "stop the kidnappings", "an end to the attacks"."""
+        ends = [_word_of_ending(t, self._single["cessation"]) for t in cue_tokens]
+        return ends[0] if ends and all(ends) else None
 
     def _whole_conflict_subject(self, cue_tokens: list[Token]) -> Token | None:
         """"the war ... has killed 500,000": the subject of the killing is a whole conflict."""
@@ -140,6 +148,24 @@ def _governors(cue_tokens: list[Token]) -> list[Token]:
                 break
             found.append(node)
     return found
+
+
+def _word_of_ending(tok: Token, words: set[str]) -> Token | None:
+    """The word of `words` that takes `tok` (or the list it belongs to) as object: "cease the attacks",
+    "stop the repression, kidnapping and torture", "stop using mines", "a halt to the killings"; not "the
+    shooting stopped", nor a past act of stopping one that happened ("police stopped the protest")."""
+    node = tok
+    for _ in range(4):
+        if node.head.i == node.i:
+            return None
+        if node.dep_ == "pobj" and node.head.lower_ in {"to", "of"}:  # "an end to", "the suspension of"
+            node = node.head
+        elif node.dep_ not in {"conj", "appos", "dobj", "xcomp"}:
+            return None
+        node = node.head
+        if node.lemma_.lower() in words:
+            return None if node.tag_ in {"VBD", "VBN"} else node
+    return None
 
 
 def _unrealised(tok: Token) -> bool:

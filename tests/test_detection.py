@@ -1,0 +1,47 @@
+"""Knowing what is not an incident: cue detection, modality and grouping rules (invented sentences)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitrep.records import Article
+
+
+def _cues(pipeline, text: str) -> list[str]:
+    return [c.text.lower() for c in pipeline.mentions.cues(pipeline.nlp(text))]
+
+
+def test_a_month_next_to_a_day_number_is_a_date_not_a_march(pipeline):
+    assert "march" not in _cues(pipeline, "the 19 march elections passed calmly in the capital.")
+    assert "march" not in _cues(pipeline, "voters went to the polls on march 19 in the north.")
+    assert "march" in _cues(pipeline, "Thousands march in Lome to demand reforms.")
+
+
+@pytest.mark.parametrize("text", [
+    "The rebels demanded an end to the kidnappings of farmers in the north.",
+    "Stop the bombings of our villages, the chief told the air force.",
+    "We ask the government to cease the attacks on our newspapers and stop using landmines.",
+])
+def test_violence_asked_to_stop_is_not_an_incident(pipeline, text):
+    result = pipeline.extract(Article.from_text(text))
+    assert result.incidents == []
+    assert any(e.reason == "hypothetical" and "stop" in e.detail for e in result.excluded), result.excluded
+
+
+@pytest.mark.parametrize("text", [
+    "Police intervened and stopped the march in Cotonou.",  # the march happened; the police ended it
+    "The shooting in the market stopped after two hours, police said.",  # the shooting is the subject
+])
+def test_an_act_that_was_stopped_still_happened(pipeline, text):
+    mentions = pipeline.mentions(pipeline.nlp(text), None)
+    assert mentions and not any(m.modality == "hypothetical" for m in mentions)
+
+
+def test_a_named_victim_of_a_named_act_is_an_incident_without_a_place(pipeline):
+    [incident] = pipeline.extract(Article.from_text("Senator Pedro Alvarez was assassinated, the government said.")).incidents
+    assert incident.victims == ["Pedro Alvarez"] and incident.location is None
+
+
+def test_a_person_near_a_weapon_word_is_not_a_victim_of_an_incident(pipeline):
+    result = pipeline.extract(Article.from_text("Carlos Mendez was an expert in explosives."))
+    assert result.incidents == []
