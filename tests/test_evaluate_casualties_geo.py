@@ -106,3 +106,10 @@ def test_eval_geo_command():
     last = json.loads(result.output.strip().splitlines()[-1])
     assert last["events"] == 3
     assert {"acc_25km", "acc_161km", "median_km", "country_acc", "unresolved"} <= set(last)
+
+
+def test_gazetteer_ceiling_counts_gold_names_the_gazetteer_places(gazetteer):
+    gold = [geo.GoldEvent("a", "", None, 11.13, 2.94, "BJ", location="Kandi"),      # in the gazetteer
+            geo.GoldEvent("b", "", None, 11.13, 2.94, "BJ", location="Zzyxville"),  # not in it
+            geo.GoldEvent("c", "", None, 40.0, -3.0, "BJ", location="Kandi")]       # far from the point
+    assert geo.gazetteer_ceiling(gazetteer, gold) == (1, 3)

@@ -156,6 +156,16 @@ def named_place(pipeline, article: Article) -> Place | None:
     return min(found, key=lambda p: _PRECISION_ORDER.get(p.precision or "country", 5))
 
 
+def gazetteer_ceiling(gazetteer, gold: Iterable[GoldEvent]) -> tuple[int, int]:
+    """(events whose gold location name the gazetteer places within 25 km of the gold point, taking the
+    best candidate in the gold country; events): how far any geocoder on this gazetteer could get."""
+    gold = list(gold)
+    hits = sum(1 for g in gold if any(
+        c.country_code == g.country and distance_km(c.lat, c.lon, g.lat, g.lon) <= 25
+        for c in gazetteer.lookup(g.location)))
+    return hits, len(gold)
+
+
 def score(preds: Iterable[GeoPrediction]) -> GeoScores:
     preds = list(preds)
     n = len(preds)
@@ -202,6 +212,8 @@ def geo_command(
     file: Annotated[Path, typer.Argument(help="ACLED CSV, e.g. ../shared/data/acled/acled-benin-dev.csv.")],
     limit: Annotated[Optional[int], typer.Option(help="Only the first N events.")] = None,
     misses: Annotated[int, typer.Option(help="Print up to N events placed more than 25 km off (or unresolved).")] = 0,
+    ceiling: Annotated[bool, typer.Option(
+        "--ceiling", help="Only print how many gold location names the gazetteer itself places within 25 km.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Last line: the scores as JSON.")] = False,
 ) -> None:
     """Geocode each ACLED event from its notes and score the distance to ACLED's coordinates."""
@@ -213,6 +225,13 @@ def geo_command(
     gold = list(read_acled(file))
     if limit:
         gold = gold[:limit]
+    if ceiling:
+        from sitrep.nlp.gazetteer import Gazetteer
+
+        hits, n = gazetteer_ceiling(Gazetteer.load(), gold)
+        typer.echo(f"{hits} of {n} gold location names ({hits / max(n, 1):.1%}) are placed within 25 km by "
+                   "the gazetteer (best candidate in the gold country)")
+        return
     result = evaluate(Pipeline.load(), gold)
     wrong = [p for p in result.predictions if p.km is None or p.km > 25]
     for p in wrong[:misses]:
