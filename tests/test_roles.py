@@ -9,7 +9,18 @@ from spacy.tokens import Doc, Span
 
 from sitrep.codebook import load_codebook
 from sitrep.extract.actors import ActorFinder
-from sitrep.extract.roles import LABELS, MODEL_FILE, RoleSpan, RoleTagger, _full_names, _Parse, attach, candidates
+from sitrep.extract.roles import (
+    LABELS,
+    MODEL_FILE,
+    RoleSpan,
+    RoleTagger,
+    VictimReader,
+    _full_names,
+    _fuller,
+    _Parse,
+    attach,
+    candidates,
+)
 from sitrep.records import ActorMention, Cue, Mention
 
 TEXT = ("members of the farabundo marti national liberation front (fmln) attacked an electric power substation "
@@ -85,3 +96,23 @@ def test_a_spaced_dash_ends_a_phrase(nlp_base):
     keys = set(candidates(_Parse(nlp_base("KANO - Police fired tear gas at Al-Shabaab supporters."))))
     assert "police" in keys and "kano police" not in keys  # keys drop punctuation
     assert "alshabaab supporters" in keys
+
+
+@pytest.mark.parametrize("text,victims", [
+    ("The court ordered an inquiry into the murder of Tomas Ribera, a union leader, in the port.", ["Tomas Ribera"]),
+    ("students protested the assassination of judge elena marquez ortiz on monday.", ["elena marquez ortiz"]),
+    ("Police said that Anselmo Duarte and his driver were kidnapped near the border.", ["Anselmo Duarte"]),
+    ("Gunmen shot dead Mayor Pedro Alcaraz outside his home.", ["Pedro Alcaraz"]),
+    ("Unknown men killed the treasurer of the cooperative, Ana Maria Neto, on Sunday.", ["Ana Maria Neto"]),
+    ("six priests were killed by soldiers in the capital.", []),  # not a name
+    ("troops killed two rebels near the river.", []),
+])
+def test_victims_read_off_the_parse_are_names_of_people_harmed(pipeline, text, victims):
+    spans = VictimReader(load_codebook())(pipeline.nlp(text))
+    assert [s.text for s in spans] == victims and all(s.label == "VICTIM" for s in spans)
+
+
+def test_a_victim_named_in_part_takes_the_fuller_span_of_the_same_role():
+    full = RoleSpan("VICTIM", 10, 24, "ana maria neto", 0.5)
+    spans = [full, RoleSpan("VICTIM", 40, 44, "neto", 0.5), RoleSpan("PERP_IND", 50, 54, "neto", 0.3)]
+    assert _fuller(spans) == [full, spans[2]]

@@ -69,6 +69,19 @@ def test_fixture_descriptions(pipeline, name, threshold):
     assert scores.weighted_f1 >= threshold, {n: s.f1 for n, s in scores.per_class.items() if s.f1 < 1}
 
 
+@pytest.mark.parametrize("expected,text", [
+    ("Air/drone strike", "on 2 march 2024 the air force bombing of two hamlets near rio verde left four farmers dead."),
+    ("Air/drone strike", "On 2 March 2024, the army bombed rebel camps in the hills above Rio Verde."),
+    ("Remote explosive/landmine/IED", "On 2 March 2024, militants bombed a bridge near Rio Verde, killing two drivers."),
+    ("Attack", ("On 2 March 2024, the murder of a councillor in Rio Verde was followed by a clash between police "
+                "and a crowd at his funeral.")),
+    ("Attack", "On 2 March 2024, gunmen assassinated a judge in Rio Verde as he left the court."),
+])
+def test_aerial_bombing_and_murders(pipeline, expected, text):
+    """Bombing by an air force or state forces is an air strike; a murder told before a fight is an attack."""
+    assert next(pipeline.type_descriptions([text])).sub_event_type == expected
+
+
 @pytest.mark.parametrize("text,field,value", [
     ("On 3 May 2023, gunmen shot dead the mayor of Tlalixcoyan as he left his office.", "attack_type", "Assassination"),
     ("On 3 May 2023, gunmen shot dead the mayor of Tlalixcoyan as he left his office.", "weapon_type", "Firearms"),

@@ -9,9 +9,11 @@ sentence and on which side of the nearest cue it stands: the features' embedding
 through one ReLU layer and a softmax. Phrases that share a text are scored together, so a name that is
 the subject of an attack in one sentence and only named in another keeps the evidence of both. A person
 named in part ("Anderson") takes the fullest form of the name in the report ("Christopher Anderson").
-`attach` then hands each span to the event mention it belongs with. The weights are trained on MUC-4
-(`make train`, training/train_roles.py) and shipped in sitrep/models/roles.npz; without them the stage
-finds no roles.
+`VictimReader` adds the people the parse names as harmed by an act ("the murder of <name>", "<name> and
+her driver were kidnapped", "the priests' murder"), which the model misses when the name is rare; case is not
+relied on (news wires and lower-cased reports parse alike). `attach` then hands each span to the event
+mention it belongs with. The weights are trained on MUC-4 (`make train`, training/train_roles.py) and
+shipped in sitrep/models/roles.npz; without them the stage finds no roles.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from sitrep.codebook import Codebook
 from sitrep.extract.actors import GENERIC_ATTACKERS, ActorFinder
@@ -52,6 +54,17 @@ _PERSON_NOUNS = {
     "officials", "minister", "individuals", "businessman", "director", "president", "candidate", "wife", "son",
     "daughter", "driver", "passengers", "residents", "farmers", "jesuits", "bishop",
 }
+_HARM_ACTS = ("kill", "murder", "injure", "abduct", "shoot")  # codebook act classes whose patients are victims
+_DYING = {"die", "death", "perish"}  # their subject (or "of" object) is the victim
+_NOT_NAMES = {"GPE", "LOC", "ORG", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY"}
+_TITLES = {
+    "judge", "father", "mayor", "president", "minister", "colonel", "col", "general", "gen", "captain", "capt",
+    "lieutenant", "lt", "major", "sergeant", "dr", "doctor", "mr", "mrs", "ms", "msgr", "monsignor", "bishop",
+    "archbishop", "senator", "deputy", "congressman", "candidate", "journalist", "leader", "attorney", "commander",
+    "engineer", "professor", "priest", "governor", "councilman", "councilor", "comrade", "sister", "brother",
+}
+_PARTICLES = {"de", "del", "la", "y", "da", "do", "dos", "van", "von"}  # inside names ("maria de la cruz")
+VICTIM_SCORE = 0.5  # the probability a rule-read victim carries (below the model's confident spans)
 Occurrence = tuple[int, int, int, int, str]  # token start, token end, character start, character end, text
 
 
@@ -184,6 +197,7 @@ class RoleTagger:
         self.weapon_words = {w for names in codebook.weapons.values() for name in names for w in name.lower().split()}
         self.weapon_phrases = {normalize(name) for names in codebook.weapons.values() for name in names}
         self.actor_names = {normalize(a) for actor in codebook.actors for a in [actor.name, *actor.aliases]}
+        self.victims = VictimReader(codebook)
         self.model = model
 
     @classmethod
@@ -209,7 +223,8 @@ class RoleTagger:
             best = int(row[1:].argmax()) + 1
             if row[best] >= thresholds[labels[best]]:
                 scored.append((float(row[best]), labels[best], spans))
-        return _full_names(_without_overlaps(scored), doc)
+        found = _without_overlaps(scored)
+        return _fuller(_full_names(sorted(found + _uncovered(self.victims(doc), found), key=lambda r: r.start), doc))
 
     def probabilities(self, rows: list[list[str]]) -> np.ndarray:
         """Label probabilities (columns in `labels` order) for phrases given by their features."""
@@ -342,6 +357,96 @@ def _full_names(spans: list[RoleSpan], doc: Doc) -> list[RoleSpan]:
                     full = doc[name.start : end]
                     span = RoleSpan(span.label, full.start_char, full.end_char, full.text, span.score)
         out.append(span)
+    return out
+
+
+class VictimReader:
+    """People named as harmed by an act of the codebook's kill, murder, injure, abduct and shoot classes, read off
+    the parse: objects and passive subjects ("killed <name>", "<name> was kidnapped"), the "of" object or
+    possessor of an act noun ("the assassination of judge <name>", "<name>'s murder"), the noun a passive
+    participle describes ("<name>, murdered last week") and the subject of "die". A victim is a name
+    (proper nouns or person entity words, without a leading title); armed actors killed are not victims."""
+
+    def __init__(self, codebook: Codebook):
+        self._acts = {w for act in _HARM_ACTS for w in codebook.frames.acts[act] if " " not in w} | _DYING
+        self._armed = set(codebook.frames.actors["armed"]) | GENERIC_ATTACKERS
+
+    def __call__(self, doc: Doc) -> list[RoleSpan]:
+        found: dict[tuple[int, int], RoleSpan] = {}
+        for tok in doc:
+            if tok.lemma_.lower() in self._acts or tok.lower_ in self._acts:
+                for patient in _harmed(tok):
+                    span = self._name(patient)
+                    if span is not None:
+                        found.setdefault((span.start, span.end), span)
+        return list(found.values())
+
+    def _name(self, tok: Token) -> RoleSpan | None:
+        """The name a noun gives ("judge maria lopez" -> "maria lopez"), or None when it is no person's name."""
+        if not _name_word(tok):
+            return None
+        words = [tok]
+        while words[0].i > 0:  # the name words right before it that depend on it ("elena" <- "marquez")
+            left = tok.doc[words[0].i - 1]
+            if (left.dep_ not in {"compound", "flat"} or not tok.i >= left.head.i > left.i
+                    or not (_name_word(left) or left.lower_ in _PARTICLES) or left.lower_.rstrip(".") in _TITLES):
+                break
+            words.insert(0, left)
+        while words[0].lower_ in _PARTICLES:
+            words.pop(0)
+        if any(w.lower_ in self._armed for w in words) or (len(words) == 1 and tok.ent_type_ != "PERSON"):
+            return None  # an armed actor, or one word that no entity calls a person ("the eln", "a marine")
+        first, last = words[0], words[-1]
+        end = last.idx + len(last)
+        return RoleSpan("VICTIM", first.idx, end, tok.doc.text[first.idx : end], VICTIM_SCORE)
+
+
+def _name_word(tok: Token) -> bool:
+    """A word of a person's name: a proper noun or a person entity's word, not a place, group or date."""
+    return ((tok.pos_ == "PROPN" or tok.ent_type_ == "PERSON") and tok.ent_type_ not in _NOT_NAMES
+            and tok.text.replace("-", "").replace("'", "").isalpha())
+
+
+def _harmed(act: Token) -> list[Token]:
+    """The nouns an act word (verb or noun) names as what it harms."""
+    if act.pos_ in {"NOUN", "PROPN"}:
+        of = [o for c in act.children if c.dep_ == "prep" and c.lower_ == "of" for o in c.children if o.dep_ == "pobj"]
+        owners = [c for c in act.children if c.dep_ == "poss"]
+        return _named_as(of or owners)
+    if act.pos_ != "VERB":
+        return []
+    deps = {"nsubj", "nsubjpass"} if act.lemma_.lower() in _DYING else {"dobj", "nsubjpass"}
+    out = _named_as([c for c in act.children if c.dep_ in deps])
+    if act.dep_ == "acl" and act.tag_ == "VBN" and not any(c.dep_ == "dobj" for c in act.children):
+        out.extend(_named_as([act.head]))  # "<name>, murdered last week"
+    return out
+
+
+def _named_as(nouns: list[Token]) -> list[Token]:
+    """The nouns with their conjuncts, and the names that a common noun's apposition gives ("the mayor of the
+    town, <name>", "two guards, <name> and <name>")."""
+    out = [t for n in nouns for t in (n, *n.conjuncts)]
+    named = [a for t in out if not _name_word(t) for c in t.children if c.dep_ == "appos" for a in (c, *c.conjuncts)]
+    return out + named
+
+
+def _uncovered(extra: list[RoleSpan], spans: list[RoleSpan]) -> list[RoleSpan]:
+    """The spans of `extra` that overlap none of `spans`."""
+    return [e for e in extra if not any(s.start < e.end and e.start < s.end for s in spans)]
+
+
+def _fuller(spans: list[RoleSpan]) -> list[RoleSpan]:
+    """A person's span given by part of a name another span of the same role gives in full ("neto" beside
+    "ana maria neto") takes that fuller span, where the parse found no person entity to say so."""
+    out = []
+    for span in spans:
+        key = f" {span.text.lower()} "
+        fuller = [s for s in spans if s.label == span.label and len(s.text) > len(span.text)
+                  and key in f" {s.text.lower()} "]
+        if span.label in {"PERP_IND", "VICTIM"} and fuller:
+            span = max(fuller, key=lambda s: len(s.text))
+        if span not in out:
+            out.append(span)
     return out
 
 

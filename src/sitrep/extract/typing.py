@@ -452,7 +452,7 @@ class IncidentTyper:
         Unarmed Assault when no firearm, explosive, fire or blade is used."""
         if default not in {"Armed Assault", "Unarmed Assault"}:
             return default
-        if any(p.act == "kill" and set(p.patient_words) & self._assassination for p in predications):
+        if any(p.act in {"kill", "murder"} and set(p.patient_words) & self._assassination for p in predications):
             return "Assassination"
         if weapon in {"Firearms", "Explosives", "Incendiary"} or (weapon == "Melee" and _BLADES.search(text)):
             return "Armed Assault"
