@@ -181,6 +181,15 @@ def test_score_different_text_same_town_does_not_match():
     assert not scoring.score(new, old).ok
 
 
+def test_score_reports_naming_different_ages_cost():
+    same = scoring.score(side(BASTROP, weights={"rodriguez": 2.0, "7-year-old": 2.0}),
+                         side(BASTROP, weights={"rodriguez": 2.0, "7-year-old": 2.0, "30-year-old": 1.0}))
+    apart = scoring.score(side(BASTROP, weights={"rodriguez": 2.0, "7-year-old": 2.0}),
+                          side(BASTROP, weights={"rodriguez": 2.0, "15-year-old": 2.0}))
+    assert not any("age" in r for r in same.reasons)
+    assert any("no age in common" in r for r in apart.reasons) and apart.score < same.score
+
+
 def test_coordinated_attacks_are_not_merged():
     a = side(BASTROP, actors={"islamic state"})
     b = side(AUSTIN, actors={"islamic state"})

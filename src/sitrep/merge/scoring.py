@@ -8,19 +8,20 @@ the coded fields, with vetoes for what cannot be one incident:
 | text cosine                                           | + cosine        |
 | text cosine under 0.15, both signatures of 5+ terms    | veto            |
 | same named perpetrator, same day, another town        | veto (related)  |
-| both located to a town, more than 40 km apart         | veto; - 0.15 when the text cosine is 0.4 or more (a geocoding error: a town of the same name, the outlet's town) |
+| both located to a town, more than 40 km apart         | veto; - 0.15 when the text cosine is 0.3 or more (a geocoding error: a town of the same name, the outlet's town) |
 | in different countries                                | veto; - 0.25 when the text cosine is 0.6 or more and the dates a day apart at most |
 | different countries                                   | veto            |
 | same place name, or within 10 km                      | + 0.25          |
 | within 10-40 km                                       | + 0.10          |
 | the stored incident's town is named in the new report | + 0.15          |
-| same day / one day apart / 4+ days apart              | + 0.15 / + 0.10 / - 0.05 a day, at most - 0.25 (0 when the text cosine is 0.5 or more: a follow-up) |
-| same sub-event type / different event type            | + 0.05 / - 0.10 |
+| same day / one day apart / 4+ days apart              | + 0.15 / + 0.10 / - 0.05 a day, at most - 0.25 (0 when the text cosine is 0.3 or more: a follow-up) |
+| same sub-event type / different event type            | + 0.05 / - 0.05 |
+| both name ages ("7-year-old"), none in common         | - 0.10          |
 | a named perpetrator in common / only different ones  | + 0.20 / - 0.30 |
 | killed tolls both known and far apart (x3 and >3)     | - 0.10          |
 
-A pair is one incident when the score reaches `MATCH`; a report with no incident of its own is
-attached to the stored incident it is most similar to when the score reaches `LINK` (text and the
+A pair is one incident when the score reaches `MATCH` (0.25); a report with no incident of its own is
+attached to the stored incident it is most similar to when the score reaches `LINK` (0.25: text and the
 incident's town named in it are then all there is). Coordinated attacks (same named perpetrator,
 same day, places far apart) are vetoed by distance and linked through `related` instead
 (`is_coordinated`).
@@ -34,16 +35,18 @@ from dataclasses import dataclass, field
 
 from sitrep.merge.signature import cosine, fold
 
-MATCH = 0.30
+MATCH = 0.25
 MIN_TEXT = 0.15  # below this text cosine two reports that both have signatures are not one incident ...
 MIN_TERMS = 5  # ... (a signature this small says too little either way)
-MISPLACED_TEXT = 0.4  # reports this alike (the same victims, streets, names) may be one incident geocoded twice
+MISPLACED_TEXT = 0.3  # reports this alike (the same victims, streets, names) may be one incident geocoded twice
 MISPLACED_PENALTY = 0.15
 ABROAD_TEXT = 0.6  # ... in two countries only when this alike and dated a day apart at most
 ABROAD_PENALTY = 0.25
 FAR_DATE_PENALTY = 0.25  # dates far apart: often a follow-up (arrest, funeral, hearing) dated to its own day
-FOLLOW_UP_TEXT = 0.5  # ... which costs nothing when the reports name the same people this much
-LINK = 0.33
+FOLLOW_UP_TEXT = 0.3  # ... which costs nothing when the reports name the same people this much
+LINK = 0.25
+TYPE_PENALTY = 0.05  # reports of one incident often type it apart ("clash" / "attack"): a weak signal
+AGE_PENALTY = 0.10  # reports of one incident give the same victims' ages
 FAR_KM = 40.0
 NEAR_KM = 10.0
 TOWN_PRECISION = {"exact", "town", "near"}
@@ -166,7 +169,7 @@ def score(new: Side, stored: Side) -> Match:
         if new.sub_event_type == stored.sub_event_type:
             total += 0.05
         elif new.event_type and stored.event_type and new.event_type != stored.event_type:
-            total -= 0.10
+            total -= TYPE_PENALTY
             reasons.append("event types differ")
 
     if new.actors and stored.actors:
@@ -177,11 +180,21 @@ def score(new: Side, stored: Side) -> Match:
             total -= 0.30
             reasons.append("different perpetrators")
 
+    ages_new, ages_stored = _ages(new.weights), _ages(stored.weights)
+    if ages_new and ages_stored and not ages_new & ages_stored:
+        total -= AGE_PENALTY
+        reasons.append(f"no age in common ({', '.join(sorted(ages_new))} / {', '.join(sorted(ages_stored))})")
+
     a, b = new.killed_best, stored.killed_best
     if a is not None and b is not None and min(a, b) > 0 and max(a, b) > 3 * min(a, b) and max(a, b) - min(a, b) > 3:
         total -= 0.10
         reasons.append(f"killed {a} vs {b}")
     return Match(round(total, 4), reasons)
+
+
+def _ages(weights: dict[str, float]) -> set[str]:
+    """The "<N>-year-old" terms of a signature: the ages of the people a report names."""
+    return {t for t in weights if t.endswith("-year-old")}
 
 
 def link_score(report: Side, stored: Side) -> Match:
