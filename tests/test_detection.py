@@ -45,3 +45,18 @@ def test_a_named_victim_of_a_named_act_is_an_incident_without_a_place(pipeline):
 def test_a_person_near_a_weapon_word_is_not_a_victim_of_an_incident(pipeline):
     result = pipeline.extract(Article.from_text("Carlos Mendez was an expert in explosives."))
     assert result.incidents == []
+
+
+def test_a_target_struck_by_a_named_weapon_is_an_incident_without_a_place(pipeline):
+    result = pipeline.extract(Article.from_text("A bomb exploded at the offices of the farmers' cooperative early today."))
+    assert len(result.incidents) == 1 and result.incidents[0].weapons
+
+
+
+@pytest.mark.parametrize("text, hypothetical", [
+    ("Officials said the mayor may have been murdered by the rebels.", False),  # a guess about a past event
+    ("The bombs would have killed dozens had they exploded.", True),  # what did not happen
+])
+def test_a_guess_about_a_past_act_is_not_a_plan(pipeline, text, hypothetical):
+    mentions = pipeline.mentions(pipeline.nlp(text), None)
+    assert mentions and any(m.modality == "hypothetical" for m in mentions) == hypothetical

@@ -24,7 +24,7 @@ from sitrep.extract.reconcile import reconcile
 from sitrep.extract.reporters import canonical_reporter
 from sitrep.nlp.gazetteer import distance_km
 from sitrep.records import (
-    Actor, Article, DateExpr, Evidence, Excluded, Extraction, Figure, Incident, Mention, Place,
+    Actor, Article, Cue, DateExpr, Evidence, Excluded, Extraction, Figure, Incident, Mention, Place,
 )
 
 TOWN = {"exact", "town", "near"}
@@ -116,14 +116,17 @@ OFF_TOPIC_MIN = 4  # distinct sports/economy words that mark a report as using v
 
 
 def _not_an_incident(article: Article, incident: Incident, mentions: list[Mention], codebook: Codebook) -> str | None:
-    """Why a drafted incident is not one: no place, no count, no one harmed by a named act and no perpetrator
-    acting on a target, victim or with a weapon, or figurative use in an off-topic report."""
+    """Why a drafted incident is not one: no place, no count, no one harmed by a named act, no perpetrator
+    acting on a target, victim or with a weapon and no target struck by a named weapon, or figurative use in
+    an off-topic report."""
     counted = bool((incident.killed and incident.killed.high) or (incident.injured and incident.injured.high)
                    or any(f.kind in {"kidnapped", "missing"} and f.value for f in incident.figures))
-    # who did what to whom, or who was harmed by an act named by a strong cue ("the senator was assassinated"),
-    # read off the text, is enough to code an incident whose place is unknown
-    acted = bool(incident.perpetrators and (incident.targets or incident.victims or incident.weapons))
-    harmed = bool(incident.victims) and any(c.strong for m in mentions for c in m.cues)
+    # who did what to whom, what struck which target ("a bomb destroyed the bank's offices"), or who was
+    # harmed by an act named by a strong cue ("the senator was assassinated") or a word of violence against
+    # people ("the murder of the judge"), read off the text, is enough to code an incident whose place is unknown
+    acted = bool((incident.perpetrators and (incident.targets or incident.victims or incident.weapons))
+                 or (incident.targets and incident.weapons))
+    harmed = bool(incident.victims) and any(c.strong or _against_people(c, codebook) for m in mentions for c in m.cues)
     if incident.location is None and not counted and not acted and not harmed:
         return "no place, no casualty figures and no roles: not enough to code an incident"
     text = article.text.lower()
@@ -131,6 +134,11 @@ def _not_an_incident(article: Article, incident: Incident, mentions: list[Mentio
     if len(off_topic) >= OFF_TOPIC_MIN and not counted:
         return f"violent words used figuratively in a report about {', '.join(sorted(off_topic)[:4])}"
     return None
+
+
+def _against_people(cue: Cue, codebook: Codebook) -> bool:
+    """A cue of violence done to people themselves ("murder", "killed"), not of a weapon or explosion."""
+    return codebook.sub_event(cue.sub_event_type).event_type == "Violence against civilians"
 
 
 def _within(town: Place | None, region: Place) -> bool:

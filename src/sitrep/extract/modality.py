@@ -67,7 +67,7 @@ class ModalityClassifier:
             word = gov.lower_
             if word in self._single["threat"]:
                 return "threat", f"a threat or pledge ({word!r}), not an event that happened"
-            if word in self._single["hypothetical"]:
+            if word in self._single["hypothetical"] and not _past_possibility(gov):
                 return "hypothetical", f"hypothetical or planned ({word!r})"
         if _future(cue_tokens):
             return "threat", "stated in the future tense"
@@ -166,6 +166,14 @@ def _word_of_ending(tok: Token, words: set[str]) -> Token | None:
         if node.lemma_.lower() in words:
             return None if node.tag_ in {"VBD", "VBN"} else node
     return None
+
+
+def _past_possibility(modal: Token) -> bool:
+    """"may have been caused by a bomb", "could have been murdered": a guess about how a past event happened,
+    not a plan; "would have caused" (what did not happen) stays hypothetical."""
+    verb = modal.head
+    return (modal.dep_ == "aux" and modal.lower_ in {"may", "might", "could", "must"} and verb.tag_ == "VBN"
+            and any(c.dep_ == "aux" and c.lower_ == "have" for c in verb.children))
 
 
 def _unrealised(tok: Token) -> bool:
