@@ -114,7 +114,7 @@ def test_flags(figures, text, expected):
     "more than 100 dead or wounded.",
     "the husband is thought to have killed his children.",
     "call 555-1234 before 5 p.m.",
-    '"How many more deaths do we need before someone acts?"',  # a question states no toll
+    "How many more people have to die before the council acts?",  # a question states no toll
     "Too many young people are losing their lives.",  # a lament
     "Her uncle died in a car crash on the way to the hospital.",  # a death, not of violence
 ])
@@ -219,10 +219,10 @@ def scoped(nlp_base):
     ("Officers saw two dead men in the truck in addition to a dead woman on the road.",
      [("killed", 2, "", "S"), ("killed", 3, ALL_DEAD), ("killed", 1, "", "S")]),
     # the one killed himself, not the one he wounded
-    ("The boy shot his sister to death, wounded his older brother in the leg and killed himself.",
+    ("The gunman shot his neighbour to death, wounded her son in the arm and killed himself.",
      [("killed", 1, "one person"), ("injured", 1, "one more person"), ("killed", 1, SUICIDE)]),
     # a death by one's own hand, no victim in the sentence
-    ("Police said he killed himself in his car.", [("killed", 1, "one person, by their own hand")]),
+    ("Officers said the man killed himself in a parked van.", [("killed", 1, "one person, by their own hand")]),
     # a relative clause behind a reporting verb
     ("A vigil was held for a teen who police say was shot and killed by a friend.",
      [("killed", 1, "one person")]),
@@ -281,7 +281,7 @@ def test_names_restating_the_people_listed_are_not_counted_again(scoped):
     "Officers said he was the first of two teenagers killed in the city during the holiday.",
     "Two pupils have now lost their lives in separate gun-related incidents since March.",
     "Her death follows a violent streak that includes a double homicide downtown.",
-    "Officers are investigating two shootings Sunday that resulted in the deaths of two women.",
+    "Detectives are looking into three attacks overnight that left two women dead.",
 ])
 def test_tolls_of_several_incidents_are_aggregates(scoped, text):
     twos = [flags for _, v, _, *flags in scoped(text) if v == 2]

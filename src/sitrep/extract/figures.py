@@ -339,7 +339,7 @@ class _Sentence:
 
     def vague_at(self, i: int) -> tuple[_Vague, int] | None:
         if self.word(i - 1) in ("too", "so", "how"):
-            return None  # "too many kids losing their lives": a lament, not a count
+            return None  # "too many young lives lost": a lament, not a count
         for row in _vague_table().get(self.word(i), ()):
             if tuple(self.low[i:i + len(row.words)]) == row.words:
                 return row, i + len(row.words)
@@ -504,7 +504,7 @@ class _Sentence:
             if kind:
                 if width == 1 and w not in _INTRANSITIVE and tok.dep_ != "amod" \
                         and not self.is_passive(j, q.np_end) and (self.has_object(j + 1) or _shares_object(tok)):
-                    return  # "Jessie shot and stabbed her father": the agent of both verbs
+                    return  # "Kane shot and stabbed his uncle": the agent of both verbs
                 if width > 1 and (w in ("fatally", "mortally", "shot", "gunned") or self.toks[j].pos_ == "VERB") \
                         and not self.is_passive(j, q.np_end) and self.has_object(j + width) \
                         and self.word(j + width - 1) not in ("lives", "life"):
@@ -650,8 +650,8 @@ PERP_IN_TOLL = "perpetrator, among the dead counted"
 """Scope of a perpetrator's death already inside the toll of its sentence ("three are dead in a
 murder-suicide"): neither counted again nor a separate perpetrators row."""
 OWN_HAND = "one person, by their own hand"
-"""Scope of a death by one's own hand told without victims in its sentence ("he killed himself in
-his car"): one person like `ONE_PERSON`; `reconcile` takes it for the perpetrator's suicide when
+"""Scope of a death by one's own hand told without victims in its sentence ("the man later killed
+himself"): one person like `ONE_PERSON`; `reconcile` takes it for the perpetrator's suicide when
 other figures of the report count victims."""
 ANOTHER_PERSON = "one more person"
 """Scope prefix of a single victim said to be another one ("her father was also shot", "another
@@ -677,7 +677,7 @@ _REFLEXIVE = frozenset("himself herself themselves".split())
 
 
 def _in_crash(verb: Token) -> bool:
-    """ "grandfather dies in crash": a death, but not by the violence reported."""
+    """ "an uncle died in a car crash on the way": a death, but not by the violence reported."""
     return verb.lemma_.lower() in _DIE_VERBS and any(
         c.dep_ == "prep" and any(g.lemma_.lower() in _CRASHES for g in c.children) for c in verb.children)
 
@@ -744,7 +744,7 @@ def _in_condition(verb: Token) -> Token | None:
 
 
 def _shares_object(verb: Token) -> bool:
-    """An active verb whose object comes after a coordinated verb: "shot and stabbed her father"."""
+    """An active verb whose object comes after a coordinated verb: "shot and stabbed his uncle"."""
     return verb.pos_ == "VERB" and any(
         c.dep_ == "conj" and c.pos_ == "VERB" and any(g.dep_ == "dobj" for g in c.children)
         for c in verb.children)
@@ -846,7 +846,7 @@ def _parse_link(s: _Sentence, q: _Quantity) -> None:
     if role is not None and any(c.dep_ == "cc" and c.lower_ == "or" for c in verb.children):
         return  # "killed or disappeared": a count of two kinds together
     found = _verb_kind(verb, role) if role is not None else None
-    if found is None:  # "striking Anderson, who died at the scene"
+    if found is None:  # "striking a cyclist, who died at the scene"
         verb, found = _relative_clause_kind(tok)
     if found is None:
         return
@@ -856,7 +856,7 @@ def _parse_link(s: _Sentence, q: _Quantity) -> None:
 
 
 def _relative_clause_kind(tok: Token) -> tuple[Token, tuple[FigureKind, bool, Token] | None]:
-    """What a relative clause on `tok` says happened to it: "Anderson, who died at the scene",
+    """What a relative clause on `tok` says happened to it: "a cyclist, who died at the scene",
     "a boy who police say was shot and killed" (the clause's verb and `_verb_kind`'s answer)."""
     for rel in tok.children:
         if rel.dep_ != "relcl":
@@ -1017,7 +1017,7 @@ _ADDITION = (("in", "addition", "to"), ("besides",), ("along", "with"), ("as", "
 
 
 def _additions(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
-    """ "two dead in the back seat in addition to the dead woman": 3 killed (the parts kept as subsets)."""
+    """ "two dead men in the truck in addition to a dead woman": 3 killed (the parts kept as subsets)."""
     totals: list[_Quantity] = []
     counted = sorted((q for q in qs if q.kind in ("killed", "injured") and not q.subset and not q.total
                       and not q.perpetrators), key=lambda q: q.start)
@@ -1316,7 +1316,7 @@ def _zero_figures(sent: Span, text: str, lowered: str) -> list[FigureMention]:
 
 def find_figures(sent: Span) -> list[FigureMention]:
     """Casualty figures stated in one sentence, in text order. A question states none ("how many
-    more deaths do we need?")."""
+    more have to die?")."""
     text = sent.text  # Doc.text joins the whole document on every call: stay within the sentence
     lowered = text.lower()
     if not any(stem in lowered for stem in _GATE) or text.rstrip(" \"'”’)").endswith("?"):

@@ -78,7 +78,7 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
             targets = []
             wave.append(m)
         elif not _towns(m) and _dated_apart(m, [*(last[1] if last else []), *drafts.values()]):
-            # "In August, four people were found dead": another incident, at no place the report names
+            # "In March, two guards were found dead": another incident, at no place the report names
             targets = [_draft_for(None, _best_date(m.dates), drafts, by_town)]
         elif not _towns(m) and last and m.sentence_index - last[0] <= CONTINUE_SENTENCES:
             targets = last[1]
@@ -183,7 +183,7 @@ APART_DAYS = 7  # a mention dated this far from every incident of its report tel
 
 def _dated_apart(m: Mention, drafts: list[_Draft]) -> bool:
     """A mention with a toll whose own date lies far from the dates of the report's incidents, each of
-    which has a toll already (a follow-up's only toll, "who shot herself May 11", is its incident's)."""
+    which has a toll already (a follow-up's only toll, "who was shot on 3 March", is its incident's)."""
     own = _best_date(m.dates)
     if own is None or not drafts or not any(not f.aggregate for f in m.figures):
         return False

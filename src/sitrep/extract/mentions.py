@@ -205,7 +205,7 @@ _NUMBERED_STREET = re.compile(r"^\d+(?:st|nd|rd|th)$", re.I)
 def _person_or_street(ent: Span) -> bool:
     """A name right after an age is a person ("4-year-old Olivia", "the 17-year-old Mathis"), and one right
     after "block of", "a home on" or a numbered street and "and" a street ("the 2300 block of North Oak",
-    "near 35th and Silver Spring")."""
+    "near 12th and Elm")."""
     doc, k = ent.doc, ent.start
     if k >= 2 and (doc[k - 1].lower_, doc[k - 2].lower_) in _STREET_BEFORE:
         return True

@@ -152,7 +152,7 @@ def _governors(cue_tokens: list[Token]) -> list[Token]:
 
 def _word_of_ending(tok: Token, words: set[str]) -> Token | None:
     """The word of `words` that takes `tok` (or the list it belongs to) as object: "cease the attacks",
-    "stop the repression, kidnapping and torture", "stop using mines", "a halt to the killings"; not "the
+    "stop the raids and the torture", "stop using mines", "a halt to the killings"; not "the
     shooting stopped", nor a past act of stopping one that happened ("police stopped the protest")."""
     node = tok
     for _ in range(4):
@@ -169,7 +169,7 @@ def _word_of_ending(tok: Token, words: set[str]) -> Token | None:
 
 
 def _past_possibility(modal: Token) -> bool:
-    """"may have been caused by a bomb", "could have been murdered": a guess about how a past event happened,
+    """"may have been set off by a mine", "could have been murdered": a guess about how a past event happened,
     not a plan; "would have caused" (what did not happen) stays hypothetical."""
     verb = modal.head
     return (modal.dep_ == "aux" and modal.lower_ in {"may", "might", "could", "must"} and verb.tag_ == "VBN"

@@ -599,7 +599,7 @@ class PlaceResolver:
         hi = min(sent.end, span.end + window)
         name = span.text
         if span.end < sent.end and doc[span.end].lower_ in _COUNTY_WORDS:
-            name = f"{name} {doc[span.end].text}"  # "Navarro County Toddler Shot": the entity ended early
+            name = f"{name} {doc[span.end].text}"  # "Navarro County Man Shot": the entity ended early
         return self.resolve(name, ctx, hint=doc[lo:hi].text)
 
     def places(self, doc: "Doc", ctx: PlaceContext | None = None) -> list[tuple["Span", Place]]:
