@@ -113,6 +113,17 @@ def test_ruler_uses_a_following_region(nlp):
     assert "Malanville" in gpe and "Alibori" in gpe
 
 
+def test_ruler_takes_the_region_closing_a_bracketed_list(nlp):
+    # the model tags a region after a village and district it does not know as a person
+    doc = nlp("On 9 March 2021, herders beat a young farmer at Gbessoukou (N'dali, Borgou) over a field.")
+    assert ("Borgou", "GPE") in ents(doc)
+    doc = nlp("On 4 June 2020, villagers burned a herder camp near Tchakpe (Kobli, Atacora), wounding two.")
+    assert ("Atacora", "GPE") in ents(doc)
+    # a person's name closing a bracketed list of people stays a person
+    doc = nlp("The victims (Ana Souza, Maria Borgou) were taken to hospital.")
+    assert "Borgou" not in [t for t, _ in ents(doc, "GPE")]
+
+
 def test_people_named_like_towns_stay_people(nlp):
     doc = nlp("Maria Gonzalez and Jose Hernandez knew each other. Later Hernandez was arrested.")
     assert not ents(doc, "GPE"), ents(doc)

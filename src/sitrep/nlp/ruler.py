@@ -5,7 +5,8 @@ lower-cased text (MUC-4). The `sitrep_gazetteer_ruler` component, added after "n
 
 1. relabels as GPE an entity of another type (ORG, NORP, PERSON, LOC, FAC, ...) whose text is a
    place name of some size, or an admin1 region or a country, unless it reads as an organisation
-   ("Tartus University", "the Guatemala army"); PERSON entities need locative evidence;
+   ("Tartus University", "the Guatemala army"); PERSON entities need locative evidence (a cue
+   before them, a region after them, or closing a bracketed list: "Kpalo (Nadi, Borgou)");
 2. adds GPE entities for capitalised token sequences outside entities that are gazetteer names,
    when a locative cue precedes them ("in", "near", "town of", "northern", ...), a region word
    or ", <Country>" follows them, or they continue a list of places ("Jableh and Tartus");
@@ -315,6 +316,13 @@ class GazetteerRuler:
         return k >= 0 and doc[k].lower_.rstrip(".") in PERSON_TITLES
 
     @staticmethod
+    def _bracket_tail(doc: Doc, start: int, end: int) -> bool:
+        """The last of a bracketed list of places: "Kofi (Nadi, Borgou)" names Borgou as a region."""
+        if end >= len(doc) or doc[end].text != ")" or start == 0 or doc[start - 1].text != ",":
+            return False
+        return any(t.text == "(" for t in doc[max(0, start - 8):start - 1])
+
+    @staticmethod
     def _bracketed_alone(doc: Doc, start: int, end: int) -> bool:
         """"(ponce)": a transcript's speaker tag, not a place."""
         return start > 0 and end < len(doc) and doc[start - 1].text == "(" and doc[end].text == ")"
@@ -447,7 +455,8 @@ class GazetteerRuler:
             # names of people are often names of towns too: only with strong locative evidence
             k = self._prev_index(doc, ent.start)
             strong = (k >= 0 and doc[k].lower_ in PERSON_CUES) or self._next_region(doc, end, st) or (
-                k >= 1 and doc[k].lower_ == "of" and doc[k - 1].lower_ in OF_HEADS)  # "the town of X"
+                k >= 1 and doc[k].lower_ == "of" and doc[k - 1].lower_ in OF_HEADS) or (  # "the town of X"
+                bool(info.admin1) and self._bracket_tail(doc, start, end))
             possessive = end < len(doc) and doc[end].lower_ in {"'s", "’s", "'", "’"}
             if len(words) == 1 and not seen_in_person and not self._titled(doc, start) and (
                     key not in GIVEN_NAMES) and (info.country or info.main_town_population >= 300_000):
