@@ -124,6 +124,13 @@ def test_ruler_takes_the_region_closing_a_bracketed_list(nlp):
     assert "Borgou" not in [t for t, _ in ents(doc, "GPE")]
 
 
+def test_ruler_takes_a_capitalised_common_word_right_after_in(nlp):
+    doc = nlp("Riot police dispersed a crowd of traders in Save, officials said.")
+    assert ("Save", "GPE") in ents(doc)
+    doc = nlp("Officials said they would save the market.")
+    assert not ents(doc, "GPE")
+
+
 def test_people_named_like_towns_stay_people(nlp):
     doc = nlp("Maria Gonzalez and Jose Hernandez knew each other. Later Hernandez was arrested.")
     assert not ents(doc, "GPE"), ents(doc)

@@ -6,7 +6,8 @@ lower-cased text (MUC-4). The `sitrep_gazetteer_ruler` component, added after "n
 1. relabels as GPE an entity of another type (ORG, NORP, PERSON, LOC, FAC, ...) whose text is a
    place name of some size, or an admin1 region or a country, unless it reads as an organisation
    ("Tartus University", "the Guatemala army"); PERSON entities need locative evidence (a cue
-   before them, a region after them, or closing a bracketed list: "Kpalo (Nadi, Borgou)");
+   before them, a region after them, or closing a bracketed list: "Kpalo (Nadi, Borgou)"); a
+   capitalised common word is a place right after "in", "at", "near" ... ("in Save, police said");
 2. adds GPE entities for capitalised token sequences outside entities that are gazetteer names,
    when a locative cue precedes them ("in", "near", "town of", "northern", ...), a region word
    or ", <Country>" follows them, or they continue a list of places ("Jableh and Tartus");
@@ -469,8 +470,11 @@ class GazetteerRuler:
                 return False
             return self._region_ok(key, info, st) or (cue and (
                 info.admin1 or self._town_ok_caseless(key, info, st)))
-        if all_common:
-            return cue and self._next_region(doc, end, st)
+        if all_common:  # "in Save.", "in Mobile, police said": a capitalised common word right after "in"
+            k = self._prev_index(doc, ent.start)
+            strong = k >= 0 and doc[k].lower_ in PERSON_CUES | {"at"} and len(words) == 1 and (
+                end >= len(doc) or doc[end].is_punct or doc[end].is_lower)
+            return (cue and self._next_region(doc, end, st)) or (strong and not ent[0].is_sent_start)
         if seen_in_person:
             return False
         if cue:
