@@ -871,6 +871,21 @@ def _relative_clause_kind(tok: Token) -> tuple[Token, tuple[FigureKind, bool, To
     return tok, None
 
 
+def _total(parts: list[_Quantity], kind: FigureKind, *, shot: bool, extra: int = 0, **fields) -> _Quantity:
+    """The sum of counts that together make one toll (plus `extra` people named without a count): its
+    span runs from the first part to the last, its trigger over theirs, its qualifier the first that is
+    not exact."""
+    first = min(parts, key=lambda p: p.start)
+    end = max(max(p.end, p.np_end) for p in parts)
+    triggers = [p.trigger for p in parts if p.trigger]
+    return _Quantity(
+        first.start, first.num, end, sum(p.value for p in parts) + extra, sum(p.low for p in parts) + extra,
+        sum(p.high for p in parts) + extra, next((p.qualifier for p in parts if p.qualifier != "exact"), "exact"),
+        any(p.explicit for p in parts), np_end=end, kind=kind,
+        trigger=(min(t[0] for t in triggers), max(t[1] for t in triggers)) if triggers else None,
+        shot=shot, total=True, **fields)
+
+
 def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
     """Totals of coordinated counts of one kind: "a man, two women and a small child were killed"
     is 4 killed (the parts are kept as subsets); "a mother, father and toddler" counts the bare
@@ -925,21 +940,11 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
         if unknown or len(kinds) != 1 or len(parts) + extra < 2:
             continue
         kind = kinds.pop()
-        count = sum(p.value for p in parts) + extra
-        if count != 2 and _says_both(root):
+        if sum(p.value for p in parts) + extra != 2 and _says_both(root):
             continue  # "A and B were both found dead": two, whatever else the parse attached to the list
-        first = min(parts, key=lambda p: p.start)
-        last = max(parts, key=lambda p: max(p.end, p.np_end))
-        triggers = [p.trigger for p in parts if p.trigger]
-        total = _Quantity(
-            first.start, first.num, max(last.end, last.np_end), count,
-            sum(p.low for p in parts) + extra, sum(p.high for p in parts) + extra,
-            next((p.qualifier for p in parts if p.qualifier != "exact"), "exact"),
-            any(p.explicit for p in parts), np_end=max(last.end, last.np_end), head=root, kind=kind,
-            trigger=(min(t[0] for t in triggers), max(t[1] for t in triggers)) if triggers else None,
-            shot=any(p.shot for p in parts), total=True,
-            parts_adult=any(p.head is not None and not p.named and p.head.pos_ != "PROPN"
-                            and not _noun_in(p.head, _VICTIM_NOUNS) for p in parts))
+        total = _total(parts, kind, shot=any(p.shot for p in parts), extra=extra, head=root,
+                       parts_adult=any(p.head is not None and not p.named and p.head.pos_ != "PROPN"
+                                       and not _noun_in(p.head, _VICTIM_NOUNS) for p in parts))
         if any(p.perpetrators or _noun_in(p.head, _PERPETRATORS) for p in parts):
             continue
         for p in parts:
@@ -998,15 +1003,7 @@ def _clause_sums(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
         if len(group) < 2:
             continue
         used.update(id(r) for r in group)
-        first = min(group, key=lambda r: r.start)
-        last = max(group, key=lambda r: max(r.end, r.np_end, r.trigger[1]))
-        total = _Quantity(
-            first.start, first.num, max(last.end, last.np_end), sum(r.value for r in group),
-            sum(r.low for r in group), sum(r.high for r in group),
-            next((r.qualifier for r in group if r.qualifier != "exact"), "exact"),
-            any(r.explicit for r in group), np_end=max(last.end, last.np_end), kind=q.kind,
-            trigger=(min(r.trigger[0] for r in group), max(r.trigger[1] for r in group)),
-            shot=all(r.shot for r in group), total=True, perpetrators=False)
+        total = _total(group, q.kind, shot=all(r.shot for r in group), perpetrators=False)
         for r in group:
             r.subset = True
         totals.append(total)
@@ -1025,13 +1022,8 @@ def _additions(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
         gap = tuple(s.low[max(q.end, q.np_end):r.start])
         if r.kind != q.kind or q.subset or not any(gap[len(gap) - len(a):] == a for a in _ADDITION):
             continue
-        total = _Quantity(q.start, q.num, max(r.end, r.np_end), q.value + r.value, q.low + r.low,
-                          q.high + r.high, q.qualifier if q.qualifier != "exact" else r.qualifier,
-                          q.explicit or r.explicit, np_end=max(r.end, r.np_end), kind=q.kind,
-                          trigger=q.trigger or r.trigger, shot=q.shot and r.shot, total=True,
-                          perpetrators=False, parts_adult=True)
+        totals.append(_total([q, r], q.kind, shot=q.shot and r.shot, perpetrators=False, parts_adult=True))
         q.subset = r.subset = True
-        totals.append(total)
     return totals
 
 

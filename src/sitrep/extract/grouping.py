@@ -77,7 +77,7 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
         elif _broad(m) and not _towns(m) and len(drafts) > 0:
             targets = []
             wave.append(m)
-        elif not _towns(m) and _dated_apart(m, [*(last[1] if last else []), *drafts.values()]):
+        elif not _towns(m) and _dated_apart(m, list(drafts.values())):
             # "In March, two guards were found dead": another incident, at no place the report names
             targets = [_draft_for(None, _best_date(m.dates), drafts, by_town)]
         elif not _towns(m) and last and m.sentence_index - last[0] <= CONTINUE_SENTENCES:

@@ -316,6 +316,11 @@ class GazetteerRuler:
         k = start - 1
         return k >= 0 and doc[k].lower_.rstrip(".") in PERSON_TITLES
 
+    def _strong_cue(self, doc: Doc, start: int, also: set[str] | frozenset[str] = frozenset()) -> bool:
+        """A strong locative cue right before `start` ("in X", "near X")."""
+        k = self._prev_index(doc, start)
+        return k >= 0 and (doc[k].lower_ in PERSON_CUES or doc[k].lower_ in also)
+
     @staticmethod
     def _bracket_tail(doc: Doc, start: int, end: int) -> bool:
         """The last of a bracketed list of places: "Kofi (Nadi, Borgou)" names Borgou as a region."""
@@ -402,9 +407,7 @@ class GazetteerRuler:
         info = self._info(key)
         if info is not None and (info.admin1 or info.country):
             return False
-        k = self._prev_index(doc, ent.start)
-        cue = k >= 0 and doc[k].lower_ in PERSON_CUES
-        return not cue and not self._next_region(doc, ent.end, st)
+        return not self._strong_cue(doc, ent.start) and not self._next_region(doc, ent.end, st)
 
     def _is_demonym(self, ent: Span) -> bool:
         key = self._key(ent.doc, ent.start, ent.end)
@@ -455,7 +458,7 @@ class GazetteerRuler:
         if ent.label_ == "PERSON":
             # names of people are often names of towns too: only with strong locative evidence
             k = self._prev_index(doc, ent.start)
-            strong = (k >= 0 and doc[k].lower_ in PERSON_CUES) or self._next_region(doc, end, st) or (
+            strong = self._strong_cue(doc, ent.start) or self._next_region(doc, end, st) or (
                 k >= 1 and doc[k].lower_ == "of" and doc[k - 1].lower_ in OF_HEADS) or (  # "the town of X"
                 bool(info.admin1) and self._bracket_tail(doc, start, end))
             possessive = end < len(doc) and doc[end].lower_ in {"'s", "’s", "'", "’"}
@@ -471,8 +474,7 @@ class GazetteerRuler:
             return self._region_ok(key, info, st) or (cue and (
                 info.admin1 or self._town_ok_caseless(key, info, st)))
         if all_common:  # "in Save.", "in Mobile, police said": a capitalised common word right after "in"
-            k = self._prev_index(doc, ent.start)
-            strong = k >= 0 and doc[k].lower_ in PERSON_CUES | {"at"} and len(words) == 1 and (
+            strong = self._strong_cue(doc, ent.start, also={"at"}) and len(words) == 1 and (
                 end >= len(doc) or doc[end].is_punct or doc[end].is_lower)
             return (cue and self._next_region(doc, end, st)) or (strong and not ent[0].is_sent_start)
         if seen_in_person:
