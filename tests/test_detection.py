@@ -60,3 +60,26 @@ def test_a_target_struck_by_a_named_weapon_is_an_incident_without_a_place(pipeli
 def test_a_guess_about_a_past_act_is_not_a_plan(pipeline, text, hypothetical):
     mentions = pipeline.mentions(pipeline.nlp(text), None)
     assert mentions and any(m.modality == "hypothetical" for m in mentions) == hypothetical
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("The rebels have killed many farmers in Mopti and they want to rule the valley.", "aggregate"),  # a running toll
+    ("Traders in Mopti spoke of the constant attacks by armed bands.", "no details"),  # a pattern, not an event
+    ("Mayors in Mopti are concerned about the kidnappings of officials and their murdered colleagues.", "reaction"),
+])
+def test_tolls_patterns_and_concerns_are_not_incidents(pipeline, text, reason):
+    mentions = pipeline.mentions(pipeline.nlp(text), None)
+    assert mentions and all(m.modality == reason for m in mentions), [(m.modality, m.modality_detail) for m in mentions]
+
+
+def test_a_dated_or_counted_raid_is_an_incident_even_if_raids_are_frequent(pipeline):
+    text = "Gunmen killed four villagers in a raid on Mopti on Tuesday, the latest of frequent raids."
+    assert len(pipeline.extract(Article.from_text(text)).incidents) == 1
+
+
+@pytest.mark.parametrize("text, incidents", [
+    ("A cargo plane crashed near Goma on Sunday and the three crew members were killed.", 0),
+    ("A cargo plane was shot down near Goma on Sunday and the three crew members were killed.", 1),
+])
+def test_a_crash_is_no_incident_unless_something_brought_it_down(pipeline, text, incidents):
+    assert len(pipeline.extract(Article.from_text(text)).incidents) == incidents

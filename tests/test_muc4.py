@@ -219,3 +219,17 @@ def test_sitrep_codes_muc4_documents_with_spans_of_their_own_text(pipeline):
                     assert mention in record["doctext"]
                     found += 1
     assert found > 20
+
+
+def test_a_clash_in_which_a_non_state_group_sabotages_property_is_an_attack():
+    text = "rebels clashed with troops in the north and power lines were sabotaged."
+    codebook = load_codebook()
+
+    def clash(sentence: str) -> Incident:
+        return Incident(id="inc-p", sub_event_type="Armed clash", evidence=[
+            Evidence(field="perpetrators", article_id="a", start=0, end=6, text="rebels"),
+            Evidence(field="event", article_id="a", start=0, end=len(sentence), text=sentence)])
+
+    assert muc4_type(clash(text), codebook) == "attack"
+    assert muc4_type(clash("rebels clashed with troops and six armored vehicles were destroyed."), codebook) is None
+    assert muc4_type(clash("rebels clashed with troops in the north."), codebook) is None

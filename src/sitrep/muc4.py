@@ -15,7 +15,8 @@ Perpetrators are read from the incident's `perpetrators` evidence, which keeps e
 the incident's ACLED sub-event type (e.g. Remote explosive/landmine/IED -> bombing,
 Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson); types that MUC-4
 does not count as terrorist incidents give no template, nor does combat: a clash, shelling or air strike in
-which only state forces act, or which names no target and no victim (fighting between armed forces).
+which only state forces act, or which names no target, no victim and no property destroyed (fighting between
+armed forces).
 Each incident is one template, and one more of type kidnapping when it also counts people kidnapped or
 one of its sentences speaks of a kidnapping (a strong cue of a sub-event type that MUC-4 calls kidnapping),
 even when it is combat. An incident that names nobody and nothing (no perpetrator, target, victim or weapon:
@@ -91,8 +92,22 @@ def muc4_type(incident: Incident, codebook: Codebook) -> str | None:
 
 
 def _combat(incident: Incident, codebook: Codebook) -> bool:
-    """Fighting between armed forces: only state forces act, or nobody and nothing is named as attacked."""
-    return not _non_state_actor(incident, codebook) or not (incident.targets or incident.victims)
+    """Fighting between armed forces: only state forces act, or nobody and nothing is named as attacked (and
+    nothing is said to be destroyed: "power lines have been sabotaged" is an attack on them)."""
+    attacked = incident.targets or incident.victims or _destruction(incident, codebook)
+    return not _non_state_actor(incident, codebook) or not attacked
+
+
+def _destruction(incident: Incident, codebook: Codebook) -> bool:
+    """Does one of the incident's sentences tell of property (not military) destroyed, burnt or sabotaged?"""
+    acts = _words(w.removesuffix("e") for w in codebook.frames.acts["destroy"] if " " not in w)
+    things = _words(codebook.frames.actors["property"], before=r"(?<!armored )(?<!armoured )(?<!military )")
+    return any(ev.field == "event" and acts.search(ev.text) and things.search(ev.text) for ev in incident.evidence)
+
+
+def _words(words, before: str = "") -> re.Pattern:
+    """Any of `words` with an inflection ("destroy", "destroyed"; "power line", "power lines")."""
+    return re.compile(before + r"\b(" + "|".join(re.escape(w) for w in words) + r")(e|ed|es|s|ing)?\b", re.I)
 
 
 def _non_state_actor(incident: Incident, codebook: Codebook) -> bool:
@@ -121,7 +136,7 @@ def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[
         taken = any(f.kind == "kidnapped" for f in incident.figures) or any(
             ev.field == "event" and kidnapping.search(ev.text) for ev in incident.evidence)
         filled = _roles(incident)
-        if kind is not None and any(filled.values()):  # a template names someone or something
+        if kind is not None and any(filled.values()):
             out.append({"incident_type": kind, **filled})
         if kind != "kidnapping" and taken:  # people taken in an attack (or in combat): a kidnapping too
             out.append({"incident_type": "kidnapping", **filled})

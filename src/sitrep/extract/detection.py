@@ -13,6 +13,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
 from sitrep.codebook import Codebook
+from sitrep.extract.figures import in_crash
 from sitrep.records import Cue
 
 _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -50,6 +51,8 @@ class CueMatcher:
                         break
             if match and match[0] == 1 and (tokens[i].ent_type_ in {"DATE", "TIME"} or _day_of_month(tokens, i)):
                 match = None  # "On 9 March", "in May", "the 19 march elections" in lower-cased copy
+            if match and match[0] == 1 and in_crash(tokens[i]):
+                match = None  # "the plane crashed and all four on board were killed": no violence
             if match and not (match[0] == 1 and i > 0 and tokens[i - 1].lower_ in _NOT_EVENT_BEFORE and not match[2]):
                 n, sub_event_type, strong = match
                 first, last = tokens[i], tokens[i + n - 1]

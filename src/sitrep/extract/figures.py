@@ -509,7 +509,7 @@ class _Sentence:
                         and not self.is_passive(j, q.np_end) and self.has_object(j + width) \
                         and self.word(j + width - 1) not in ("lives", "life"):
                     return  # "a boy fatally shot himself", "he shot and killed his friend": the agent
-                if (w in _NEEDS_PERSON and not self.is_person(q.head)) or _in_crash(tok):
+                if (w in _NEEDS_PERSON and not self.is_person(q.head)) or in_crash(tok):
                     return
                 if self.word(j + width) in ("or", "and") and self.after_trigger(
                         j + width + 1)[0] not in (None, kind):
@@ -672,14 +672,23 @@ _WOUND_NOUNS = frozenset("wound wounds injury injuries".split())
 _DEATH_NOUNS = frozenset("death deaths murder murders killing killings slaying slayings homicide "
                          "homicides execution assassination".split())
 _CRASHES = frozenset("crash collision wreck".split())
+# what makes a crash an attack: "shot down", "a bomb on board"
+_CRASH_CAUSES = frozenset("shoot down bomb explosion explode missile rocket attack sabotage hijack fire".split())
 _MULTIPLES = {"double": 2, "triple": 3, "quadruple": 4, "quintuple": 5}
 _REFLEXIVE = frozenset("himself herself themselves".split())
 
 
-def _in_crash(verb: Token) -> bool:
-    """ "an uncle died in a car crash on the way": a death, but not by the violence reported."""
-    return verb.lemma_.lower() in _DIE_VERBS and any(
-        c.dep_ == "prep" and any(g.lemma_.lower() in _CRASHES for g in c.children) for c in verb.children)
+def in_crash(verb: Token) -> bool:
+    """ "an uncle died in a car crash on the way", "the plane crashed and the four on board were killed": a
+    death, but not by the violence reported (unless the sentence says what brought the crash about)."""
+    lemma = verb.lemma_.lower()
+    if lemma in _DIE_VERBS and any(
+            c.dep_ == "prep" and any(g.lemma_.lower() in _CRASHES for g in c.children) for c in verb.children):
+        return True
+    passive = lemma in _KILL_VERBS and not any(c.dep_ in ("nsubj", "agent") for c in verb.children)
+    sent = verb.sent
+    return (lemma in _DIE_VERBS or passive) and any(t.lemma_.lower() in _CRASHES for t in sent) \
+        and not any(t.lemma_.lower() in _CRASH_CAUSES for t in sent)
 
 
 def _death_signal(verb: Token, depth: int = 0) -> Token | None:
@@ -757,6 +766,8 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
     if any(c.dep_ == "neg" for c in verb.children) and lemma not in ("survive", "make"):
         return None
     fatal = _death_signal(verb)
+    if in_crash(verb):
+        return None
     if role in ("pass", "obj"):
         if lemma in _KILL_VERBS or (lemma == "gun" and any(c.lower_ == "down" for c in verb.children)):
             return "killed", False, verb
@@ -787,8 +798,6 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
             return "injured", False, verb
     if role == "subj":
         if lemma in _DIE_VERBS:
-            if _in_crash(verb):
-                return None
             return "killed", False, verb
         if lemma == "survive" and any(c.dep_ == "neg" for c in verb.children):
             return "killed", False, verb

@@ -3,11 +3,13 @@
 Input: a mention's cue tokens, its sentence and what is attached to it. Output: an exclusion reason
 (historical, aggregate, threat, hypothetical, negated, reaction) with a human-readable detail, or None.
 Historical covers old dates, anniversaries, court cases and inquiries about past incidents; aggregate
-covers cumulative and whole-conflict tolls and undated tolls too large for one incident; negated covers
+covers cumulative and whole-conflict tolls, undated tolls too large for one incident and undated running tolls
+("they have killed many people"); negated covers
 negations, denials of the act ("the army denied shelling") and reports called false; hypothetical covers
 plans and possibilities, and violence called off or asked to stop ("demanded an end to the killings").
-"No one was hurt" is not a negation of the event: it is a zero figure (figures.py). "No details" is decided
-later, by grouping, because it depends on the rest of the report.
+"No one was hurt" is not a negation of the event: it is a zero figure (figures.py). Violence told as a pattern
+("the constant raids") or an aim, with no date or figure, is "no details" here; otherwise "no details" is
+decided later, by grouping, because it depends on the rest of the report.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class ModalityClassifier:
             return "aggregate", f"cumulative toll ({figures[0].text!r}), not one incident"
         if self._has("aggregate", text) and figures and (any(f.aggregate for f in figures) or _perfect(cue_tokens)):
             return "aggregate", "cumulative toll, not one incident"
+        if figures and not dates and _perfect(cue_tokens) and all(_open_count(f) for f in figures):
+            return "aggregate", f"an undated running toll ({figures[0].text!r}), not one incident"
         if whole := self._whole_conflict_subject(cue_tokens):
             return "aggregate", f"toll of a whole {whole.lower_} ({whole.text!r} is what killed), not one incident"
         large = figures and all(f.value >= ONE_INCIDENT_MAX_KILLED for f in figures)
@@ -76,11 +80,12 @@ class ModalityClassifier:
         negation = self._negation(cue_tokens, governors) or self._false_report(sent, cue_tokens)
         if negation:
             return "negated", negation
-        if not figures and not dates and all(_unrealised(t) for t in cue_tokens):
+        habitual = self._single["habitual"]
+        if not figures and not dates and all(_unrealised(t) or _habitual(t, habitual) for t in cue_tokens):
             return "no details", "a general reference (an ongoing campaign or an aim), no incident details or figures"
         if not figures and not dates:
             words = lower_governors
-            if all(t.pos_ in {"NOUN", "PROPN"} for t in cue_tokens):  # "the attacks drew condemnation"
+            if all(t.pos_ in {"NOUN", "PROPN"} or t.dep_ == "amod" for t in cue_tokens):  # "the attacks drew condemnation"
                 words = words | {t.lower_ for t in sent}
             if hit := words & self._single["reaction"]:
                 return "reaction", f"a reaction to the event ({sorted(hit)[0]!r}), no new details"
@@ -184,9 +189,19 @@ def _unrealised(tok: Token) -> bool:
     return False
 
 
+def _habitual(tok: Token, words: set[str]) -> bool:
+    """"the constant raids", "repeated attacks": violence as a pattern."""
+    return any(c.dep_ == "amod" and c.lower_ in words for c in tok.children)
+
+
 def _perfect(cue_tokens: list[Token]) -> bool:
     """"have killed": the present perfect of a running toll."""
     return any(c.dep_ == "aux" and c.lower_ in {"have", "has", "'ve"} for t in cue_tokens for c in t.children)
+
+
+def _open_count(figure: FigureMention) -> bool:
+    """"many", "numerous": a count with no upper bound to speak of."""
+    return figure.high >= 100 * max(figure.low, 1)
 
 
 def _future(cue_tokens: list[Token]) -> bool:
