@@ -21,7 +21,7 @@ from sitrep.extract.roles import (
     attach,
     candidates,
 )
-from sitrep.records import ActorMention, Cue, Mention
+from sitrep.records import ActorMention, Article, Cue, Mention
 
 TEXT = ("members of the farabundo marti national liberation front (fmln) attacked an electric power substation "
         "in san salvador with a car-bomb.  a soldier on duty at the substation was wounded.")
@@ -116,3 +116,10 @@ def test_a_victim_named_in_part_takes_the_fuller_span_of_the_same_role():
     full = RoleSpan("VICTIM", 10, 24, "ana maria neto", 0.5)
     spans = [full, RoleSpan("VICTIM", 40, 44, "neto", 0.5), RoleSpan("PERP_IND", 50, 54, "neto", 0.3)]
     assert _fuller(spans) == [full, spans[2]]
+
+
+def test_the_only_incident_of_a_report_takes_the_victim_named_where_the_murder_is_condemned(pipeline):
+    text = ("The government of Peru strongly condemned the murder of Ana Maria Ruiz Salcedo, a judge of the high "
+            "court. Ruiz was murdered yesterday morning in Cuzco.")
+    [incident] = pipeline.extract(Article.from_text(text)).incidents
+    assert incident.location.name == "Cuzco" and incident.victims == ["Ana Maria Ruiz Salcedo"]

@@ -4,7 +4,8 @@ Input: an Article and its Mentions (with modality). Output: an `Extraction`.
 - Mentions kept out by modality become `Excluded` rows with their reason.
 - Each town named by a concrete mention (one with figures, a date, roles or a strong cue) anchors an
   incident for that town and day; a report-wide lead ("148 killed yesterday in bombings in Syria")
-  gives its date, claims and perpetrators to every incident of the report (a wave).
+  gives its date, claims and perpetrators to every incident of the report (a wave); when the report has one
+  incident, the wave's targets, victims and weapons are that incident's too.
 - A mention without a place continues the incident of the sentence before it (a report's narration).
 - Incidents of one report on one day are linked through `related` (coordinated attacks).
 - Mentions that fit no incident and carry no details of their own are excluded as "no details".
@@ -99,7 +100,7 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
     incidents = []
     places = len({d.key().split("|")[0] for d in drafts.values()})  # one town on two days: one place
     for draft in drafts.values():
-        incident = _incident(article, draft, wave, places, codebook)
+        incident = _incident(article, draft, wave, places, codebook, alone=len(drafts) == 1)
         reason = _not_an_incident(article, incident, draft.mentions, codebook)
         if reason:
             excluded.extend(_excluded(article, m, "no details", reason) for m in draft.mentions)
@@ -262,7 +263,8 @@ def _pick(candidates: list[_Draft], own: DateExpr | None) -> _Draft:
     return candidates[0]
 
 
-def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: int, codebook: Codebook) -> Incident:
+def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: int, codebook: Codebook,
+              alone: bool = False) -> Incident:
     own = draft.mentions
     known_reporters: list[str] = []
     figures: list[Figure] = []
@@ -311,6 +313,8 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
                 evidence.append(_evidence(article, "perpetrators", a.start, a.end))
 
     members = [*own, *wave]
+    # a wave's roles belong to the incident when it is the report's only one ("condemned the murder of <name>")
+    holders = members if alone else own
     cues = [c for m in members for c in m.cues]
     killed = reconcile(figures, "killed", place_name, codebook)
     injured = reconcile(figures, "injured", place_name, codebook)
@@ -318,7 +322,7 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
         sorted((p for m in members for p in m.predications), key=lambda p: p.start), cues,
         has_casualties=bool(killed or injured),
         text=" ".join([*(_sentence(article, m) for m in members), *(w for m in own for w in m.weapons)]),
-        targets=[*(t for m in own for t in m.targets), *(v for m in own for v in m.victims)],
+        targets=[*(t for m in holders for t in m.targets), *(v for m in holders for v in m.victims)],
     )
     perpetrators, claimed_by = _perpetrators(members)
     sources = sorted({f.reported_by for f in figures if f.reported_by} | ({article.source} if article.source else set()))
@@ -334,9 +338,9 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
         date_precision=draft.date.precision if draft.date else None,
         location=draft.place,
         perpetrators=perpetrators,
-        targets=_union(m.targets for m in own),
-        victims=_union(m.victims for m in own),
-        weapons=_union(m.weapons for m in own),
+        targets=_union(m.targets for m in holders),
+        victims=_union(m.victims for m in holders),
+        weapons=_union(m.weapons for m in holders),
         killed=killed,
         injured=injured,
         figures=figures,
