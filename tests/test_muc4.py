@@ -233,3 +233,14 @@ def test_a_clash_in_which_a_non_state_group_sabotages_property_is_an_attack():
     assert muc4_type(clash(text), codebook) == "attack"
     assert muc4_type(clash("rebels clashed with troops and six armored vehicles were destroyed."), codebook) is None
     assert muc4_type(clash("rebels clashed with troops in the north."), codebook) is None
+
+
+def test_fighters_killed_in_combat_are_no_victims_of_an_attack():
+    def clash(sentence: str) -> Incident:
+        return Incident(id="inc-f", sub_event_type="Armed clash", victims=["pedro rojas"], evidence=[
+            Evidence(field="perpetrators", article_id="a", start=0, end=4, text="fmln"),
+            Evidence(field="event", article_id="a", start=0, end=len(sentence), text=sentence)])
+
+    codebook = load_codebook()
+    assert muc4_type(clash("pedro rojas was killed on 3 may while fighting in the eastern front."), codebook) is None
+    assert muc4_type(clash("the fmln killed pedro rojas, a farmer, on 3 may."), codebook) == "attack"

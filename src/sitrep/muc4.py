@@ -44,6 +44,9 @@ MUC4_TYPE = {"Armed clash": "attack", "Violent demonstration": "attack", "Mob vi
 # MUC-4 reading drops them.
 COMBAT_TYPES = {"Armed clash", "Shelling/artillery/missile attack", "Air/drone strike"}
 
+# how a report says its dead were fighters killed in combat, not people attacked
+_IN_COMBAT = re.compile(r"\b(killed|died|fell) (\w+ ){0,4}(while|when) fighting\b|\b(killed|died|fell) in (action|combat|battle)\b",
+                        re.I)
 # head nouns of perpetrator phrases that name an organisation rather than the people who acted
 _ORG_HEADS = {
     "army", "armies", "front", "forces", "force", "movement", "cartel", "cartels", "military", "mafia", "mafias",
@@ -94,7 +97,8 @@ def muc4_type(incident: Incident, codebook: Codebook) -> str | None:
 def _combat(incident: Incident, codebook: Codebook) -> bool:
     """Fighting between armed forces: only state forces act, or nobody and nothing is named as attacked (and
     nothing is said to be destroyed: "power lines have been sabotaged" is an attack on them)."""
-    attacked = incident.targets or incident.victims or _destruction(incident, codebook)
+    victims = incident.victims and not any(ev.field == "event" and _IN_COMBAT.search(ev.text) for ev in incident.evidence)
+    attacked = incident.targets or victims or _destruction(incident, codebook)
     return not _non_state_actor(incident, codebook) or not attacked
 
 
