@@ -244,3 +244,18 @@ def test_fighters_killed_in_combat_are_no_victims_of_an_attack():
     codebook = load_codebook()
     assert muc4_type(clash("pedro rojas was killed on 3 may while fighting in the eastern front."), codebook) is None
     assert muc4_type(clash("the fmln killed pedro rojas, a farmer, on 3 may."), codebook) == "attack"
+
+
+def test_a_bombing_is_a_muc4_bombing_only_when_something_exploded():
+    codebook = load_codebook()
+
+    def typed_ied(sentence: str, weapons: tuple[str, ...] = ()) -> Incident:
+        return Incident(id="inc-b", sub_event_type="Remote explosive/landmine/IED", victims=["ana rojas"],
+                        weapons=list(weapons), evidence=[
+                            Evidence(field="event", article_id="a", start=0, end=len(sentence), text=sentence)])
+
+    talk = "soldiers shot ana rojas near the base where the bombs are stored."
+    assert muc4_type(typed_ied(talk), codebook) == "attack"
+    assert muc4_type(typed_ied("a car bomb exploded and killed ana rojas."), codebook) == "bombing"
+    assert muc4_type(typed_ied("ana rojas was killed by the blast.", ), codebook) == "bombing"
+    assert muc4_type(typed_ied(talk, weapons=("dynamite",)), codebook) == "bombing"

@@ -13,7 +13,8 @@ sitrep codes a MUC-4 document like any report; this module only renames what it 
 Perpetrators are read from the incident's `perpetrators` evidence, which keeps each span as written
 (the `perpetrators` list holds codebook names). The incident type is the `muc4` type the codebook gives
 the incident's ACLED sub-event type (e.g. Remote explosive/landmine/IED -> bombing,
-Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson); types that MUC-4
+Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson; a type of bombs is a
+bombing only when something exploded, else an attack); types that MUC-4
 does not count as terrorist incidents give no template, nor does combat: a clash, shelling or air strike in
 which only state forces act, or which names no target, no victim and no property destroyed (fighting between
 armed forces).
@@ -47,6 +48,10 @@ COMBAT_TYPES = {"Armed clash", "Shelling/artillery/missile attack", "Air/drone s
 # how a report says its dead were fighters killed in combat, not people attacked
 _IN_COMBAT = re.compile(r"\b(killed|died|fell) (\w+ ){0,4}(while|when) fighting\b|\b(killed|died|fell) in (action|combat|battle)\b",
                         re.I)
+# what makes an incident a MUC-4 bombing: an explosive weapon, or a word of one explosion that happened (plural
+# "explosions" are mostly the noise of fighting)
+_EXPLOSIVE = re.compile(r"bomb|dynamite|explosive|grenade|\bmines?\b|landmine|\bied", re.I)
+_EXPLOSION = re.compile(r"\b(exploded|explosion|blast|detonated|dynamited|blew up|blown up|bombed)\b", re.I)
 # head nouns of perpetrator phrases that name an organisation rather than the people who acted
 _ORG_HEADS = {
     "army", "armies", "front", "forces", "force", "movement", "cartel", "cartels", "military", "mafia", "mafias",
@@ -91,7 +96,16 @@ def muc4_type(incident: Incident, codebook: Codebook) -> str | None:
         return "attack"
     if incident.sub_event_type in COMBAT_TYPES and _combat(incident, codebook):
         return None
-    return MUC4_TYPE.get(incident.sub_event_type) or codebook.sub_event(incident.sub_event_type).muc4
+    kind = MUC4_TYPE.get(incident.sub_event_type) or codebook.sub_event(incident.sub_event_type).muc4
+    if kind == "bombing" and not _exploded(incident):
+        return "attack"  # typed by a word of bombs ("the bombs the army was given"), but nothing went off
+    return kind
+
+
+def _exploded(incident: Incident) -> bool:
+    """Did something explode: an explosive among the incident's weapons, or a sentence saying so?"""
+    return any(_EXPLOSIVE.search(w) for w in incident.weapons) or any(
+        ev.field == "event" and _EXPLOSION.search(ev.text) for ev in incident.evidence)
 
 
 def _combat(incident: Incident, codebook: Codebook) -> bool:
