@@ -259,3 +259,9 @@ def test_a_bombing_is_a_muc4_bombing_only_when_something_exploded():
     assert muc4_type(typed_ied("a car bomb exploded and killed ana rojas."), codebook) == "bombing"
     assert muc4_type(typed_ied("ana rojas was killed by the blast.", ), codebook) == "bombing"
     assert muc4_type(typed_ied(talk, weapons=("dynamite",)), codebook) == "bombing"
+
+
+def test_an_attack_with_explosives_is_a_muc4_bombing():
+    attack = Incident(id="inc-d", sub_event_type="Attack", targets=["power pylon"], weapons=["dynamite charges"])
+    assert muc4_type(attack, load_codebook()) == "bombing"
+    assert muc4_type(attack.model_copy(update={"weapons": ["rifles"]}), load_codebook()) == "attack"

@@ -14,7 +14,7 @@ Perpetrators are read from the incident's `perpetrators` evidence, which keeps e
 (the `perpetrators` list holds codebook names). The incident type is the `muc4` type the codebook gives
 the incident's ACLED sub-event type (e.g. Remote explosive/landmine/IED -> bombing,
 Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson; a type of bombs is a
-bombing only when something exploded, else an attack); types that MUC-4
+bombing only when something exploded, else an attack, and an attack with explosives is a bombing); types that MUC-4
 does not count as terrorist incidents give no template, nor does combat: a clash, shelling or air strike in
 which only state forces act, or which names no target, no victim and no property destroyed (fighting between
 armed forces).
@@ -97,6 +97,8 @@ def muc4_type(incident: Incident, codebook: Codebook) -> str | None:
     if incident.sub_event_type in COMBAT_TYPES and _combat(incident, codebook):
         return None
     kind = MUC4_TYPE.get(incident.sub_event_type) or codebook.sub_event(incident.sub_event_type).muc4
+    if kind == "attack" and incident.sub_event_type == "Attack" and _explosive_weapon(incident):
+        return "bombing"  # an attack with dynamite
     if kind == "bombing" and not _exploded(incident):
         return "attack"  # typed by a word of bombs ("the bombs the army was given"), but nothing went off
     return kind
@@ -104,8 +106,11 @@ def muc4_type(incident: Incident, codebook: Codebook) -> str | None:
 
 def _exploded(incident: Incident) -> bool:
     """Did something explode: an explosive among the incident's weapons, or a sentence saying so?"""
-    return any(_EXPLOSIVE.search(w) for w in incident.weapons) or any(
-        ev.field == "event" and _EXPLOSION.search(ev.text) for ev in incident.evidence)
+    return _explosive_weapon(incident) or any(ev.field == "event" and _EXPLOSION.search(ev.text) for ev in incident.evidence)
+
+
+def _explosive_weapon(incident: Incident) -> bool:
+    return any(_EXPLOSIVE.search(w) for w in incident.weapons)
 
 
 def _combat(incident: Incident, codebook: Codebook) -> bool:
