@@ -1,8 +1,8 @@
 """Incident typing (ACLED sub-event types, GTD fields) and what is not an incident.
 
 The descriptions below are this project's own prose; none is taken from an evaluation set. The fixtures
-`fixtures/typing-heldout.csv` (sets A and B, looked at while writing the typing rules) and
-`fixtures/typing-unseen.csv` (set C, scored once and never tuned on) hold 150 more, two per type and set.
+`fixtures/typing-heldout.csv` (sets A, B and D, looked at while writing the typing rules) and
+`fixtures/typing-unseen.csv` (set C, scored once and never tuned on) hold 200 more, two per type and set.
 """
 
 from __future__ import annotations
@@ -79,6 +79,18 @@ def test_fixture_descriptions(pipeline, name, threshold):
 ])
 def test_aerial_bombing_and_murders(pipeline, expected, text):
     """Bombing by an air force or state forces is an air strike; a murder told before a fight is an attack."""
+    assert next(pipeline.type_descriptions([text])).sub_event_type == expected
+
+
+@pytest.mark.parametrize("expected,text", [
+    ("Sexual violence", "On 2 March 2024, soldiers raped at least six women during a raid on a hamlet near Rio Verde."),
+    ("Arrests", "On 2 March 2024, police detained 40 people in raids across Rio Verde over links to a banned party."),
+    ("Attack", "On 2 March 2024, police raided a farm near Rio Verde and shot dead two workers."),
+    ("Disrupted weapons use", "On 2 March 2024, air defences shot down three drones over Rio Verde; debris damaged a roof."),
+])
+def test_what_a_raid_or_a_shooting_down_is(pipeline, expected, text):
+    """Rape during a raid is sexual violence; a raid that only detains is an arrest; drones shot down are
+    disrupted weapons use, whatever their debris damaged."""
     assert next(pipeline.type_descriptions([text])).sub_event_type == expected
 
 

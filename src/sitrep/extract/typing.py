@@ -5,7 +5,7 @@ Two steps, both driven by the codebook (`codebook/events.yaml`):
 1. `FrameReader` reads who did what to whom in a parsed sentence. Each act word of the frame lexicon
    ("killed", "exchanged fire", "demonstrated", "defused") becomes a `Predication`: the act class with
    the classes of its agents (subject, "by" phrase) and patients (object, passive subject, "on"/"against"
-   phrase): state, armed, protesters, crowd, civilian, suspect, property, territory. Acts in background
+   phrase): state, armed, protesters, crowd, civilian, suspect, weapon, property, territory. Acts in background
    clauses ("after the murder of a farmer", "accused of killing", "demonstrated against the arrest")
    and unrealised ones ("would attack", "planned to attack", "no clash") are left out.
 2. `IncidentTyper` applies the sub-event types' rules in codebook order to an incident's predications
@@ -194,6 +194,8 @@ class FrameReader:
             return "civilian"
         if has("settlement", head_forms):
             return "settlement"
+        if not agent and has("weapon", head_forms):  # "defused the bomb", "shot down two drones"
+            return "weapon"
         if has("property", head_forms | pairs):
             return "property"
         if has("territory", head_forms) or tok.ent_type_ in {"GPE", "LOC"}:
