@@ -1,8 +1,10 @@
 """Incident typing (ACLED sub-event types, GTD fields) and what is not an incident.
 
 The descriptions below are this project's own prose; none is taken from an evaluation set. The fixtures
-`fixtures/typing-heldout.csv` (sets A, B and D, looked at while writing the typing rules) and
-`fixtures/typing-unseen.csv` (set C, scored once and never tuned on) hold 200 more, two per type and set.
+`fixtures/typing-heldout.csv` (sets A, B, D and E, looked at while writing the typing rules) and
+`fixtures/typing-unseen.csv` (set C, scored once and never tuned on) hold 250 more: two per type in each of
+sets A to D, and in set E fifty weighted to the hard pairs (air strike, shelling or ground attack; suicide
+bomb, planted bomb or grenade; protest, protest met with force or riot).
 """
 
 from __future__ import annotations
@@ -176,3 +178,14 @@ def test_eval_types_command_prints_a_table_and_json(tmp_path):
     assert "Arrests" in result.output
     scores = json.loads(result.output.strip().splitlines()[-1])
     assert scores["events"] == 1 and scores["accuracy"] == 1.0 and scores["per_class"] == {"Arrests": 1.0}
+
+
+@pytest.mark.parametrize("expected,text", [
+    ("Air/drone strike", "On 2 March 2024, military jets struck a clinic in Rio Verde, wounding three nurses."),
+    ("Disrupted weapons use", "On 2 March 2024, police seized 200 kilograms of explosives from a truck near Rio Verde."),
+    ("Peaceful protest", "On 2 March 2024, relatives of the missing held a candlelight vigil in Rio Verde."),
+    ("Agreement", "On 2 March 2024, the army and the rebels swapped 40 prisoners near Rio Verde."),
+    ("Looting/property destruction", "On 2 March 2024, looters emptied a supermarket in Rio Verde."),
+])
+def test_strikes_seizures_vigils_swaps_and_looters(pipeline, expected, text):
+    assert next(pipeline.type_descriptions([text])).sub_event_type == expected
