@@ -1,10 +1,11 @@
 """Incident typing (ACLED sub-event types, GTD fields) and what is not an incident.
 
 The descriptions below are this project's own prose; none is taken from an evaluation set. The fixtures
-`fixtures/typing-heldout.csv` (sets A, B, D and E, looked at while writing the typing rules) and
-`fixtures/typing-unseen.csv` (set C, scored once and never tuned on) hold 250 more: two per type in each of
-sets A to D, and in set E fifty weighted to the hard pairs (air strike, shelling or ground attack; suicide
-bomb, planted bomb or grenade; protest, protest met with force or riot).
+`fixtures/typing-heldout.csv` (sets A, B, D, E and F, looked at while writing the typing rules) and
+`fixtures/typing-unseen.csv` (set C, scored once and never tuned on) hold 300 more: two per type in each of
+sets A to D, in set E fifty weighted to the hard pairs (air strike, shelling or ground attack; suicide
+bomb, planted bomb or grenade; protest, protest met with force or riot), in set F fifty in the style of
+ACLED notes (actors, admin regions in brackets, fatality counts).
 """
 
 from __future__ import annotations
@@ -188,4 +189,16 @@ def test_eval_types_command_prints_a_table_and_json(tmp_path):
     ("Looting/property destruction", "On 2 March 2024, looters emptied a supermarket in Rio Verde."),
 ])
 def test_strikes_seizures_vigils_swaps_and_looters(pipeline, expected, text):
+    assert next(pipeline.type_descriptions([text])).sub_event_type == expected
+
+
+@pytest.mark.parametrize("expected,text", [
+    ("Air/drone strike", "On 2 March 2024, unidentified aircraft struck militia positions near Rio Verde."),
+    ("Disrupted weapons use", "On 2 March 2024, air defences intercepted most of the drones launched at Rio Verde."),
+    ("Peaceful protest", "On 2 March 2024, farmers held a dharna outside the district office in Rio Verde."),
+    ("Violent demonstration", "On 2 March 2024, supporters of the jailed mayor burned two buses in Rio Verde."),
+    ("Agreement", "On 2 March 2024, the army and the rebels signed a declaration on prisoners in Rio Verde."),
+    ("Looting/property destruction", "On 2 March 2024, thieves broke into a depot in Rio Verde and carted away rice."),
+])
+def test_aircraft_intercepts_dharnas_supporters_declarations_and_break_ins(pipeline, expected, text):
     assert next(pipeline.type_descriptions([text])).sub_event_type == expected

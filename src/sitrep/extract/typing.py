@@ -173,6 +173,8 @@ class FrameReader:
 
         if named:
             return named
+        if agent and has("aircraft", head_forms):  # "unidentified aircraft struck", "a drone fired"
+            return "aircraft"
         if not agent and _relative_words(tok) & self._suspect_markers:  # "two men suspected of being militants"
             return "suspect"
         if agent:
