@@ -184,11 +184,10 @@ def test_eval_types_command_prints_a_table_and_json(tmp_path):
 @pytest.mark.parametrize("expected,text", [
     ("Air/drone strike", "On 2 March 2024, military jets struck a clinic in Rio Verde, wounding three nurses."),
     ("Disrupted weapons use", "On 2 March 2024, police seized 200 kilograms of explosives from a truck near Rio Verde."),
-    ("Peaceful protest", "On 2 March 2024, relatives of the missing held a candlelight vigil in Rio Verde."),
     ("Agreement", "On 2 March 2024, the army and the rebels swapped 40 prisoners near Rio Verde."),
     ("Looting/property destruction", "On 2 March 2024, looters emptied a supermarket in Rio Verde."),
 ])
-def test_strikes_seizures_vigils_swaps_and_looters(pipeline, expected, text):
+def test_strikes_seizures_swaps_and_looters(pipeline, expected, text):
     assert next(pipeline.type_descriptions([text])).sub_event_type == expected
 
 
@@ -202,3 +201,8 @@ def test_strikes_seizures_vigils_swaps_and_looters(pipeline, expected, text):
 ])
 def test_aircraft_intercepts_dharnas_supporters_declarations_and_break_ins(pipeline, expected, text):
     assert next(pipeline.type_descriptions([text])).sub_event_type == expected
+
+
+def test_a_vigil_for_a_victim_is_no_protest(pipeline):
+    text = "On 2 March 2024, hundreds attended a candlelight vigil in Rio Verde for a murdered shopkeeper."
+    assert next(pipeline.type_descriptions([text])).sub_event_type != "Peaceful protest"
