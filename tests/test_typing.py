@@ -1,11 +1,11 @@
 """Incident typing (ACLED sub-event types, GTD fields) and what is not an incident.
 
 The descriptions below are this project's own prose; none is taken from an evaluation set. The fixtures
-`fixtures/typing-heldout.csv` (sets A, B, D, E and F, looked at while writing the typing rules) and
-`fixtures/typing-unseen.csv` (set C, scored once and never tuned on) hold 300 more: two per type in each of
+`fixtures/typing-heldout.csv` (sets A, B and D to G, looked at while writing the typing rules) and
+`fixtures/typing-unseen.csv` (set C, scored once and never tuned on) hold 350 more: two per type in each of
 sets A to D, in set E fifty weighted to the hard pairs (air strike, shelling or ground attack; suicide
 bomb, planted bomb or grenade; protest, protest met with force or riot), in set F fifty in the style of
-ACLED notes (actors, admin regions in brackets, fatality counts).
+ACLED notes (actors, admin regions in brackets, fatality counts), in set G two more per type.
 """
 
 from __future__ import annotations
@@ -206,3 +206,11 @@ def test_aircraft_intercepts_dharnas_supporters_declarations_and_break_ins(pipel
 def test_a_vigil_for_a_victim_is_no_protest(pipeline):
     text = "On 2 March 2024, hundreds attended a candlelight vigil in Rio Verde for a murdered shopkeeper."
     assert next(pipeline.type_descriptions([text])).sub_event_type != "Peaceful protest"
+
+
+@pytest.mark.parametrize("expected,text", [
+    ("Shelling/artillery/missile attack", "On 2 March 2024, tank fire hit a group of farmers near Rio Verde, killing one."),
+    ("Looting/property destruction", "On 2 March 2024, youths broke into a food depot in Rio Verde and looted sacks of maize."),
+])
+def test_tank_fire_and_a_crowd_that_only_loots(pipeline, expected, text):
+    assert next(pipeline.type_descriptions([text])).sub_event_type == expected
