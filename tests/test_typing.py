@@ -72,31 +72,6 @@ def test_fixture_descriptions(pipeline, name, threshold):
     assert scores.weighted_f1 >= threshold, {n: s.f1 for n, s in scores.per_class.items() if s.f1 < 1}
 
 
-@pytest.mark.parametrize("expected,text", [
-    ("Air/drone strike", "on 2 march 2024 the air force bombing of two hamlets near rio verde left four farmers dead."),
-    ("Air/drone strike", "On 2 March 2024, the army bombed rebel camps in the hills above Rio Verde."),
-    ("Remote explosive/landmine/IED", "On 2 March 2024, militants bombed a bridge near Rio Verde, killing two drivers."),
-    ("Attack", ("On 2 March 2024, the murder of a councillor in Rio Verde was followed by a clash between police "
-                "and a crowd at his funeral.")),
-    ("Attack", "On 2 March 2024, gunmen assassinated a judge in Rio Verde as he left the court."),
-])
-def test_aerial_bombing_and_murders(pipeline, expected, text):
-    """Bombing by an air force or state forces is an air strike; a murder told before a fight is an attack."""
-    assert next(pipeline.type_descriptions([text])).sub_event_type == expected
-
-
-@pytest.mark.parametrize("expected,text", [
-    ("Sexual violence", "On 2 March 2024, soldiers raped at least six women during a raid on a hamlet near Rio Verde."),
-    ("Arrests", "On 2 March 2024, police detained 40 people in raids across Rio Verde over links to a banned party."),
-    ("Attack", "On 2 March 2024, police raided a farm near Rio Verde and shot dead two workers."),
-    ("Disrupted weapons use", "On 2 March 2024, air defences shot down three drones over Rio Verde; debris damaged a roof."),
-])
-def test_what_a_raid_or_a_shooting_down_is(pipeline, expected, text):
-    """Rape during a raid is sexual violence; a raid that only detains is an arrest; drones shot down are
-    disrupted weapons use, whatever their debris damaged."""
-    assert next(pipeline.type_descriptions([text])).sub_event_type == expected
-
-
 @pytest.mark.parametrize("text,field,value", [
     ("On 3 May 2023, gunmen shot dead the mayor of Tlalixcoyan as he left his office.", "attack_type", "Assassination"),
     ("On 3 May 2023, gunmen shot dead the mayor of Tlalixcoyan as he left his office.", "weapon_type", "Firearms"),
@@ -181,36 +156,36 @@ def test_eval_types_command_prints_a_table_and_json(tmp_path):
     assert scores["events"] == 1 and scores["accuracy"] == 1.0 and scores["per_class"] == {"Arrests": 1.0}
 
 
-@pytest.mark.parametrize("expected,text", [
-    ("Air/drone strike", "On 2 March 2024, military jets struck a clinic in Rio Verde, wounding three nurses."),
-    ("Disrupted weapons use", "On 2 March 2024, police seized 200 kilograms of explosives from a truck near Rio Verde."),
-    ("Agreement", "On 2 March 2024, the army and the rebels swapped 40 prisoners near Rio Verde."),
-    ("Looting/property destruction", "On 2 March 2024, looters emptied a supermarket in Rio Verde."),
-])
-def test_strikes_seizures_swaps_and_looters(pipeline, expected, text):
-    assert next(pipeline.type_descriptions([text])).sub_event_type == expected
-
-
-@pytest.mark.parametrize("expected,text", [
-    ("Air/drone strike", "On 2 March 2024, unidentified aircraft struck militia positions near Rio Verde."),
-    ("Disrupted weapons use", "On 2 March 2024, air defences intercepted most of the drones launched at Rio Verde."),
-    ("Peaceful protest", "On 2 March 2024, farmers held a dharna outside the district office in Rio Verde."),
-    ("Violent demonstration", "On 2 March 2024, supporters of the jailed mayor burned two buses in Rio Verde."),
-    ("Agreement", "On 2 March 2024, the army and the rebels signed a declaration on prisoners in Rio Verde."),
-    ("Looting/property destruction", "On 2 March 2024, thieves broke into a depot in Rio Verde and carted away rice."),
-])
-def test_aircraft_intercepts_dharnas_supporters_declarations_and_break_ins(pipeline, expected, text):
-    assert next(pipeline.type_descriptions([text])).sub_event_type == expected
-
-
 def test_a_vigil_for_a_victim_is_no_protest(pipeline):
     text = "On 2 March 2024, hundreds attended a candlelight vigil in Rio Verde for a murdered shopkeeper."
     assert next(pipeline.type_descriptions([text])).sub_event_type != "Peaceful protest"
 
 
 @pytest.mark.parametrize("expected,text", [
+    # bombing by an air force or state forces is an air strike; a murder told before a fight is an attack
+    ("Air/drone strike", "on 2 march 2024 the air force bombing of two hamlets near rio verde left four farmers dead."),
+    ("Air/drone strike", "On 2 March 2024, the army bombed rebel camps in the hills above Rio Verde."),
+    ("Remote explosive/landmine/IED", "On 2 March 2024, militants bombed a bridge near Rio Verde, killing two drivers."),
+    ("Attack", ("On 2 March 2024, the murder of a councillor in Rio Verde was followed by a clash between police "
+                "and a crowd at his funeral.")),
+    ("Attack", "On 2 March 2024, gunmen assassinated a judge in Rio Verde as he left the court."),
+    ("Sexual violence", "On 2 March 2024, soldiers raped at least six women during a raid on a hamlet near Rio Verde."),
+    ("Arrests", "On 2 March 2024, police detained 40 people in raids across Rio Verde over links to a banned party."),
+    ("Attack", "On 2 March 2024, police raided a farm near Rio Verde and shot dead two workers."),
+    ("Disrupted weapons use", "On 2 March 2024, air defences shot down three drones over Rio Verde; debris damaged a roof."),
+    ("Air/drone strike", "On 2 March 2024, military jets struck a clinic in Rio Verde, wounding three nurses."),
+    ("Disrupted weapons use", "On 2 March 2024, police seized 200 kilograms of explosives from a truck near Rio Verde."),
+    ("Agreement", "On 2 March 2024, the army and the rebels swapped 40 prisoners near Rio Verde."),
+    ("Looting/property destruction", "On 2 March 2024, looters emptied a supermarket in Rio Verde."),
+    ("Air/drone strike", "On 2 March 2024, unidentified aircraft struck militia positions near Rio Verde."),
+    ("Disrupted weapons use", "On 2 March 2024, air defences intercepted most of the drones launched at Rio Verde."),
+    ("Peaceful protest", "On 2 March 2024, farmers held a dharna outside the district office in Rio Verde."),
+    ("Violent demonstration", "On 2 March 2024, supporters of the jailed mayor burned two buses in Rio Verde."),
+    ("Agreement", "On 2 March 2024, the army and the rebels signed a declaration on prisoners in Rio Verde."),
+    ("Looting/property destruction", "On 2 March 2024, thieves broke into a depot in Rio Verde and carted away rice."),
     ("Shelling/artillery/missile attack", "On 2 March 2024, tank fire hit a group of farmers near Rio Verde, killing one."),
     ("Looting/property destruction", "On 2 March 2024, youths broke into a food depot in Rio Verde and looted sacks of maize."),
 ])
-def test_tank_fire_and_a_crowd_that_only_loots(pipeline, expected, text):
+def test_hard_cases_of_typing(pipeline, expected, text):
+    """Air strikes, raids, seizures, swaps, looting and the like, each in one of our own sentences."""
     assert next(pipeline.type_descriptions([text])).sub_event_type == expected
