@@ -1,11 +1,11 @@
 """Incident typing (ACLED sub-event types, GTD fields) and what is not an incident.
 
 The descriptions below are this project's own prose; none is taken from an evaluation set. The fixtures
-`fixtures/typing-heldout.csv` (sets A, B and D to G, looked at while writing the typing rules) and
-`fixtures/typing-unseen.csv` (set C, scored once and never tuned on) hold 350 more: two per type in each of
+`fixtures/typing-heldout.csv` (sets A, B and D to H, looked at while writing the typing rules) and
+`fixtures/typing-unseen.csv` (set C, scored once and never tuned on) hold 400 more: two per type in each of
 sets A to D, in set E fifty weighted to the hard pairs (air strike, shelling or ground attack; suicide
 bomb, planted bomb or grenade; protest, protest met with force or riot), in set F fifty in the style of
-ACLED notes (actors, admin regions in brackets, fatality counts), in set G two more per type.
+ACLED notes (actors, admin regions in brackets, fatality counts), in sets G and H two more per type each.
 """
 
 from __future__ import annotations
@@ -185,6 +185,10 @@ def test_a_vigil_for_a_victim_is_no_protest(pipeline):
     ("Looting/property destruction", "On 2 March 2024, thieves broke into a depot in Rio Verde and carted away rice."),
     ("Shelling/artillery/missile attack", "On 2 March 2024, tank fire hit a group of farmers near Rio Verde, killing one."),
     ("Looting/property destruction", "On 2 March 2024, youths broke into a food depot in Rio Verde and looted sacks of maize."),
+    ("Attack", "On 2 March 2024, militiamen executed three farmers at a checkpoint outside Rio Verde."),
+    ("Remote explosive/landmine/IED", "On 2 March 2024, a supply truck drove over a mine near Rio Verde; two soldiers died."),
+    ("Protest with intervention", "On 2 March 2024, police baton-charged teachers gathered outside the town hall of Rio Verde."),
+    ("Other", "On 2 March 2024, the rebels declared an armed strike in Rio Verde, ordering shops to close."),
 ])
 def test_hard_cases_of_typing(pipeline, expected, text):
     """Air strikes, raids, seizures, swaps, looting and the like, each in one of our own sentences."""

@@ -34,6 +34,7 @@ _UNACCUSATIVE = {"die", "death", "perish", "explode", "disappear"}  # their subj
 _NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos"}  # "Clash between ..." tagged VERB
 _LIGHT_VERBS = {"carry", "launch", "stage", "mount", "conduct", "organise", "organize", "hold", "lead", "perpetrate",
                 "commit", "begin", "start", "engage", "get", "take", "make", "use", "fire", "unleash"}
+_HARMS_ITS_OBJECT = {"kill", "murder", "injure", "abduct", "rape"}  # acts whose direct object is the one harmed
 _TWO_SIDED = {"fight"}  # acts whose "with" object is a fighting party like the subject
 _BLADES = re.compile(r"\b(machetes?|knife|knives|axes?|blades?|cutlass(es)?|spears?|hacked|stabbed)\b", re.I)
 
@@ -328,6 +329,8 @@ def _patient_prep(prep: Token, act: str) -> bool:
     """A preposition that introduces what the act is done to: "fired on", "attack against", "clashed with"
     (a fight), "set fire to" (arson), "exploded near" (an explosion)."""
     word = prep.lower_
+    if word == "at" and act in _HARMS_ITS_OBJECT and any(c.dep_ == "dobj" for c in prep.head.children):
+        return False  # "executed four men at a checkpoint": where, not whom ("threw stones at police" stays)
     return prep.dep_ == "prep" and (
         word in _PATIENT_PREPS or (word, act) in {("with", "fight"), ("to", "destroy")}
         or (act == "explode" and word in _EXPLOSION_PLACE_PREPS)
