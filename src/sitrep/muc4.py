@@ -13,11 +13,11 @@ sitrep codes a MUC-4 document like any report; this module only renames what it 
 Perpetrators are read from the incident's `perpetrators` evidence, which keeps each span as written
 (the `perpetrators` list holds codebook names). The incident type is the `muc4` type the codebook gives
 the incident's ACLED sub-event type (e.g. Remote explosive/landmine/IED -> bombing,
-Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson; a type of bombs is a
-bombing only when something exploded, else an attack, and an attack with explosives is a bombing); types that MUC-4
-does not count as terrorist incidents give no template, nor does combat: a clash, shelling or air strike in
-which only state forces act, or which names no target, no victim and no property destroyed (fighting between
-armed forces).
+Abduction/forced disappearance -> kidnapping, Looting/property destruction -> arson; a type of bombs is
+a bombing only when something exploded, else an attack, and an attack with explosives is a bombing); types
+that MUC-4 does not count as terrorist incidents give no template, nor does combat: a clash, shelling or air
+strike in which only state forces act, or which names no target, no victim and no property destroyed
+(fighting between armed forces).
 Each incident is one template, and one more of type kidnapping when it also counts people kidnapped or
 one of its sentences speaks of a kidnapping (a strong cue of a sub-event type that MUC-4 calls kidnapping),
 even when it is combat. An incident that names nobody and nothing (no perpetrator, target, victim or weapon:
@@ -28,6 +28,8 @@ it gives only the kidnapping template, if any.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sitrep.codebook import Codebook, load_codebook
 from sitrep.records import Extraction, Incident
@@ -123,12 +125,37 @@ def _combat(incident: Incident, codebook: Codebook) -> bool:
 
 def _destruction(incident: Incident, codebook: Codebook) -> bool:
     """Does one of the incident's sentences tell of property (not military) destroyed, burnt or sabotaged?"""
-    acts = _words(w.removesuffix("e") for w in codebook.frames.acts["destroy"] if " " not in w)
-    things = _words(codebook.frames.actors["property"], before=r"(?<!armored )(?<!armoured )(?<!military )")
-    return any(ev.field == "event" and acts.search(ev.text) and things.search(ev.text) for ev in incident.evidence)
+    p = _patterns(codebook)
+    return any(ev.field == "event" and p.destroying.search(ev.text) and p.property.search(ev.text)
+               for ev in incident.evidence)
 
 
-def _words(words, before: str = "") -> re.Pattern:
+@dataclass(frozen=True)
+class _Patterns:
+    """The codebook's words this module searches event sentences for, compiled once per codebook."""
+
+    kidnapping: re.Pattern  # strong cues of the sub-event types MUC-4 calls kidnapping
+    destroying: re.Pattern  # acts of destruction ("burned", "sabotaged")
+    property: re.Pattern  # civilian property ("power lines"), not military ("armored vehicles")
+
+
+_COMPILED: dict[int, tuple[Codebook, _Patterns]] = {}
+
+
+def _patterns(codebook: Codebook) -> _Patterns:
+    cached = _COMPILED.get(id(codebook))
+    if cached is None or cached[0] is not codebook:
+        kidnap_cues = [cue for sub in codebook.sub_event_types if sub.muc4 == "kidnapping" for cue in sub.strong]
+        cached = codebook, _Patterns(
+            kidnapping=re.compile(r"\b(" + "|".join(re.escape(cue) for cue in kidnap_cues) + r")\b", re.I),
+            destroying=_words(w.removesuffix("e") for w in codebook.frames.acts["destroy"] if " " not in w),
+            property=_words(codebook.frames.actors["property"], before=r"(?<!armored )(?<!armoured )(?<!military )"),
+        )
+        _COMPILED[id(codebook)] = cached
+    return cached[1]
+
+
+def _words(words: Iterable[str], before: str = "") -> re.Pattern:
     """Any of `words` with an inflection ("destroy", "destroyed"; "power line", "power lines")."""
     return re.compile(before + r"\b(" + "|".join(re.escape(w) for w in words) + r")(e|ed|es|s|ing)?\b", re.I)
 
@@ -151,8 +178,7 @@ def _non_state_actor(incident: Incident, codebook: Codebook) -> bool:
 def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[dict]:
     """MUC-4 templates (prediction format) for one coded report: one per incident of a MUC-4 type."""
     codebook = codebook or load_codebook()
-    kidnap_cues = [cue for sub in codebook.sub_event_types if sub.muc4 == "kidnapping" for cue in sub.strong]
-    kidnapping = re.compile(r"\b(" + "|".join(re.escape(cue) for cue in kidnap_cues) + r")\b", re.I)
+    kidnapping = _patterns(codebook).kidnapping
     out = []
     for incident in extraction.incidents:
         kind = muc4_type(incident, codebook)

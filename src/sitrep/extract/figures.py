@@ -686,9 +686,10 @@ def in_crash(verb: Token) -> bool:
             c.dep_ == "prep" and any(g.lemma_.lower() in _CRASHES for g in c.children) for c in verb.children):
         return True
     passive = lemma in _KILL_VERBS and not any(c.dep_ in ("nsubj", "agent") for c in verb.children)
+    if not (lemma in _DIE_VERBS or passive):
+        return False
     sent = verb.sent
-    return (lemma in _DIE_VERBS or passive) and any(t.lemma_.lower() in _CRASHES for t in sent) \
-        and not any(t.lemma_.lower() in _CRASH_CAUSES for t in sent)
+    return any(t.lemma_.lower() in _CRASHES for t in sent) and not any(t.lemma_.lower() in _CRASH_CAUSES for t in sent)
 
 
 def _death_signal(verb: Token, depth: int = 0) -> Token | None:

@@ -3,13 +3,13 @@
 Input: a mention's cue tokens, its sentence and what is attached to it. Output: an exclusion reason
 (historical, aggregate, threat, hypothetical, negated, reaction) with a human-readable detail, or None.
 Historical covers old dates, anniversaries, court cases and inquiries about past incidents; aggregate
-covers cumulative and whole-conflict tolls, undated tolls too large for one incident and undated running tolls
-("they have killed many people"); negated covers
-negations, denials of the act ("the army denied shelling") and reports called false; hypothetical covers
-plans and possibilities, and violence called off or asked to stop ("demanded an end to the killings").
-"No one was hurt" is not a negation of the event: it is a zero figure (figures.py). Violence told as a pattern
-("the constant raids") or an aim, with no date or figure, is "no details" here; otherwise "no details" is
-decided later, by grouping, because it depends on the rest of the report.
+covers cumulative and whole-conflict tolls, undated tolls too large for one incident and undated running
+tolls ("they have killed many people"); negated covers negations, denials of the act ("the army denied
+shelling") and reports called false; hypothetical covers plans and possibilities, and violence called off
+or asked to stop ("demanded an end to the killings"). "No one was hurt" is not a negation of the event: it
+is a zero figure (figures.py). Violence told as a pattern ("the constant raids") or an aim, with no date or
+figure, is "no details" here; otherwise "no details" is decided later, by grouping, because it depends on
+the rest of the report.
 """
 
 from __future__ import annotations
