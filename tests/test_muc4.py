@@ -265,3 +265,35 @@ def test_an_attack_with_explosives_is_a_muc4_bombing():
     attack = Incident(id="inc-d", sub_event_type="Attack", targets=["power pylon"], weapons=["dynamite charges"])
     assert muc4_type(attack, load_codebook()) == "bombing"
     assert muc4_type(attack.model_copy(update={"weapons": ["rifles"]}), load_codebook()) == "attack"
+
+
+def _told(*sentences: str) -> list[Evidence]:
+    out, start = [], 0
+    for sentence in sentences:
+        out.append(Evidence(field="event", article_id="a", start=start, end=start + len(sentence), text=sentence))
+        start += len(sentence) + 1
+    return out
+
+
+def test_targets_set_on_fire_or_robbed_in_an_attack_are_an_arson_and_a_robbery_too():
+    perpetrator = [Evidence(field="perpetrators", article_id="a", start=0, end=10, text="guerrillas")]
+    incident = Incident(id="inc-s", sub_event_type="Attack", targets=["police post", "farm", "tank truck"],
+                        evidence=perpetrator + _told("guerrillas attacked the police post.",
+                                                     "they looted the farm.", "then they set the tank truck on fire."))
+    out = {t["incident_type"]: t for t in templates(Extraction(incidents=[incident]))}
+    assert sorted(out) == ["arson", "attack", "robbery"]
+    assert out["attack"]["Target"] == [["police post"]]
+    assert out["arson"]["Target"] == [["tank truck"]] and out["robbery"]["Target"] == [["farm"]]
+    assert out["arson"]["PerpInd"] == out["robbery"]["PerpInd"] == [["guerrillas"]]
+
+
+def test_a_person_shot_in_a_bombing_is_the_victim_of_an_attack_unless_the_blast_names_him_too():
+    def bombing(*sentences: str) -> list[dict]:
+        incident = Incident(id="inc-v", sub_event_type="Remote explosive/landmine/IED", targets=["pylon"],
+                            victims=["jose arias"], weapons=["dynamite"], evidence=_told(*sentences))
+        return templates(Extraction(incidents=[incident]))
+
+    shot = bombing("rebels dynamited a pylon.", "later, gunmen shot jose arias outside his home.")
+    assert [(t["incident_type"], t["Victim"]) for t in shot] == [("bombing", []), ("attack", [["jose arias"]])]
+    blast = bombing("a blast at the pylon killed jose arias.", "jose arias was killed instantly.")
+    assert [(t["incident_type"], t["Victim"]) for t in blast] == [("bombing", [["jose arias"]])]

@@ -20,7 +20,10 @@ strike in which only state forces act, or which names no target, no victim and n
 (fighting between armed forces).
 Each incident is one template, and one more of type kidnapping when it also counts people kidnapped or
 one of its sentences speaks of a kidnapping (a strong cue of a sub-event type that MUC-4 calls kidnapping),
-even when it is combat. An incident that names nobody and nothing (no perpetrator, target, victim or weapon:
+even when it is combat. MUC-4 keys give each act of an incident a template of its own, so an incident's
+sentences that tell of another act than its type take their fillers into one more template: targets named
+where fire is set are an arson's, targets named where something is stolen a robbery's, and people named
+only where someone is shot or murdered, in a bombing, kidnapping or arson, an attack's. An incident that names nobody and nothing (no perpetrator, target, victim or weapon:
 only a count, "many have been killed") fills no role, and MUC-4 keys hold no template for such a mention;
 it gives only the kidnapping template, if any.
 """
@@ -54,6 +57,13 @@ _IN_COMBAT = re.compile(r"\b(killed|died|fell) (\w+ ){0,4}(while|when) fighting\
 # "explosions" are mostly the noise of fighting)
 _EXPLOSIVE = re.compile(r"bomb|dynamite|explosive|grenade|\bmines?\b|landmine|\bied", re.I)
 _EXPLOSION = re.compile(r"\b(exploded|explosion|blast|detonated|dynamited|blew up|blown up|bombed)\b", re.I)
+# acts told beside an incident's own (see `_side_acts`)
+_FIRE = re.compile(r"\b(burn(ed|t|ing|s)?|set fire|on fire|fire to|torch(ed|es|ing)?|set ablaze|ablaze|arson|in flames)\b", re.I)
+_THEFT = re.compile(r"\b(rob(bed|bery|beries|bing|s)?|stole|stolen|steal(s|ing)?|loot(ed|ing|s)?|ransack(ed|ing)?|"
+                    r"hold-?up|held up|took .{0,30}(money|cash))\b", re.I)
+_KILLING = re.compile(r"\b(shot|shooting|gunned|machine-?gunned|murder(ed)?|assassinat(ed|ion)|killed|killing|kill|"
+                      r"stabbed)\b", re.I)
+_NOT_SHOOTING = re.compile(r"bomb|explo|blast|detonat|dynamite|grenade|\bmines?\b|kidnap|abduct|hostage", re.I)
 # head nouns of perpetrator phrases that name an organisation rather than the people who acted
 _ORG_HEADS = {
     "army", "armies", "front", "forces", "force", "movement", "cartel", "cartels", "military", "mafia", "mafias",
@@ -185,11 +195,42 @@ def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[
         taken = any(f.kind == "kidnapped" for f in incident.figures) or any(
             ev.field == "event" and kidnapping.search(ev.text) for ev in incident.evidence)
         filled = _roles(incident)
-        if kind is not None and any(filled.values()):
-            out.append({"incident_type": kind, **filled})
+        if kind is not None:
+            own = {role: list(entities) for role, entities in filled.items()}
+            side = _side_acts(incident, kind, filled, own)
+            if any(own.values()):
+                out.append({"incident_type": kind, **own})
+            out.extend(side)
         if kind != "kidnapping" and taken:  # people taken in an attack (or in combat): a kidnapping too
             out.append({"incident_type": "kidnapping", **filled})
     return out
+
+
+def _side_acts(incident: Incident, kind: str, fillers: dict[str, list[list[str]]],
+               own: dict[str, list[list[str]]]) -> list[dict]:
+    """Templates of the acts an incident's sentences tell beside its type (fire set, things stolen, people
+    shot), each with the incident's perpetrators and those of its `fillers` named where that act is told (a
+    target may be burnt and robbed); they are taken out of `own`, the incident's own template."""
+    sentences = [ev.text.lower() for ev in incident.evidence if ev.field == "event"]
+    shootings = [s for s in sentences if _KILLING.search(s) and not _NOT_SHOOTING.search(s)]
+    others = [s for s in sentences if s not in shootings]
+    acts = [("arson", "Target", [s for s in sentences if _FIRE.search(s)], []),  # (act, role, told in, not named in)
+            ("robbery", "Target", [s for s in sentences if _THEFT.search(s)], []),
+            ("attack", "Victim", shootings if kind in {"bombing", "kidnapping", "arson"} else [], others)]
+    out = []
+    for act, role, told, not_in in acts:
+        named = [e for e in fillers[role] if _named_in(e[0], told) and not _named_in(e[0], not_in)]
+        if act == kind or not named:
+            continue
+        own[role] = [e for e in own[role] if e not in named]
+        empty: dict[str, list[list[str]]] = {r: [] for r in ROLES}
+        perpetrators = {r: fillers[r] for r in ("PerpInd", "PerpOrg")} if role == "Target" else {}
+        out.append({"incident_type": act, **{**empty, **perpetrators, role: named}})
+    return out
+
+
+def _named_in(mention: str, sentences: list[str]) -> bool:
+    return any(mention.lower() in s for s in sentences)
 
 
 def _roles(incident: Incident) -> dict[str, list[list[str]]]:
