@@ -35,6 +35,15 @@ def run(preds: list[dict], golds: list[dict]):
     return score_document([template_from_json(t) for t in preds], [template_from_json(t) for t in golds])
 
 
+def _told(*sentences: str) -> list[Evidence]:
+    """Event evidence of consecutive sentences."""
+    out, start = [], 0
+    for sentence in sentences:
+        out.append(Evidence(field="event", article_id="a", start=start, end=start + len(sentence), text=sentence))
+        start += len(sentence) + 1
+    return out
+
+
 BOMBING = gold("bombing", PerpInd=[["urban guerrillas", "guerrillas"]], PerpOrg=[["fmln", "farabundo marti national liberation front"]],
                Target=[["the embassy"]], Weapon=[["a car bomb", "bomb"]])
 
@@ -184,12 +193,15 @@ def test_people_taken_in_combat_are_a_kidnapping():
 
 
 def test_an_attack_whose_sentence_tells_of_a_kidnapping_is_a_kidnapping_too():
-    sentence = "gunmen stormed the mayor's office and kidnapped two clerks."
+    sentences = ("gunmen stormed the mayor's office and kidnapped ana ruiz.", "they also shot luis vega.")
     incident = Incident(id="inc-k", sub_event_type="Attack", targets=["mayor's office"],
-                        evidence=[Evidence(field="event", article_id="a", start=0, end=len(sentence), text=sentence)])
+                        victims=["ana ruiz", "luis vega"], evidence=[
+                            Evidence(field="perpetrators", article_id="a", start=0, end=6, text="gunmen"), *_told(*sentences)])
     out = templates(Extraction(incidents=[incident]))
     assert [t["incident_type"] for t in out] == ["attack", "kidnapping"]
-    assert out[0]["Target"] == out[1]["Target"] == [["mayor's office"]]
+    assert out[0]["Target"] == [["mayor's office"]] and out[1]["Target"] == []  # the office was stormed, not taken
+    assert out[0]["Victim"] == [["luis vega"]] and out[1]["Victim"] == [["ana ruiz"]]
+    assert out[0]["PerpInd"] == out[1]["PerpInd"] == [["gunmen"]]
 
 
 def test_cli_scores_a_prediction_file(tmp_path):
@@ -265,14 +277,6 @@ def test_an_attack_with_explosives_is_a_muc4_bombing():
     attack = Incident(id="inc-d", sub_event_type="Attack", targets=["power pylon"], weapons=["dynamite charges"])
     assert muc4_type(attack, load_codebook()) == "bombing"
     assert muc4_type(attack.model_copy(update={"weapons": ["rifles"]}), load_codebook()) == "attack"
-
-
-def _told(*sentences: str) -> list[Evidence]:
-    out, start = [], 0
-    for sentence in sentences:
-        out.append(Evidence(field="event", article_id="a", start=start, end=start + len(sentence), text=sentence))
-        start += len(sentence) + 1
-    return out
 
 
 def test_targets_set_on_fire_or_robbed_in_an_attack_are_an_arson_and_a_robbery_too():

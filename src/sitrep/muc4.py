@@ -18,12 +18,13 @@ a bombing only when something exploded, else an attack, and an attack with explo
 that MUC-4 does not count as terrorist incidents give no template, nor does combat: a clash, shelling or air
 strike in which only state forces act, or which names no target, no victim and no property destroyed
 (fighting between armed forces).
-Each incident is one template, and one more of type kidnapping when it also counts people kidnapped or
-one of its sentences speaks of a kidnapping (a strong cue of a sub-event type that MUC-4 calls kidnapping),
-even when it is combat. MUC-4 keys give each act of an incident a template of its own, so an incident's
-sentences that tell of another act than its type take their fillers into one more template: targets named
-where fire is set are an arson's, targets named where something is stolen a robbery's, and people named
-only where someone is shot or murdered, in a bombing, kidnapping or arson, an attack's. An incident that names nobody and nothing (no perpetrator, target, victim or weapon:
+Each incident is one template, and MUC-4 keys give each act of an incident a template of its own, so the
+acts its sentences tell beside its type are templates too, with the incident's perpetrators and the fillers
+named where the act is told (taken out of the incident's own template): people kidnapped (a strong cue of a
+sub-event type that MUC-4 calls kidnapping, or a count of people kidnapped; also in combat), targets set on
+fire (arson) or robbed (robbery), and people shot or murdered, and named nowhere else, in a bombing,
+kidnapping or arson (attack, without the perpetrators, which are often those of the other act).
+An incident that names nobody and nothing (no perpetrator, target, victim or weapon:
 only a count, "many have been killed") fills no role, and MUC-4 keys hold no template for such a mention;
 it gives only the kidnapping template, if any.
 """
@@ -186,46 +187,46 @@ def _non_state_actor(incident: Incident, codebook: Codebook) -> bool:
 
 
 def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[dict]:
-    """MUC-4 templates (prediction format) for one coded report: one per incident of a MUC-4 type."""
+    """MUC-4 templates (prediction format) for one coded report: one per incident of a MUC-4 type, and one
+    per other act its sentences tell (`_side_acts`)."""
     codebook = codebook or load_codebook()
-    kidnapping = _patterns(codebook).kidnapping
     out = []
     for incident in extraction.incidents:
         kind = muc4_type(incident, codebook)
-        taken = any(f.kind == "kidnapped" for f in incident.figures) or any(
-            ev.field == "event" and kidnapping.search(ev.text) for ev in incident.evidence)
         filled = _roles(incident)
-        if kind is not None:
-            own = {role: list(entities) for role, entities in filled.items()}
-            side = _side_acts(incident, kind, filled, own)
-            if any(own.values()):
-                out.append({"incident_type": kind, **own})
-            out.extend(side)
-        if kind != "kidnapping" and taken:  # people taken in an attack (or in combat): a kidnapping too
-            out.append({"incident_type": "kidnapping", **filled})
+        own = {role: list(entities) for role, entities in filled.items()}
+        side = _side_acts(incident, kind, filled, own, codebook)
+        if kind is not None and any(own.values()):
+            out.append({"incident_type": kind, **own})
+        out.extend(side)
     return out
 
 
-def _side_acts(incident: Incident, kind: str, fillers: dict[str, list[list[str]]],
-               own: dict[str, list[list[str]]]) -> list[dict]:
-    """Templates of the acts an incident's sentences tell beside its type (fire set, things stolen, people
-    shot), each with the incident's perpetrators and those of its `fillers` named where that act is told (a
-    target may be burnt and robbed); they are taken out of `own`, the incident's own template."""
+def _side_acts(incident: Incident, kind: str | None, fillers: dict[str, list[list[str]]],
+               own: dict[str, list[list[str]]], codebook: Codebook) -> list[dict]:
+    """Templates of the acts an incident's sentences tell beside its type, each with the incident's
+    perpetrators and those of its `fillers` named where that act is told, which are taken out of `own`, the
+    incident's own template: people kidnapped (also in combat, and also when only a count of people
+    kidnapped says so), targets set on fire or robbed (a target may be both), and people shot or murdered
+    in a bombing, kidnapping or arson (when named nowhere else)."""
     sentences = [ev.text.lower() for ev in incident.evidence if ev.field == "event"]
+    kidnapping = [s for s in sentences if _patterns(codebook).kidnapping.search(s)]
     shootings = [s for s in sentences if _KILLING.search(s) and not _NOT_SHOOTING.search(s)]
-    others = [s for s in sentences if s not in shootings]
-    acts = [("arson", "Target", [s for s in sentences if _FIRE.search(s)], []),  # (act, role, told in, not named in)
-            ("robbery", "Target", [s for s in sentences if _THEFT.search(s)], []),
-            ("attack", "Victim", shootings if kind in {"bombing", "kidnapping", "arson"} else [], others)]
+    acts = []  # (act, role, told in, not named in)
+    if kind != "kidnapping" and (kidnapping or any(f.kind == "kidnapped" for f in incident.figures)):
+        acts.append(("kidnapping", "Victim", kidnapping, []))
+    if kind is not None:
+        acts.extend([("arson", "Target", [s for s in sentences if _FIRE.search(s)], []),
+                     ("robbery", "Target", [s for s in sentences if _THEFT.search(s)], [])])
+    if kind in {"bombing", "kidnapping", "arson"}:
+        acts.append(("attack", "Victim", shootings, [s for s in sentences if s not in shootings]))
     out = []
     for act, role, told, not_in in acts:
         named = [e for e in fillers[role] if _named_in(e[0], told) and not _named_in(e[0], not_in)]
-        if act == kind or not named:
-            continue
-        own[role] = [e for e in own[role] if e not in named]
-        empty: dict[str, list[list[str]]] = {r: [] for r in ROLES}
-        perpetrators = {r: fillers[r] for r in ("PerpInd", "PerpOrg")} if role == "Target" else {}
-        out.append({"incident_type": act, **{**empty, **perpetrators, role: named}})
+        if act != kind and (named or act == "kidnapping"):
+            own[role] = [e for e in own[role] if e not in named]
+            perpetrators = {r: fillers[r] for r in ("PerpInd", "PerpOrg")} if act != "attack" else {}
+            out.append({"incident_type": act, **{r: [] for r in ROLES}, **perpetrators, role: named})
     return out
 
 
