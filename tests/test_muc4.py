@@ -301,3 +301,14 @@ def test_a_person_shot_in_a_bombing_is_the_victim_of_an_attack_unless_the_blast_
     assert [(t["incident_type"], t["Victim"]) for t in shot] == [("bombing", []), ("attack", [["jose arias"]])]
     blast = bombing("a blast at the pylon killed jose arias.", "jose arias was killed instantly.")
     assert [(t["incident_type"], t["Victim"]) for t in blast] == [("bombing", [["jose arias"]])]
+
+
+def test_victims_first_named_in_later_sentences_are_templates_of_their_own():
+    sentences = ("gunmen shot ana ruiz and her driver, luis vega, in cali.", "police said ana ruiz died at once.",
+                 "on tuesday the same gunmen killed jose arias.")
+    incident = Incident(id="inc-a", sub_event_type="Attack", victims=["ana ruiz", "luis vega", "jose arias"],
+                        evidence=[Evidence(field="perpetrators", article_id="a", start=0, end=6, text="gunmen"),
+                                  *_told(*sentences)])
+    out = templates(Extraction(incidents=[incident]))
+    assert [(t["incident_type"], t["Victim"], t["PerpInd"]) for t in out] == [
+        ("attack", [["ana ruiz"], ["luis vega"]], [["gunmen"]]), ("attack", [["jose arias"]], [])]

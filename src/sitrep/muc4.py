@@ -23,7 +23,9 @@ acts its sentences tell beside its type are templates too, with the incident's p
 named where the act is told (taken out of the incident's own template): people kidnapped (a strong cue of a
 sub-event type that MUC-4 calls kidnapping, or a count of people kidnapped; also in combat), targets set on
 fire (arson) or robbed (robbery), and people shot or murdered, and named nowhere else, in a bombing,
-kidnapping or arson (attack, without the perpetrators, which are often those of the other act).
+kidnapping or arson (attack, without the perpetrators, which are often those of the other act). Likewise
+the victims a report first names in a later sentence than a template's first victims are a template of
+that type of their own.
 An incident that names nobody and nothing (no perpetrator, target, victim or weapon:
 only a count, "many have been killed") fills no role, and MUC-4 keys hold no template for such a mention;
 it gives only the kidnapping template, if any.
@@ -196,10 +198,24 @@ def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[
         filled = _roles(incident)
         own = {role: list(entities) for role, entities in filled.items()}
         side = _side_acts(incident, kind, filled, own, codebook)
-        if kind is not None and any(own.values()):
-            out.append({"incident_type": kind, **own})
-        out.extend(side)
+        sentences = sorted((ev.start, ev.text.lower()) for ev in incident.evidence if ev.field == "event")
+        for template in ([{"incident_type": kind, **own}] if kind is not None and any(own.values()) else []) + side:
+            out.extend(_victims_told_apart(template, [text for _, text in sentences]))
     return out
+
+
+def _victims_told_apart(template: dict, sentences: list[str]) -> list[dict]:
+    """The template, and one more of its type for the victims first named in each later sentence (each person
+    harmed that a report tells of in a sentence of their own is a template of their own in MUC-4 keys)."""
+    first: dict[int, list[list[str]]] = {}
+    for entity in template["Victim"]:
+        where = next((i for i, text in enumerate(sentences) if entity[0].lower() in text), None)
+        if where is not None:
+            first.setdefault(where, []).append(entity)
+    later = [first[i] for i in sorted(first)[1:]]
+    apart = [e for group in later for e in group]
+    kept = {**template, "Victim": [e for e in template["Victim"] if e not in apart]}
+    return [kept] + [{**{r: [] for r in ROLES}, "incident_type": template["incident_type"], "Victim": g} for g in later]
 
 
 def _side_acts(incident: Incident, kind: str | None, fillers: dict[str, list[list[str]]],
