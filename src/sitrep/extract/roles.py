@@ -389,7 +389,8 @@ class VictimReader:
         while words[0].i > 0:  # the name words right before it that depend on it ("elena" <- "marquez")
             left = tok.doc[words[0].i - 1]
             if (left.dep_ not in {"compound", "flat"} or not tok.i >= left.head.i > left.i
-                    or not (_name_word(left) or left.lower_ in _PARTICLES) or left.lower_.rstrip(".") in _TITLES):
+                    or not (_name_word(left) or left.lower_ in _PARTICLES or _place_named_first_name(left))
+                    or left.lower_.rstrip(".") in _TITLES):
                 break
             words.insert(0, left)
         while words[0].lower_ in _PARTICLES:
@@ -405,6 +406,13 @@ def _name_word(tok: Token) -> bool:
     """A word of a person's name: a proper noun or a person entity's word, not a place, group or date."""
     return ((tok.pos_ == "PROPN" or tok.ent_type_ == "PERSON") and tok.ent_type_ not in _NOT_NAMES
             and tok.text.replace("-", "").replace("'", "").isalpha())
+
+
+def _place_named_first_name(tok: Token) -> bool:
+    """A first name that is also a place's ("Ana", "Florence"): a proper noun the place ruler took alone as a
+    place, in the compound of a person's name ("Ana Maria Ruiz")."""
+    return tok.pos_ == "PROPN" and tok.ent_type_ in {"GPE", "LOC"} and tok.ent_iob_ == "B" and (
+        tok.i + 1 == len(tok.doc) or tok.doc[tok.i + 1].ent_iob_ != "I")
 
 
 def _harmed(act: Token) -> list[Token]:
