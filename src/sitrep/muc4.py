@@ -197,10 +197,10 @@ def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[
         kind = muc4_type(incident, codebook)
         filled = _roles(incident)
         own = {role: list(entities) for role, entities in filled.items()}
-        side = _side_acts(incident, kind, filled, own, codebook)
-        sentences = sorted((ev.start, ev.text.lower()) for ev in incident.evidence if ev.field == "event")
+        sentences = [ev.text.lower() for ev in sorted(incident.evidence, key=lambda ev: ev.start) if ev.field == "event"]
+        side = _side_acts(incident, kind, sentences, filled, own, codebook)
         for template in ([{"incident_type": kind, **own}] if kind is not None and any(own.values()) else []) + side:
-            out.extend(_victims_told_apart(template, [text for _, text in sentences]))
+            out.extend(_victims_told_apart(template, sentences))
     return out
 
 
@@ -218,14 +218,14 @@ def _victims_told_apart(template: dict, sentences: list[str]) -> list[dict]:
     return [kept] + [{**{r: [] for r in ROLES}, "incident_type": template["incident_type"], "Victim": g} for g in later]
 
 
-def _side_acts(incident: Incident, kind: str | None, fillers: dict[str, list[list[str]]],
+def _side_acts(incident: Incident, kind: str | None, sentences: list[str], fillers: dict[str, list[list[str]]],
                own: dict[str, list[list[str]]], codebook: Codebook) -> list[dict]:
     """Templates of the acts an incident's sentences tell beside its type, each with the incident's
     perpetrators and those of its `fillers` named where that act is told, which are taken out of `own`, the
     incident's own template: people kidnapped (also in combat, and also when only a count of people
     kidnapped says so), targets set on fire or robbed (a target may be both), and people shot or murdered
-    in a bombing, kidnapping or arson (when named nowhere else)."""
-    sentences = [ev.text.lower() for ev in incident.evidence if ev.field == "event"]
+    in a bombing, kidnapping or arson (when named nowhere else). `sentences`: the incident's event sentences,
+    lower-cased."""
     kidnapping = [s for s in sentences if _patterns(codebook).kidnapping.search(s)]
     shootings = [s for s in sentences if _KILLING.search(s) and not _NOT_SHOOTING.search(s)]
     acts = []  # (act, role, told in, not named in)
@@ -247,6 +247,7 @@ def _side_acts(incident: Incident, kind: str | None, fillers: dict[str, list[lis
 
 
 def _named_in(mention: str, sentences: list[str]) -> bool:
+    """Is the mention in one of the (lower-cased) sentences?"""
     return any(mention.lower() in s for s in sentences)
 
 
