@@ -393,10 +393,10 @@ class VictimReader:
                     or left.lower_.rstrip(".") in _TITLES):
                 break
             words.insert(0, left)
-        while words[0].lower_ in _PARTICLES:
+        while words and words[0].lower_ in _PARTICLES:
             words.pop(0)
-        if any(w.lower_ in self._armed for w in words) or (len(words) == 1 and tok.ent_type_ != "PERSON"):
-            return None  # an armed actor, or one word that no entity calls a person ("the eln", "a marine")
+        if not words or any(w.lower_ in self._armed for w in words) or (len(words) == 1 and tok.ent_type_ != "PERSON"):
+            return None  # only particles, an armed actor, or one word no entity calls a person ("the eln", "a marine")
         first, last = words[0], words[-1]
         end = last.idx + len(last)
         return RoleSpan("VICTIM", first.idx, end, tok.doc.text[first.idx : end], VICTIM_SCORE)
