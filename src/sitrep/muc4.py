@@ -199,7 +199,8 @@ def templates(extraction: Extraction, codebook: Codebook | None = None) -> list[
         own = {role: list(entities) for role, entities in filled.items()}
         sentences = [ev.text.lower() for ev in sorted(incident.evidence, key=lambda ev: ev.start) if ev.field == "event"]
         side = _side_acts(incident, kind, sentences, filled, own, codebook)
-        for template in ([{"incident_type": kind, **own}] if kind is not None and any(own.values()) else []) + side:
+        main = [{"incident_type": kind, **own}] if kind is not None and any(own.values()) else []
+        for template in main + side:
             out.extend(_victims_told_apart(template, sentences))
     return out
 
