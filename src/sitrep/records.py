@@ -256,8 +256,21 @@ class Incident(BaseModel):
     suicide: bool = False  # GTD suicide flag
 
 
+class CodingProblem(BaseModel):
+    """A stage that failed on (part of) a report: what was lost and why. The report keeps whatever the
+    other stages coded, and the ledger keeps this record with it (`sitrep show`)."""
+
+    stage: str  # "parse", "sentence", "roles", "setting", "grouping", ...
+    detail: str  # for people: the error and where it was raised ("IndexError: ... (figures.py:312)")
+    start: int | None = None  # the span of text the stage lost (a sentence), where there is one
+    end: int | None = None
+
+
 class Extraction(BaseModel):
-    """What one report yields: its incidents and the mentions kept out of the ledger."""
+    """What one report yields: its incidents, the mentions kept out of the ledger, the stages that failed
+    on it (`problems`), and why it was not coded at all (`skipped`, e.g. a language not supported yet)."""
 
     incidents: list[Incident] = []
     excluded: list[Excluded] = []
+    problems: list[CodingProblem] = []
+    skipped: str | None = None
