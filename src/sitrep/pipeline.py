@@ -21,8 +21,10 @@ from sitrep.records import Article, Extraction
 class Pipeline:
     """One loaded spaCy pipeline, gazetteer and codebook, shared by every report it codes."""
 
-    def __init__(self, nlp: Language, gazetteer: Gazetteer, codebook: Codebook | None = None):
+    def __init__(self, nlp: Language, gazetteer: Gazetteer, codebook: Codebook | None = None, *,
+                 strict: bool = False):
         self.nlp = nlp
+        self.strict = strict  # True: a stage's exception propagates (tests, debugging) instead of being recorded
         self.gazetteer = gazetteer
         self.codebook = codebook or load_codebook()
         self.mentions = MentionFinder(self.codebook, nlp.tokenizer, PlaceResolver(gazetteer))

@@ -287,10 +287,16 @@ def _noun_in(tok: Token | None, words: frozenset[str]) -> bool:
 
 
 class _Sentence:
-    """Token views of one sentence, indexed from 0."""
+    """Token views of one sentence, indexed from 0.
+
+    Rules look ahead and behind by a few tokens, so an index may fall outside the sentence (a text that
+    ends right after "killed and"). Read tokens through `word`, `tok` and `pos`, which answer "" or None
+    there: a raw `low[i]` raises past the end and, worse, `toks[-1]` silently reads the sentence's last
+    token for "the one before the first"."""
 
     def __init__(self, sent: Span) -> None:
         self.toks = list(sent)
+        self.doc = sent.doc
         self.offset = sent.start
         self.low = [t.lower_ for t in self.toks]
         self.n = len(self.toks)
@@ -298,8 +304,11 @@ class _Sentence:
     def word(self, i: int) -> str:
         return self.low[i] if 0 <= i < self.n else ""
 
+    def tok(self, i: int) -> Token | None:
+        return self.toks[i] if 0 <= i < self.n else None
+
     def is_person(self, tok: Token | None) -> bool:
-        return _noun_in(tok, _PERSONS) or (tok is not None and tok.doc is self.toks[0].doc
+        return _noun_in(tok, _PERSONS) or (tok is not None and tok.doc is self.doc
                                            and _is_age_noun(self, tok.i - self.offset))
 
     # --- numbers -------------------------------------------------------------------------
@@ -387,16 +396,19 @@ class _Sentence:
         """ "a soldier", "the bomber", "his son", "the couple's 3-year-old son", "Jada's father",
         "a police officer's son", and a headline's bare subject ("Man fatally shot", "15-year-old girl
         killed"): one person."""
-        possessive = self.toks[i].pos_ in ("PROPN", "NOUN") and self.word(i + 1) in ("'s", "’s")
-        headline = i == 0 and (self.toks[i].pos_ in ("NOUN", "PROPN") or self.toks[i].like_num)
-        if self.low[i] not in _SINGULAR_DETS and not possessive and not headline:
+        first = self.tok(i)
+        if first is None:
             return None
-        bare = headline and self.low[i] not in _SINGULAR_DETS and not possessive
+        possessive = first.pos_ in ("PROPN", "NOUN") and self.word(i + 1) in ("'s", "’s")
+        headline = i == 0 and (first.pos_ in ("NOUN", "PROPN") or first.like_num)
+        if self.word(i) not in _SINGULAR_DETS and not possessive and not headline:
+            return None
+        bare = headline and self.word(i) not in _SINGULAR_DETS and not possessive
         j, noun = (i if bare else i + 1), False
         while j < min(self.n, i + 9):
             tok = self.toks[j]
-            if tok.pos_ == "ADJ" and noun and self.toks[j - 1].text != "-" and not (
-                    tok.lower_ == "old" and self.low[j - 1] in ("year", "years")):  # "a three-year old child"
+            if tok.pos_ == "ADJ" and noun and self.word(j - 1) != "-" and not (
+                    tok.lower_ == "old" and self.word(j - 1) in ("year", "years")):  # "a three-year old child"
                 break  # "found a girl dead": the adjective after the noun is not in the phrase
             noun = noun or tok.pos_ in ("NOUN", "PROPN")
             if tok.pos_ in ("ADJ", "NOUN", "PROPN") or tok.text == "-" or tok.tag_ == "POS" or (
@@ -404,8 +416,10 @@ class _Sentence:
                 j += 1
                 continue
             break
+        if j == i + (not bare):
+            return None
         head = self.toks[j - 1]
-        if j == i + (not bare) or not self.is_person(head) or (
+        if not self.is_person(head) or (
                 head.tag_ not in ("NN", "NNP") and not _is_age_noun(self, j - 1)):
             return None
         return _Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True,
@@ -413,19 +427,21 @@ class _Sentence:
 
     def named_at(self, i: int) -> _Quantity | None:
         """A person's name ("Erica Robinson"): one person, when the parse makes it a victim."""
-        tok = self.toks[i]
+        tok = self.tok(i)
+        if tok is None:
+            return None
         if tok.ent_iob_ == "B" and tok.ent_type_ == "PERSON":
             j = i + 1
             while j < self.n and self.toks[j].ent_iob_ == "I":
                 j += 1
         elif tok.pos_ == "PROPN" and tok.ent_type_ in ("", "ORG") and tok.is_title and (
-                i == 0 or self.toks[i - 1].pos_ != "PROPN"):
+                self.pos(i - 1) != "PROPN"):
             j = i + 1  # the small model leaves many names untagged or calls them ORG
             while j < self.n and (self.toks[j].pos_ == "PROPN" or self.toks[j].text == "-") and \
                     self.toks[j].ent_type_ == tok.ent_type_:
                 j += 1
-            if self.toks[j - 1].text == "-" or any(
-                    self.low[k] in _NOT_NAMES or self.is_person(self.toks[k]) for k in range(i, j)):
+            if self.word(j - 1) == "-" or any(
+                    self.word(k) in _NOT_NAMES or self.is_person(self.toks[k]) for k in range(i, j)):
                 return None
         else:
             return None
@@ -440,7 +456,7 @@ class _Sentence:
     def is_count_of_things(self, q: _Quantity) -> bool:
         """Ages, dates, years, times, money, measures and counts of non-people."""
         before, after = self.word(q.num - 1), self.word(q.end)
-        text = self.low[q.num]
+        text = self.word(q.num)
         if before in _CURRENCY or before in _NON_COUNT_BEFORE or before.rstrip(".") in _MONTHS or (
                 before in _NEGATIONS and not q.explicit):
             return True
@@ -463,7 +479,7 @@ class _Sentence:
             k -= 1
         if (self.word(k) in (",", "(") and after.strip() in (",", ";", ")", ".", "of", "and", "")
                 and not q.explicit and not q.singular and q.np_end <= q.end and q.value < 120
-                and k >= 1 and (self.toks[k - 1].pos_ == "PROPN" or self.is_person(self.toks[k - 1]))):
+                and k >= 1 and (self.pos(k - 1) == "PROPN" or self.is_person(self.tok(k - 1)))):
             return True  # an age in apposition: "Erica Rodriguez, 21, of Bastrop", "..., both 35"
         if before == "of" and self.word(q.num - 2) in ("father", "mother", "dad", "mom", "parent",
                                                         "grandfather", "grandmother", "parents"):
@@ -499,13 +515,13 @@ class _Sentence:
         """ "were killed", "dead", "remain missing", "lost their lives" after the noun phrase."""
         j, passive = q.np_end, False
         while j < min(self.n, q.np_end + 9):
-            w, tok = self.low[j], self.toks[j]
+            w, tok = self.word(j), self.toks[j]
             kind, width = self.after_trigger(j)
             if kind:
                 if width == 1 and w not in _INTRANSITIVE and tok.dep_ != "amod" \
                         and not self.is_passive(j, q.np_end) and (self.has_object(j + 1) or _shares_object(tok)):
                     return  # "Kane shot and stabbed his uncle": the agent of both verbs
-                if width > 1 and (w in ("fatally", "mortally", "shot", "gunned") or self.toks[j].pos_ == "VERB") \
+                if width > 1 and (w in ("fatally", "mortally", "shot", "gunned") or self.pos(j) == "VERB") \
                         and not self.is_passive(j, q.np_end) and self.has_object(j + width) \
                         and self.word(j + width - 1) not in ("lives", "life"):
                     return  # "a boy fatally shot himself", "he shot and killed his friend": the agent
@@ -527,7 +543,7 @@ class _Sentence:
                 if q.singular and w in ("are", "were"):
                     return
             elif w == "," and self.word(j + 1) in _PARENTHETICAL:
-                j = next((k for k in range(j + 1, min(self.n, j + 10)) if self.low[k] == ","),
+                j = next((k for k in range(j + 1, min(self.n, j + 10)) if self.word(k) == ","),
                          self.n)
             elif w in _NEGATIONS or tok.like_num or not (
                     w in _GAP_WORDS or w in _PP_PREPS or (w in _REPORTING and passive)
@@ -539,12 +555,14 @@ class _Sentence:
     def is_passive(self, j: int, stop: int) -> bool:
         """Whether the participle at j follows a form of "be" ("were (reportedly) killed")."""
         b = j - 1
-        while b >= stop and self.toks[b].pos_ == "ADV":
+        while b >= stop and self.pos(b) == "ADV":
             b -= 1
-        return b >= stop and (self.low[b] in _PASSIVE_AUX or self.low[b] in _REPORTING)
+        return b >= stop and (self.word(b) in _PASSIVE_AUX or self.word(b) in _REPORTING)
 
     def after_trigger(self, j: int) -> tuple[FigureKind | None, int]:
-        w = self.low[j]
+        """The casualty kind of a trigger starting at token j and its width in tokens ((None, 0): none,
+        also past the sentence's end)."""
+        w = self.word(j)
         nxt = self.word(j + 1)
         if w in _AFTER:
             return _AFTER[w], 1
@@ -554,7 +572,8 @@ class _Sentence:
         if w in ("fatally", "mortally"):
             if nxt in ("shot", "wounded", "injured", "stabbed", "struck", "hit", "hurt"):
                 return _KILLED, 2
-            if self.toks[j - 1].like_num:  # "two were shot, one fatally"
+            prev = self.tok(j - 1)
+            if prev is not None and prev.like_num:  # "two were shot, one fatally"
                 return _KILLED, 1
         if w == "shot":
             if nxt == "and" and self.word(j + 2) in _AFTER:  # "shot and killed", "shot and wounded"
@@ -564,9 +583,9 @@ class _Sentence:
             if nxt == "to" and self.word(j + 2) == "death":
                 return _KILLED, 3
             return "injured", 1  # people shot: killed or wounded (see `trigger_after`)
-        if self.word(j + 1) == "to" and self.word(j + 2) == "death" and self.toks[j].pos_ == "VERB":
+        if self.word(j + 1) == "to" and self.word(j + 2) == "death" and self.pos(j) == "VERB":
             return _KILLED, 3
-        if nxt == "dead" and self.toks[j].pos_ == "VERB" or w == "gunned" and nxt == "down":
+        if nxt == "dead" and self.pos(j) == "VERB" or w == "gunned" and nxt == "down":
             return _KILLED, 2
         if w in ("taken", "held", "kept") and nxt in ("hostage", "hostages", "captive"):
             return "kidnapped", 2
@@ -578,9 +597,9 @@ class _Sentence:
 
     def has_object(self, j: int) -> bool:
         """Whether an active verb's direct object starts at token j."""
-        if j >= self.n or self.low[j] in _TEMPORAL:
+        tok = self.tok(j)
+        if tok is None or tok.lower_ in _TEMPORAL:
             return False
-        tok = self.toks[j]
         return tok.pos_ in ("DET", "PRON", "NUM", "NOUN", "PROPN", "ADJ") or tok.like_num or bool(
             self.qualifier_at(j))
 
@@ -590,12 +609,12 @@ class _Sentence:
         w = self.word(b)
         if w in _BEFORE and (w not in _NEEDS_PERSON or self.is_person(q.head)):
             q.kind, q.trigger = _BEFORE[w], (b, b + 1)
-        elif w == "of" and b > 0 and self.toks[b - 1].lemma_.lower() in _KIND_NOUNS:
+        elif w == "of" and b > 0 and self.toks[b - 1].lemma_.lower() in _KIND_NOUNS:  # b < n: before q
             q.kind, q.trigger = _KIND_NOUNS[self.toks[b - 1].lemma_.lower()], (b - 1, b + 1)
 
     def casualty_adjective(self, q: _Quantity) -> None:
         """ "nine wounded people", "two dead soldiers"; and "shot dead a guard" (the verb before "dead")."""
-        for j in range(q.num + 1, q.np_end):
+        for j in range(q.num + 1, min(q.np_end, self.n)):
             kind = _CASUALTY_ADJECTIVES.get(self.low[j])
             if kind and self.toks[j].pos_ in ("ADJ", "VERB") and self.toks[j].dep_ == "amod":
                 q.kind, q.trigger = kind, (j, j + 1)
@@ -606,7 +625,7 @@ class _Sentence:
 
     def toll_before(self, q: _Quantity) -> None:
         """ "the death toll rose to 20", "the number of wounded reached 40"."""
-        for b in range(q.start - 1, max(-1, q.start - 8), -1):
+        for b in range(min(q.start, self.n) - 1, max(-1, q.start - 8), -1):
             w = self.low[b]
             if w == "toll":
                 q.kind, q.trigger = _KILLED, (b, b + 1)
@@ -624,7 +643,7 @@ class _Sentence:
 
     def kind_word_before(self, q: _Quantity) -> FigureKind | None:
         """The kind named before a subset cue: "among the dead were 4 children"."""
-        for b in range(q.start - 1, max(-1, q.start - 6), -1):
+        for b in range(min(q.start, self.n) - 1, max(-1, q.start - 6), -1):
             kind = _AFTER.get(self.low[b]) or _KIND_NOUNS.get(self.toks[b].lemma_.lower())
             if kind:
                 return kind
@@ -996,6 +1015,7 @@ def _clause_sums(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
     cands = [q for q in qs if q.kind in ("killed", "injured") and not q.subset and q.trigger
              and not q.perpetrators and not _noun_in(q.head, _PERPETRATORS)
              and not (q.head is not None and q.head.pos_ == "PRON")]  # "rushed him ... and he was taken"
+    cands = [q for q in cands if s.tok(q.trigger[0]) is not None]
     heads = {id(q): _clause_head(s.toks[q.trigger[0]]) for q in cands}
     totals: list[_Quantity] = []
     used: set[int] = set()
@@ -1138,7 +1158,7 @@ def _body_count(s: _Sentence, q: _Quantity) -> bool:
         return True  # "three bodies were found"
     if q.trigger is None:
         return False
-    words = {s.low[k] for k in range(q.trigger[0], min(q.trigger[1], s.n))}
+    words = {s.low[k] for k in range(max(0, q.trigger[0]), min(q.trigger[1], s.n))}
     if words & {"body", "bodies"}:
         return True  # "the bodies of Ann Lee, 40, and her son Sam, 6, were found"
     if not q.total and _noun_in(q.head, _VICTIM_NOUNS):
@@ -1291,9 +1311,9 @@ def _is_aggregate(s: _Sentence, q: _Quantity, text: str) -> bool:
     """A cumulative toll: "in total", "have been killed since 2011", "a war that has killed"."""
     if _CUMULATIVE.search(text) or (_SINCE.search(text) and _PERFECT.search(text)):
         return True
-    if q.trigger is None:
+    verb = s.tok(q.trigger[0]) if q.trigger is not None else None
+    if verb is None:
         return False
-    verb = s.toks[q.trigger[0]]
     if verb.dep_ == "relcl" and verb.head.lemma_.lower() in _AGGREGATE_NOUNS:
         return True
     return any(c.dep_ == "nsubj" and c.lemma_.lower() in _AGGREGATE_NOUNS for c in verb.children)
@@ -1332,32 +1352,40 @@ def find_figures(sent: Span) -> list[FigureMention]:
     qs += _special(s, qs)
     figures = _zero_figures(sent, text, lowered)
     base = sent.start_char
+
+    def within(i: int) -> int:  # a token index inside the sentence
+        return min(max(i, 0), s.n - 1)
+
+    def chars(first: int, last: int) -> tuple[int, int]:  # character span of tokens first..last
+        a, b = s.toks[within(first)], s.toks[within(last)]
+        return a.idx, max(a.idx, b.idx + len(b))
+
     for q in qs:
         if q.kind is None:
             continue
         first, last = q.start, max(q.end, q.np_end) - 1
         if q.trigger and not q.subset:
             first, last = min(first, q.trigger[0]), max(last, q.trigger[1] - 1)
-        start = s.toks[first].idx
-        end = s.toks[last].idx + len(s.toks[last])
+        start, end = chars(first, last)
         perpetrators = q.perpetrators if q.perpetrators is not None else (
             q.kind in ("killed", "injured") and _noun_in(q.head, _PERPETRATORS))
         scope = q.scope or (ALL_DEAD if _body_count(s, q) else None)
-        kin = (q.singular and not q.shot and q.kind == "injured" and s.low[q.start] in ("her", "his", "their")
+        kin = (q.singular and not q.shot and q.kind == "injured" and s.word(q.start) in ("her", "his", "their")
                and _noun_in(q.head, _KIN))
         another = q.singular and (kin or any(w in _ANOTHER for w in s.low[q.start:max(q.end, q.np_end)]) or (
             q.trigger is not None and any(
-                s.low[k] == "also" for k in range(max(0, q.trigger[0] - 2), q.trigger[1]))))
+                s.word(k) == "also" for k in range(max(0, q.trigger[0] - 2), q.trigger[1]))))
         if scope:
             pass
         elif another and not perpetrators and not q.subset:
-            scope = f"{ANOTHER_PERSON}: {text[s.toks[q.start].idx - base:s.toks[max(q.end, q.np_end) - 1].idx + len(s.toks[max(q.end, q.np_end) - 1]) - base]}"
+            a, b = chars(q.start, max(q.end, q.np_end) - 1)
+            scope = f"{ANOTHER_PERSON}: {text[a - base:b - base]}"
         elif q.shot and q.kind == "injured" and not perpetrators:
             scope = SHOT
         elif q.singular and not perpetrators and not q.subset:
-            np_last = s.toks[max(q.end, q.np_end) - 1]
-            np_text = text[s.toks[q.start].idx - base:np_last.idx + len(np_last) - base]
-            if q.implied or s.low[q.start] in _REFLEXIVE or s.low[q.start] in ("own", "life", "suicide"):
+            a, b = chars(q.start, max(q.end, q.np_end) - 1)
+            np_text = text[a - base:b - base]
+            if q.implied or s.word(q.start) in _REFLEXIVE or s.word(q.start) in ("own", "life", "suicide"):
                 np_text = text[start - base:end - base]
             scope = f"{ONE_PERSON}: {np_text}"
         figures.append(FigureMention(
