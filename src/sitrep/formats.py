@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -111,14 +111,46 @@ def _csv_row(incident: Incident) -> dict[str, object]:
     }
 
 
+# Cells a spreadsheet would run as a formula (or that hide one behind a tab or carriage return):
+# OWASP, "CSV Injection". Such text cells are written with a leading single quote.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value as a CSV cell that spreadsheets show and never evaluate.
+
+    Text beginning with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's
+    advice against CSV injection: `=HYPERLINK(...)` is written `'=HYPERLINK(...)`). Only text is
+    escaped: numbers stay numbers (a longitude of -3.5 is written -3.5). None is an empty cell.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_lines(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> Iterator[str]:
+    """CSV text, one line at a time: the header, then each row's cells in `columns` order, every cell
+    through `csv_cell`. Every CSV writer of sitrep goes through here."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+
+    def line(cells: Iterable[object]) -> str:
+        writer.writerow(cells)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(columns)
+    for row in rows:
+        yield line(csv_cell(row.get(column)) for column in columns)
+
+
 def incidents_csv(incidents: Iterable[Incident]) -> str:
     """ACLED-like CSV (header + one row per incident); unknown cells are empty."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for incident in incidents:
-        writer.writerow(_csv_row(incident))
-    return buffer.getvalue()
+    return "".join(csv_lines(CSV_COLUMNS, (_csv_row(incident) for incident in incidents)))
 
 
 def incidents_geojson(incidents: Iterable[Incident]) -> str:
@@ -217,6 +249,6 @@ def incident_detail(incident: Incident) -> RenderableType:
 
 
 __all__ = [
-    "CSV_COLUMNS", "incident_detail", "incidents_csv", "incidents_geojson", "incidents_json",
-    "incidents_table",
+    "CSV_COLUMNS", "FORMULA_TRIGGERS", "csv_cell", "csv_lines", "incident_detail", "incidents_csv",
+    "incidents_geojson", "incidents_json", "incidents_table",
 ]
