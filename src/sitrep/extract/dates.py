@@ -18,6 +18,8 @@ Rules (all matching is case-insensitive, so MUC-4's lower-case text works):
   (month); "the previous day" and "the following day" -> one day from the last day-precision date found earlier in the same
   text ("the previous day" falls back to published -1).
 - Each character is used by at most one expression; offsets are `offset`-shifted.
+- A date that would fall outside the calendar (before 0001-01-01 or after 9999-12-31, as "yesterday"
+  in a report dated 0001-01-01) is no date: the expression is skipped, never an exception.
 """
 
 from __future__ import annotations
@@ -196,6 +198,15 @@ def _relative(m: re.Match[str], published: dt.date, anchor: dt.date | None,
     return dt.date(published.year + n, 1, 1), "year"
 
 
+def _resolved(resolve: Callable[..., tuple[dt.date, str] | None], *args) -> tuple[dt.date, str] | None:
+    """A resolver's answer, or None for a date that does not exist: 31 February, month 13, or one outside
+    dt.date.min..dt.date.max (date arithmetic raises OverflowError there, the constructor ValueError)."""
+    try:
+        return resolve(*args)
+    except (ValueError, OverflowError):
+        return None
+
+
 def find_dates(text: str, published: dt.date | None, offset: int = 0) -> list[DateExpr]:
     """Every temporal expression in `text`, resolved against `published`, in text order."""
     lowered = text.lower()
@@ -211,16 +222,12 @@ def find_dates(text: str, published: dt.date | None, offset: int = 0) -> list[Da
         if not any(h in lowered for h in hints):
             continue
         for m in pattern.finditer(text):
-            try:
-                resolved = resolve(m, published)
-            except ValueError:  # 31 February, month 13
-                continue
-            claim(m.start(group) if group else m.start(), m.end(), resolved)
+            claim(m.start(group) if group else m.start(), m.end(), _resolved(resolve, m, published))
     if published is not None and any(h in lowered for h in _RELATIVE_HINTS):
         for m in _RELATIVE.finditer(text):
             earlier = [f for f in found if f[0] < m.start() and f[3] == "day"]
             anchor = max(earlier)[2] if earlier else None
-            claim(m.start(), m.end(), _relative(m, published, anchor, text))
+            claim(m.start(), m.end(), _resolved(_relative, m, published, anchor, text))
     days = [f for f in found if f[3] == "day" and lowered[f[0]:f[1]] != "overnight"]
     if days:  # "an overnight confrontation ... escalated into gunfire Friday": Friday dates it
         found = [f for f in found if lowered[f[0]:f[1]] != "overnight"]

@@ -13,6 +13,7 @@ Input: an Article and its Mentions (with modality). Output: an `Extraction`.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import re
@@ -197,10 +198,10 @@ def _days_apart(a: DateExpr, b: DateExpr) -> int:
     def period(d: DateExpr) -> tuple[dt.date, dt.date]:
         if d.precision == "year":
             return d.date.replace(month=1, day=1), d.date.replace(month=12, day=31)
-        if d.precision == "month":
-            nxt = (d.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            return d.date.replace(day=1), nxt - dt.timedelta(days=1)
-        return d.date, d.date + dt.timedelta(days=6 if d.precision == "week" else 0)
+        if d.precision == "month":  # (no date arithmetic: December 9999 has no next month)
+            return d.date.replace(day=1), d.date.replace(day=calendar.monthrange(d.date.year, d.date.month)[1])
+        week = 6 if d.precision == "week" else 0
+        return d.date, d.date + dt.timedelta(days=min(week, (dt.date.max - d.date).days))
     (a0, a1), (b0, b1) = period(a), period(b)
     return max(0, (b0 - a1).days, (a0 - b1).days)
 

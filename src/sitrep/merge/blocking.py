@@ -12,7 +12,8 @@ first report was published):
 
 A probe asks `key IN (...) AND day BETWEEN lo AND hi` on the (key, day) index: one range scan per
 key, whose length depends on how many incidents share that key within the date window, not on the
-size of the ledger.
+size of the ledger. Windows stop at the ends of the calendar (0001-01-01, 9999-12-31): `shift` never
+overflows.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ MIN_TERM_HITS = 2  # a candidate found by terms alone must share at least two of
 NEAR_DAYS = 3  # ... or one, when it is filed within three days of the new report's incident
 PRECISE_DATES = {"day", "week"}
 LOCAL_PRECISION = {"exact", "town", "near", "admin2"}
+
+
+def shift(day: dt.date, days: int) -> dt.date:
+    """`day` moved by `days`, held within dt.date.min..dt.date.max (a window's edge, never an OverflowError)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.min if days < 0 else dt.date.max
 
 
 def cell(lat: float, lon: float) -> tuple[int, int]:
@@ -99,7 +108,7 @@ def plausible_date(date: dt.date | None, precision: str | None, published: dt.da
     """The date when precise (day or week) and not after the report was published (a resolution error)."""
     if date is None or (precision is not None and precision not in PRECISE_DATES):
         return None
-    if published is not None and date > published + dt.timedelta(days=1):
+    if published is not None and date > shift(published, 1):
         return None
     return date
 
@@ -108,17 +117,17 @@ def probe_window(incident: Incident | None, published: dt.date | None, today: dt
     """Days of stored incidents a new incident (or a report without one) may match: the two months
     before the report was published, and a week either side of the incident's own date."""
     day = published or today
-    lo, hi = day - dt.timedelta(days=LOOKBACK), day + dt.timedelta(days=UNDATED_AFTER)
+    lo, hi = shift(day, -LOOKBACK), shift(day, UNDATED_AFTER)
     date = plausible_date(incident.date, incident.date_precision, published) if incident is not None else None
     if date is not None:
-        lo = min(lo, date - dt.timedelta(days=DAY_WINDOW))
-        hi = max(hi, date + dt.timedelta(days=DAY_WINDOW))
+        lo = min(lo, shift(date, -DAY_WINDOW))
+        hi = max(hi, shift(date, DAY_WINDOW))
     return lo, hi
 
 
 def orphan_window(day: dt.date) -> tuple[dt.date, dt.date]:
     """Publication days of stored orphan reports that may be about an incident filed under `day`."""
-    return day - dt.timedelta(days=UNDATED_AFTER), day + dt.timedelta(days=ORPHAN_AFTER)
+    return shift(day, -UNDATED_AFTER), shift(day, ORPHAN_AFTER)
 
 
 @dataclass
