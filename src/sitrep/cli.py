@@ -226,13 +226,23 @@ def export(
     event_type: Annotated[Optional[str], typer.Option("--event-type", help="ACLED event type, e.g. 'Explosions/Remote violence'.")] = None,
     sub_event_type: Annotated[Optional[str], typer.Option("--type", help="ACLED sub-event type, e.g. 'Suicide bomb'.")] = None,
     actor: Annotated[Optional[str], typer.Option(help="Part of a perpetrator's or claimant's name.")] = None,
-    min_killed: Annotated[Optional[int], typer.Option("--min-killed", min=0, help="Best killed figure at least this.")] = None,
+    min_killed: Annotated[Optional[int], typer.Option("--min-killed", min=0, max=1_000_000_000, help="Best killed figure at least this.")] = None,
     bbox: Annotated[Optional[str], typer.Option(help="minlon,minlat,maxlon,maxlat in degrees.")] = None,
     q: Annotated[Optional[str], typer.Option("-q", "--query", help="Text in the place, actors, evidence or reports.")] = None,
     sort: Annotated[str, typer.Option(help="date, -date, killed or -killed.")] = "-date",
 ) -> None:
-    """Export incidents (all, or those that pass the filters) for other tools."""
+    """Export incidents (all, or those that pass the filters) for other tools.
+
+    Incidents are read from the ledger and written a page at a time, so memory stays flat whatever
+    the ledger's size. A file (-o) is written whole or not at all: to a temporary file beside it,
+    renamed when the export is complete.
+    """
+    import os
+    from collections.abc import Iterator
+    from typing import NoReturn
+
     from sitrep import exports
+    from sitrep.records import Incident
     from sitrep.store.query import SORTS, parse_bbox
 
     if sort not in SORTS:
@@ -245,25 +255,54 @@ def export(
             raise typer.BadParameter(str(exc), param_hint="--bbox") from None
     if output_format is ExportFormat.parquet and output is None:
         raise typer.BadParameter("parquet is binary: give a file with -o FILE.parquet", param_hint="--output")
-    found = _open(db).incidents(
+    filters = dict(
         country=country, admin1=admin1, since=_date(since, "--since"), until=_date(until, "--until"),
         event_type=event_type, sub_event_type=sub_event_type, actor=actor, min_killed=min_killed,
-        bbox=box, q=q, sort=sort,
+        bbox=box, q=q,
     )
-    try:
-        if output_format is ExportFormat.parquet:
-            exports.incidents_parquet(found, output)
-        elif output is None:
-            sys.stdout.write(exports.render(output_format.value, found))
-        else:
-            output.write_text(exports.render(output_format.value, found), encoding="utf-8")
-    except exports.ExportError as exc:
+    ledger = _open(db)
+    written = 0
+
+    def counted() -> Iterator[Incident]:
+        nonlocal written
+        for incident in ledger.iter_incidents(**filters, sort=sort):
+            written += 1
+            yield incident
+
+    def fail(message: str) -> NoReturn:
         from rich.markup import escape
 
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
+
+    try:
+        if output is None:
+            for chunk in exports.stream(output_format.value, counted()):
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        else:
+            with exports.atomic_file(output) as temporary:
+                if output_format is ExportFormat.parquet:
+                    exports.incidents_parquet(counted(), temporary)
+                else:
+                    with temporary.open("w", encoding="utf-8") as file:
+                        for chunk in exports.stream(output_format.value, counted()):
+                            file.write(chunk)
+    except exports.ExportError as exc:
+        fail(str(exc))
+    except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
+        try:  # nothing more can reach it; keep Python's exit flush from failing too
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        raise typer.Exit(0) from None
+    except OSError as exc:
+        fail(f"cannot write {output if output is not None else 'to standard output'}: "
+             f"{exc.strerror or exc}")
+    finally:
+        ledger.close()
     if output is not None:
-        err.print(f"{len(found)} incidents written to {output} ({output_format.value}).")
+        err.print(f"{written} incidents written to {output} ({output_format.value}).")
 
 
 @app.command()

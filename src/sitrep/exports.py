@@ -3,19 +3,25 @@
 `acled_rows` maps incident records onto ACLED's columns, in ACLED's order (one row per
 incident; cells the ledger cannot fill are empty). Parquet needs the optional extra
 `sitrep[parquet]` (pyarrow); without it `incidents_parquet` raises `ExportError` saying so.
+
+Every export is written incident by incident (`stream` yields the text a piece at a time; Parquet
+is written in row groups), so fed from `Ledger.iter_incidents` it takes the same memory whatever
+the ledger's size. CSV cells go through `sitrep.formats.csv_cell` (no spreadsheet formulas).
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import json
-from collections.abc import Iterable
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sitrep.formats import GEO_PRECISION, TIME_PRECISION, incidents_geojson
+from sitrep.formats import GEO_PRECISION, TIME_PRECISION, csv_lines, incidents_geojson
 from sitrep.records import Incident
 
 ACLED_COLUMNS = [
@@ -41,6 +47,7 @@ _DISORDER_SUB = {
 }
 
 FORMATS = ("acled-csv", "geojson", "jsonl", "parquet")
+PARQUET_BATCH = 10_000  # rows per Parquet row group
 
 
 class ExportError(RuntimeError):
@@ -108,22 +115,51 @@ def acled_rows(incidents: Iterable[Incident]) -> list[dict[str, Any]]:
     return [acled_row(incident) for incident in incidents]
 
 
+def iter_acled_csv(incidents: Iterable[Incident]) -> Iterator[str]:
+    """ACLED CSV a line at a time: the header, then one line per incident."""
+    return csv_lines(ACLED_COLUMNS, (acled_row(incident) for incident in incidents))
+
+
 def incidents_acled_csv(incidents: Iterable[Incident]) -> str:
     """ACLED CSV: ACLED's header in ACLED's order, one row per incident, dates as YYYY-MM-DD."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=ACLED_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in acled_rows(incidents):
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return buffer.getvalue()
+    return "".join(iter_acled_csv(incidents))
+
+
+def iter_jsonl(incidents: Iterable[Incident]) -> Iterator[str]:
+    """One full incident record (JSON) per line, a line at a time."""
+    for incident in incidents:
+        yield json.dumps(incident.model_dump(mode="json"), ensure_ascii=False) + "\n"
 
 
 def incidents_jsonl(incidents: Iterable[Incident]) -> str:
     """One full incident record (JSON) per line."""
-    return "".join(
-        json.dumps(incident.model_dump(mode="json"), ensure_ascii=False) + "\n"
-        for incident in incidents
-    )
+    return "".join(iter_jsonl(incidents))
+
+
+# `sitrep.formats.incidents_geojson` is the one definition of a feature; streamed, the collection is
+# written around features cut out of one-incident collections, the same text byte for byte.
+_GEOJSON_HEAD = '{"type": "FeatureCollection", "features": ['
+_GEOJSON_TAIL = "]}"
+
+
+def _geojson_feature(incident: Incident) -> str | None:
+    """The incident's GeoJSON Feature as `incidents_geojson` writes it; None when it has no point."""
+    text = incidents_geojson([incident])
+    if not (text.startswith(_GEOJSON_HEAD) and text.endswith(_GEOJSON_TAIL)):
+        raise RuntimeError(f"incidents_geojson changed its layout; update exports: {text[:80]!r}")
+    return text[len(_GEOJSON_HEAD):-len(_GEOJSON_TAIL)] or None
+
+
+def iter_geojson(incidents: Iterable[Incident]) -> Iterator[str]:
+    """`incidents_geojson(incidents)` a feature at a time (the same text, joined)."""
+    yield _GEOJSON_HEAD
+    separator = ""
+    for incident in incidents:
+        feature = _geojson_feature(incident)
+        if feature is not None:
+            yield separator + feature
+            separator = ", "
+    yield _GEOJSON_TAIL
 
 
 def incidents_parquet(incidents: Iterable[Incident], path: str | Path) -> None:
@@ -143,22 +179,52 @@ def incidents_parquet(incidents: Iterable[Incident], path: str | Path) -> None:
         "fatalities": pa.int32(), "timestamp": pa.int64(),
     }
     schema = pa.schema([(name, types.get(name, pa.string())) for name in ACLED_COLUMNS])
-    table = pa.Table.from_pylist(acled_rows(incidents), schema=schema)
-    pq.write_table(table, str(path))
+    rows = (acled_row(incident) for incident in incidents)
+    with pq.ParquetWriter(str(path), schema) as writer:  # one row group per batch: flat memory
+        wrote = False
+        while batch := list(itertools.islice(rows, PARQUET_BATCH)):
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            wrote = True
+        if not wrote:
+            writer.write_table(pa.Table.from_pylist([], schema=schema))
 
 
-def render(fmt: str, incidents: list[Incident]) -> str:
-    """A text export: `acled-csv`, `geojson` or `jsonl`."""
+def stream(fmt: str, incidents: Iterable[Incident]) -> Iterator[str]:
+    """A text export a piece at a time: `acled-csv`, `geojson` or `jsonl` (`render`, joined)."""
     if fmt == "acled-csv":
-        return incidents_acled_csv(incidents)
+        return iter_acled_csv(incidents)
     if fmt == "geojson":
-        return incidents_geojson(incidents) + "\n"
+        return itertools.chain(iter_geojson(incidents), ["\n"])
     if fmt == "jsonl":
-        return incidents_jsonl(incidents)
+        return iter_jsonl(incidents)
     raise ExportError(f"unknown text export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
+def render(fmt: str, incidents: Iterable[Incident]) -> str:
+    """A text export: `acled-csv`, `geojson` or `jsonl`."""
+    return "".join(stream(fmt, incidents))
+
+
+@contextmanager
+def atomic_file(path: str | Path) -> Iterator[Path]:
+    """A new temporary file in `path`'s folder, to write the export to; renamed onto `path` when the
+    block ends, removed when it raises: `path` is the whole export or untouched, never half-written.
+
+    OSError (no such folder, no permission, ...) comes from here as from `open`.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 __all__ = [
-    "ACLED_COLUMNS", "ExportError", "FORMATS", "acled_row", "acled_rows", "incidents_acled_csv",
-    "incidents_jsonl", "incidents_parquet", "render",
+    "ACLED_COLUMNS", "ExportError", "FORMATS", "acled_row", "acled_rows", "atomic_file",
+    "incidents_acled_csv", "incidents_jsonl", "incidents_parquet", "iter_acled_csv", "iter_geojson",
+    "iter_jsonl", "render", "stream",
 ]

@@ -319,6 +319,53 @@ class Ledger:
         with self._sessions() as session:
             return [_incident_record(row) for row in session.scalars(_with_children(query))]
 
+    def iter_incidents(self, *, sort: str = "-date", page_size: int = 500, **filters: Any) -> Iterator[Incident]:
+        """Every incident that passes the filters, in the order of `incidents(sort=...)`, read
+        `page_size` at a time: for exports, in memory that does not grow with the ledger.
+
+        Keyset pagination: each page is the next `page_size` rows after the last row of the previous
+        page by the sort key and id, read in a short session of its own (no transaction stays open
+        between pages, so a slow reader never holds up writers). Filters are those of `incidents`.
+        """
+        from sqlalchemy import and_, false, or_
+
+        row = IncidentRow
+        # The columns `order_by(sort)` sorts on before the id, each (column, descending); nulls last.
+        keys = {
+            "-date": [(row.date, True)],
+            "date": [(row.date, False)],
+            "-killed": [(row.killed_best, True), (row.date, True)],
+            "killed": [(row.killed_best, False), (row.date, True)],
+        }
+        ordered = select(row).where(*IncidentFilter(**filters).conditions()).order_by(*order_by(sort))
+        columns = keys[sort]
+        page_size = max(1, page_size)
+
+        def after(last: IncidentRow) -> Any:
+            """Rows after `last` in the sort order (nulls last, ties broken by id)."""
+            later, same = [], []
+            for column, descending in columns:
+                value = getattr(last, column.key)
+                if value is not None:  # after a value: the values past it, then the nulls
+                    past = column < value if descending else column > value
+                    later.append(and_(*same, or_(past, column.is_(None))))
+                    same.append(column == value)
+                else:  # nulls come last: only more nulls follow
+                    same.append(column.is_(None))
+            later.append(and_(*same, row.id > last.id))
+            return or_(false(), *later)
+
+        query = ordered.limit(page_size)
+        while True:
+            with self._sessions() as session:
+                rows = list(session.scalars(_with_children(query)))
+                page = [_incident_record(r) for r in rows]
+                if len(rows) == page_size:
+                    query = ordered.where(after(rows[-1])).limit(page_size)
+            yield from page
+            if len(rows) < page_size:
+                return
+
     def count_incidents(self, **filters: Any) -> int:
         """How many incidents pass the filters (those of `incidents`, without paging or sort)."""
         query = select(func.count(IncidentRow.id)).where(*IncidentFilter(**filters).conditions())
