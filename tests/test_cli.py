@@ -41,7 +41,8 @@ def test_extract_json_has_incidents_and_excluded(runner, tmp_path):
     result = runner.invoke(cli.app, ["extract", str(report), "--published", "2024-02-08", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"incidents", "excluded"}
+    assert set(data) == {"incidents", "excluded", "problems", "skipped"}
+    assert data["problems"] == [] and data["skipped"] is None
     (incident,) = data["incidents"]
     assert incident["location"]["name"] == "Dapchi" and incident["location"]["country_code"] == "NG"
     assert incident["date"] == "2024-02-06" and incident["killed"]["best"] == 7

@@ -153,7 +153,7 @@ def test_a_stopped_ingest_resumes_without_redoing_or_losing_work(demo_feed, base
         assert again.files_skipped == 3 and again.coded == 0
 
 
-def test_a_report_that_breaks_the_extractor_is_reported_and_the_rest_stored(pipeline, tmp_path):
+def test_a_report_that_breaks_the_extractor_is_stored_with_the_reason(pipeline, tmp_path):
     class Fussy:
         """A pipeline that fails on one report."""
 
@@ -172,8 +172,13 @@ def test_a_report_that_breaks_the_extractor_is_reported_and_the_rest_stored(pipe
     problems = []
     with Ledger(str(tmp_path / "l.db")) as ledger:
         summary = batch.ingest([feed], ledger, batch.InProcessCoder(Fussy()), on_problem=problems.append)
-        assert summary.stored == 1 and summary.problems == 1
-        assert "parser crashed" in problems[0].reason
+        assert summary.stored == 2 and summary.problems == 0 and summary.coded_in_part == 1
+        [notice] = problems
+        assert (notice.outcome, notice.path, notice.line) == ("coded in part", str(feed), 1)
+        assert "parser crashed" in notice.reason
+        [kept] = ledger.coding()
+        assert kept.problems[0].stage == "coding" and "RuntimeError: parser crashed" in kept.problems[0].detail
+        assert "Kidal" in ledger.article(kept.article_id).text
 
 
 def test_a_report_that_cannot_be_stored_does_not_sink_its_batch(db_url):

@@ -50,8 +50,10 @@ def _pipeline():
 
 
 def _report(problem: IngestProblem) -> None:
+    from rich.markup import escape
+
     where = f"{problem.path}" + (f":{problem.line}" if problem.line else "")
-    err.print(f"[yellow]skipped[/] {where}: {problem.reason}", highlight=False)
+    err.print(f"[yellow]{problem.outcome}[/] {escape(where)}: {escape(problem.reason)}", highlight=False)
 
 
 @app.command()
@@ -73,12 +75,20 @@ def extract(
         result = pipeline.extract(item)
         combined.incidents.extend(result.incidents)
         combined.excluded.extend(result.excluded)
+        combined.problems.extend(result.problems)
+        if result.skipped:
+            combined.skipped = "; ".join(filter(None, (combined.skipped, result.skipped)))
+            _report(IngestProblem(path=str(file), reason=result.skipped, outcome="not coded"))
     if as_json:
         out.print_json(combined.model_dump_json())
     else:
+        from rich.markup import escape
+
         out.print(formats.incidents_table(combined.incidents))
         for ex in combined.excluded:
-            out.print(f"[dim]excluded ({ex.reason}): {ex.text[:110]}[/]", highlight=False)
+            out.print(f"[dim]excluded ({ex.reason}): {escape(ex.text[:110])}[/]", highlight=False)
+        for problem in combined.problems:
+            err.print(f"[yellow]coding problem ({problem.stage}):[/] {escape(problem.detail)}", highlight=False)
     if failed and not combined.incidents and not combined.excluded:
         raise typer.Exit(1)
 
@@ -96,7 +106,7 @@ def ingest(
     an ingest stopped part-way resumes where it stopped when run again."""
     day = _date(published, "--published")
     summary = _ingest(paths, normalize_db_url(db), day, source, workers=workers, dask=dask)
-    if summary.stored == 0 and summary.duplicates == 0 and summary.problems > 0:
+    if summary.unstored or (summary.stored == 0 and summary.duplicates == 0 and summary.problems > 0):
         raise typer.Exit(1)
 
 
@@ -140,12 +150,18 @@ def _ingest(paths: list[Path], url: str, day: Optional[dt.date], source: Optiona
     counts = ledger.counts()
     files = "file" if summary.files_skipped == 1 else "files"
     skipped = f" {summary.files_skipped} {files} finished by an earlier run, skipped unread;" if summary.files_skipped else ""
+    partly = "".join(f" ({n} {what})" for n, what in ((summary.not_coded, "not coded: language"),
+                                                      (summary.coded_in_part, "coded in part")) if n)
     err.print(
-        f"{summary.stored} reports stored, {summary.duplicates} already in the ledger, "
+        f"{summary.stored} reports stored{partly}, {summary.duplicates} already in the ledger, "
         f"{summary.problems} skipped;{skipped} {summary.incidents} incident records written. "
         f"Ledger: {counts['articles']} reports, {counts['incidents']} incidents ({_shown(url)}).",
         soft_wrap=True, highlight=False,
     )
+    if summary.unstored:
+        err.print(f"[red]{summary.unstored} reports could not be stored[/] (the database refused them for the "
+                  "moment, see above); their files are not marked finished: run the same command again.",
+                  soft_wrap=True, highlight=False)
     return summary
 
 
@@ -188,14 +204,18 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the incident record as JSON.")] = False,
 ) -> None:
     """Show one incident with every reported figure, who reported it, and the quoted sentence."""
-    incident = _open(db).incident(incident_id)
+    ledger = _open(db)
+    incident = ledger.incident(incident_id)
     if incident is None:
-        err.print(f"No incident {incident_id!r} in the ledger.")
+        err.print(f"No incident {incident_id!r} in the ledger.", highlight=False, markup=False)
         raise typer.Exit(1)
+    coding = ledger.coding(incident.articles)
     if as_json:
-        out.print_json(incident.model_dump_json())
+        record = incident.model_dump(mode="json")
+        record["coding_problems"] = [c.model_dump(mode="json") for c in coding]
+        out.print_json(data=record)
     else:
-        out.print(formats.incident_detail(incident))
+        out.print(formats.incident_detail(incident, coding))
 
 
 @app.command()

@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sitrep.records import Incident, Range
+from sitrep.records import ArticleCoding, Incident, Range
 
 UNKNOWN = "—"
 
@@ -182,8 +182,9 @@ def _range_line(value: Range | None) -> str:
     return f"low {value.low} · best {value.best} · high {value.high}"
 
 
-def incident_detail(incident: Incident) -> RenderableType:
-    """Everything about one incident: header, every reported figure, evidence, related ids."""
+def incident_detail(incident: Incident, coding: Sequence[ArticleCoding] = ()) -> RenderableType:
+    """Everything about one incident: header, every reported figure, evidence, related ids, and what
+    coding its reports lost (`coding`: the ledger's record of stages that failed on them)."""
     header = Table.grid(padding=(0, 2))
     header.add_column(style="bold")
     header.add_column()
@@ -245,6 +246,17 @@ def incident_detail(incident: Incident) -> RenderableType:
     ]
     if incident.related:
         parts.append(Text("related: " + ", ".join(incident.related)))
+    lost = Text()
+    for outcome in coding:
+        if outcome.not_coded:
+            lost.append(f"{outcome.article_id}: not coded: {outcome.not_coded}\n")
+        for problem in outcome.problems:
+            span = f" (text {problem.start}-{problem.end} not coded)" if problem.start is not None else ""
+            lost.append(f"{outcome.article_id}: {problem.stage} failed: {problem.detail}{span}\n")
+    if lost:
+        lost.rstrip()
+        parts.append(Panel(lost, title="Coding problems (the rest of each report was coded)", title_align="left",
+                           style="yellow"))
     return Group(*parts)
 
 

@@ -22,6 +22,18 @@ ExclusionReason = Literal[
 ]
 
 
+def text_problem(value: str) -> str | None:
+    """Why `value` cannot be stored as text (no valid UTF-8 exists for a lone surrogate; PostgreSQL
+    refuses NUL characters), or None when it can."""
+    if "\x00" in value:
+        return f"a NUL character at offset {value.index(chr(0))}"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"not valid Unicode: a lone surrogate ({value[exc.start]!a}) at offset {exc.start}"
+    return None
+
+
 def content_hash(text: str) -> str:
     """SHA-256 of the whitespace-normalised text: the identity of a report's content."""
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
@@ -48,6 +60,10 @@ class Article(BaseModel):
         url: str | None = None,
         published: dt.date | None = None,
     ) -> "Article":
+        """The article of `text`; ValueError (saying which field and why) when a field cannot be stored."""
+        for name, value in (("text", text), ("title", title), ("source", source), ("url", url)):
+            if value is not None and (problem := text_problem(value)):
+                raise ValueError(f"{name!r} holds {problem}")
         digest = content_hash(text)
         return cls(
             id=digest[:16], text=text, title=title, source=source, url=url,
@@ -264,6 +280,15 @@ class CodingProblem(BaseModel):
     detail: str  # for people: the error and where it was raised ("IndexError: ... (figures.py:312)")
     start: int | None = None  # the span of text the stage lost (a sentence), where there is one
     end: int | None = None
+
+
+class ArticleCoding(BaseModel):
+    """A stored report whose coding was less than complete: why it was not coded at all, or which
+    stages failed on it (as the ledger keeps them; `sitrep show`, `sitrep problems`)."""
+
+    article_id: str
+    not_coded: str | None = None
+    problems: list[CodingProblem] = []
 
 
 class Extraction(BaseModel):

@@ -10,9 +10,13 @@
   number of workers: 1 or 20 workers build the same incidents with the same ids. A batch is written
   in one transaction with a savepoint per report (`Ledger.add_many`).
 - Resuming: reports whose content is already stored are skipped before they are coded, and a file
-  whose every report is stored is recorded (`Ledger.mark_file_finished`) and skipped unread next
-  time, so an ingest stopped at any point and run again redoes nothing and loses nothing (each
-  report is written all or nothing).
+  whose every report is stored (or was refused for a reason of its own: unreadable, empty, ...) is
+  recorded (`Ledger.mark_file_finished`) and skipped unread next time, so an ingest stopped at any
+  point and run again redoes nothing and loses nothing (each report is written all or nothing).
+- No report is lost to a failure that is not its own: a report whose coding fails is stored with the
+  reason (`Extraction.problems`); a write the database refuses for the moment (locked, connection
+  lost) is tried again, and if it still fails the report is reported and its file is left unfinished,
+  to be read again by the next run.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -28,24 +33,28 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sitrep.ingest.readers import IngestProblem, read_file, report_files
+
+from sitrep.extract.problems import problem
+from sitrep.ingest.readers import IngestProblem, Read, read_reports, report_files, shown_path
 from sitrep.merge.engine import ReportText
 from sitrep.records import Article, Extraction
+from sitrep.store.ledger import AddResult, transient
 
 if TYPE_CHECKING:
     from sitrep.store.ledger import Ledger
 
 BATCH_SIZE = 16  # reports per task sent to a worker
+STORE_ATTEMPTS = 5  # a batch the database refuses for the moment is tried this often, waiting longer each time
+RETRY_WAIT_S = 0.5
 
 
 @dataclass
 class Coded:
-    """One report after coding: its extraction and the text features matching needs, or why coding
-    it failed."""
+    """One report after coding: its extraction (with the stages that failed on it, if any) and the
+    text features matching needs."""
 
     article: Article
-    extraction: Extraction | None = None
-    error: str | None = None
+    extraction: Extraction
     text: ReportText | None = None
 
 
@@ -78,8 +87,8 @@ def preload_pipeline() -> None:
 
 
 def code_batch(articles: list[Article], pipeline: Any = None) -> list[Coded]:
-    """Code a batch of reports; a report that breaks the extractor is returned with the error, the
-    others are coded all the same."""
+    """Code a batch of reports. A report that breaks the extractor comes back with no incidents and
+    the failure recorded as a problem (it is stored all the same); the others are coded as usual."""
     pipeline = pipeline or worker_pipeline()
     try:
         coded = [Coded(article, extraction) for article, extraction in pipeline.extract_many(articles)]
@@ -89,10 +98,9 @@ def code_batch(articles: list[Article], pipeline: Any = None) -> list[Coded]:
             try:
                 coded.append(Coded(article, pipeline.extract(article)))
             except Exception as exc:
-                coded.append(Coded(article, error=f"extraction failed: {exc!r}"))
+                coded.append(Coded(article, Extraction(problems=[problem("coding", exc)])))
     for item in coded:
-        if item.extraction is not None:
-            item.text = ReportText.of(item.article)
+        item.text = ReportText.of(item.article)
     return coded
 
 
@@ -198,6 +206,7 @@ class FileTally:
     stored: int = 0
     duplicates: int = 0
     problems: int = 0
+    unstored: int = 0  # not stored for a reason that is not the report's own (the database): read again
 
 
 @dataclass
@@ -206,10 +215,13 @@ class IngestSummary:
 
     stored: int = 0
     duplicates: int = 0
-    problems: int = 0
+    problems: int = 0  # reports skipped: unreadable, refused, or (see `unstored`) not stored
     incidents: int = 0
     files_skipped: int = 0  # finished by an earlier run, unchanged since
     coded: int = 0  # reports sent to the coder in this run
+    not_coded: int = 0  # stored without coding (a language not supported yet)
+    coded_in_part: int = 0  # stored, but a stage of the coding failed on them (the reason is stored)
+    unstored: int = 0  # reports the database would not take in this run (their files are read again)
     files: list[FileTally] = field(default_factory=list)
 
 
@@ -229,6 +241,7 @@ class _Batch:
     """Reports to code together (possibly from several small files), with the files ending in it."""
 
     articles: list[Article] = field(default_factory=list)
+    reads: list[Read] = field(default_factory=list)  # where each was read
     tallies: list[FileTally] = field(default_factory=list)
     ends: list[_FileEnd] = field(default_factory=list)
 
@@ -250,27 +263,41 @@ def ingest(
 
     def finish_files(batch: _Batch, index: int) -> None:
         for end in batch.ends:
-            if end.after == index:
+            if end.after == index and end.tally.unstored == 0:
                 t = end.tally
-                ledger.mark_file_finished(str(t.path), end.size, end.mtime_ns, stored=t.stored,
-                                          duplicates=t.duplicates, problems=t.problems)
+                _retrying(lambda: ledger.mark_file_finished(
+                    str(t.path), end.size, end.mtime_ns, stored=t.stored, duplicates=t.duplicates,
+                    problems=t.problems))  # not recorded: the file is only read again next time
 
-    def write(batch: _Batch, coded: list[Coded]) -> None:
-        good = [item for item in coded if item.extraction is not None]
-        texts = {item.article.id: item.text for item in good if item.text is not None}
-        stored = iter(ledger.add_many([(item.article, item.extraction) for item in good], texts))
+    def write(batch: _Batch, coded: list[Coded] | BaseException) -> None:
+        results = _store(ledger, coded) if isinstance(coded, list) else coded
         finish_files(batch, -1)
-        for index, (item, tally) in enumerate(zip(coded, batch.tallies)):
-            result = next(stored) if item.extraction is not None else None
-            if result is None or result.error:
-                reason = result.error if result is not None else item.error
-                on_problem(IngestProblem(path=item.article.url or item.article.id, reason=reason or "?"))
+        for index, (read, tally) in enumerate(zip(batch.reads, batch.tallies)):
+            result = results if isinstance(results, BaseException) else results[index]
+            if isinstance(result, BaseException):  # not stored, through no fault of the report's
+                on_problem(read.problem(f"not stored ({_reason(result)}); the next run tries again"))
+                tally.unstored += 1
+                summary.unstored += 1
+                tally.problems += 1
+                summary.problems += 1
+            elif result.error:
+                on_problem(read.problem(result.error))
                 tally.problems += 1
                 summary.problems += 1
             elif result.stored:
                 tally.stored += 1
                 summary.stored += 1
                 summary.incidents += len(result.incidents)
+                extraction = coded[index].extraction  # type: ignore[index]
+                if extraction.skipped:
+                    summary.not_coded += 1
+                    on_problem(read.problem(f"{extraction.skipped} (stored, not coded)").model_copy(
+                        update={"outcome": "not coded"}))
+                elif extraction.problems:
+                    summary.coded_in_part += 1
+                    lost = "; ".join(f"{p.stage}: {p.detail}" for p in extraction.problems[:3])
+                    on_problem(read.problem(f"stored; coding failed in part ({lost})").model_copy(
+                        update={"outcome": "coded in part"}))
             else:
                 tally.duplicates += 1
                 summary.duplicates += 1
@@ -280,7 +307,13 @@ def ingest(
     def drain(keep: int) -> None:
         while len(pending) > keep:
             future, batch = pending.popleft()
-            write(batch, future.result() if future is not None else [])
+            try:
+                coded = future.result() if future is not None else []
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # the worker died (or the cluster went away) with the batch
+                coded = exc
+            write(batch, coded)
 
     for batch in _work(paths, ledger, summary, published, source, on_problem, on_progress):
         future = None
@@ -293,6 +326,50 @@ def ingest(
     return summary
 
 
+def _store(ledger: Ledger, coded: list[Coded]) -> list[AddResult | BaseException]:
+    """Store coded reports in one transaction; what the database refuses for the moment (a lock held
+    too long by another writer, a lost connection) is tried again, waiting longer each time. What still
+    fails comes back as the exception."""
+    results: list[AddResult | BaseException | None] = [None] * len(coded)
+    todo = list(range(len(coded)))
+    for attempt in range(STORE_ATTEMPTS):
+        if attempt:
+            time.sleep(RETRY_WAIT_S * 2 ** (attempt - 1))
+        try:
+            stored = ledger.add_many([(coded[i].article, coded[i].extraction) for i in todo],
+                                     {coded[i].article.id: coded[i].text for i in todo if coded[i].text})
+        except Exception as exc:
+            if not transient(exc):
+                raise
+            for i in todo:
+                results[i] = exc
+            continue
+        for i, result in zip(todo, stored):
+            results[i] = result
+        todo = [i for i, result in zip(todo, stored) if result.transient]
+        if not todo:
+            break
+    return [RuntimeError(r.error) if isinstance(r, AddResult) and r.transient else r for r in results]
+
+
+def _retrying(write: Callable[[], None]) -> bool:
+    """Run a small write, trying again while the database refuses it for the moment; False if it never took."""
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            write()
+            return True
+        except Exception as exc:
+            if not transient(exc):
+                raise
+            time.sleep(RETRY_WAIT_S * 2 ** attempt)
+    return False
+
+
+def _reason(exc: BaseException) -> str:
+    """One line on why a batch was not stored."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200] or type(exc).__name__
+
+
 def _work(paths: Iterable[str | Path], ledger: Ledger, summary: IngestSummary, published: dt.date | None,
           source: str | None, on_problem: Callable[[IngestProblem], None],
           on_progress: Callable[[IngestSummary], None]) -> Iterator[_Batch]:
@@ -301,9 +378,10 @@ def _work(paths: Iterable[str | Path], ledger: Ledger, summary: IngestSummary, p
     batch = _Batch()
     seen: set[str] = set()  # content coded in this run (the same report twice in the input)
 
-    def add_fresh(candidates: list[tuple[Article, FileTally]]) -> None:
-        stored = ledger.stored_hashes(a.content_hash for a, _ in candidates)
-        for article, tally in candidates:
+    def add_fresh(candidates: list[tuple[Read, FileTally]]) -> None:
+        stored = ledger.stored_hashes(read.article.content_hash for read, _ in candidates)
+        for read, tally in candidates:
+            article = read.article
             if article.content_hash in stored or article.content_hash in seen:
                 tally.duplicates += 1
                 summary.duplicates += 1
@@ -311,6 +389,7 @@ def _work(paths: Iterable[str | Path], ledger: Ledger, summary: IngestSummary, p
             else:
                 seen.add(article.content_hash)
                 batch.articles.append(article)
+                batch.reads.append(read)
                 batch.tallies.append(tally)
 
     for entry in report_files(paths):
@@ -318,15 +397,20 @@ def _work(paths: Iterable[str | Path], ledger: Ledger, summary: IngestSummary, p
             on_problem(entry)
             summary.problems += 1
             continue
-        stat = entry.stat()
-        key = str(entry.resolve())
+        try:
+            stat = entry.stat()
+            key = shown_path(entry.resolve())
+        except OSError as exc:  # gone, or unreadable, since the folder was listed
+            on_problem(IngestProblem(path=shown_path(entry), reason=f"cannot read ({exc.strerror or exc})"))
+            summary.problems += 1
+            continue
         if ledger.file_finished(key, stat.st_size, stat.st_mtime_ns):
             summary.files_skipped += 1
             continue
         tally = FileTally(Path(key))
         summary.files.append(tally)
-        candidates: list[tuple[Article, FileTally]] = []
-        for item in read_file(entry, published=published, source=source):
+        candidates: list[tuple[Read, FileTally]] = []
+        for item in read_reports(entry, published=published, source=source):
             if isinstance(item, IngestProblem):
                 on_problem(item)
                 tally.problems += 1

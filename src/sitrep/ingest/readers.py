@@ -3,6 +3,8 @@
 `read_articles` takes files and folders (.txt, .html/.htm, .jsonl, .xml/.rss/.atom) and yields one
 `Article` per report, or an `IngestProblem` for anything it cannot use. It never raises on bad input:
 a broken line, page or feed entry is reported with its path (and line) and reading goes on.
+`read_reports` yields each report with where it was read (`Read`: path, line, feed entry), so that a
+report that fails later, while it is coded or stored, is reported by file and line too.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import datetime as dt
 import email.utils
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import feedparser
 import lxml.etree
@@ -24,7 +28,8 @@ from pydantic import BaseModel
 
 from sitrep.records import Article
 
-__all__ = ["IngestProblem", "MAX_REPORT_CHARS", "parse_date", "read_articles", "read_file", "report_files"]
+__all__ = ["IngestProblem", "MAX_REPORT_CHARS", "Read", "parse_date", "read_articles", "read_file", "read_reports",
+           "report_files", "shown_path"]
 
 MAX_REPORT_CHARS = 1_000_000
 MAX_REPORT_BYTES = 4 * MAX_REPORT_CHARS  # .txt/.html files above this are refused unread
@@ -55,11 +60,34 @@ _BLOCK_TAGS = {
 
 
 class IngestProblem(BaseModel):
-    """An input that gave no Article, and why (`reason` is meant for people)."""
+    """An input that gave no Article, or a report stored with less than a full coding, and why (`reason`
+    is meant for people)."""
 
     path: str
     line: int | None = None
     reason: str
+    outcome: Literal["skipped", "not coded", "coded in part"] = "skipped"
+
+
+@dataclass
+class Read:
+    """A report and where it was read: the file, the line of a .jsonl file, the entry of a feed."""
+
+    article: Article
+    path: str  # printable (`shown_path`)
+    line: int | None = None
+    entry: str | None = None  # "entry 3 ('Title')" in an RSS/Atom feed
+
+    def problem(self, reason: str) -> IngestProblem:
+        """A problem with this report, found after it was read (while coding or storing it)."""
+        return IngestProblem(path=self.path, line=self.line,
+                             reason=f"{self.entry}: {reason}" if self.entry else reason)
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as text that can always be printed and stored: bytes of a file name that are not UTF-8
+    are written as backslash escapes (`caf\\xe9.txt`)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def read_articles(
@@ -83,6 +111,14 @@ def read_articles(
             yield from read_file(item, published=published, source=source)
 
 
+def read_file(
+    path: Path, *, published: dt.date | None = None, source: str | None = None
+) -> Iterator[Article | IngestProblem]:
+    """The reports of one supported file (see `read_articles`)."""
+    for item in read_reports(path, published=published, source=source):
+        yield item.article if isinstance(item, Read) else item
+
+
 def report_files(paths: Iterable[str | Path] | str | Path) -> Iterator[Path | IngestProblem]:
     """The supported files that `paths` name (folders searched recursively, names sorted), or a
     problem for each path that cannot be used."""
@@ -94,26 +130,31 @@ def report_files(paths: Iterable[str | Path] | str | Path) -> Iterator[Path | In
             is_dir = path.is_dir()
             exists = is_dir or path.exists()
         except OSError as exc:  # e.g. a name too long for the file system
-            yield IngestProblem(path=str(path), reason=f"cannot read ({_os_reason(exc)})")
+            yield IngestProblem(path=shown_path(path), reason=f"cannot read ({_os_reason(exc)})")
             continue
         if not exists:
-            yield IngestProblem(path=str(path), reason="no such file or folder")
+            yield IngestProblem(path=shown_path(path), reason="no such file or folder")
         elif is_dir:
             yield from _walk(path, set())
         elif not path.is_file():
-            yield IngestProblem(path=str(path), reason="not a regular file")
+            yield IngestProblem(path=shown_path(path), reason="not a regular file")
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            yield IngestProblem(
-                path=str(path), reason=f"unsupported file type {path.suffix or '(no suffix)'!r}"
-            )
+            suffix = shown_path(path.suffix) or "(no suffix)"
+            yield IngestProblem(path=shown_path(path), reason=f"unsupported file type {suffix!r}")
         else:
             yield path
+
+
+_NUMERIC_DATE = re.compile(r"\s*[+-]?\d+-\d+-\d+")  # "2016-05-24", "0000-00-00", "9999-99-99"
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 def parse_date(value: Any) -> dt.date:
     """Read a record's date: `YYYY-MM-DD`, an ISO datetime, or RFC 2822 (as in RSS).
 
-    Datetimes give the calendar date as written (no time-zone conversion). Raises ValueError.
+    Datetimes give the calendar date as written (no time-zone conversion). A date that is not in the
+    calendar ("0000-00-00", "2016-02-30") is no date. A four-digit year is read as written ("Mon, 01 Jan
+    0001" is the year 1, not 2001). Raises ValueError.
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -130,10 +171,25 @@ def parse_date(value: Any) -> dt.date:
         return dt.datetime.fromisoformat(text).date()
     except ValueError:
         pass
+    if _NUMERIC_DATE.match(text):
+        raise ValueError(f"not a date in the calendar: {value!r}")
     try:
-        return email.utils.parsedate_to_datetime(text).date()
+        parts = email.utils.parsedate_tz(text)
     except (TypeError, ValueError, IndexError, OverflowError):
-        raise ValueError(f"not a date: {value!r}") from None
+        parts = None
+    if not parts:
+        raise ValueError(f"not a date: {value!r}")
+    year, month, day = parts[:3]
+    if (written := _YEAR.findall(text)) and len(written) == 1:
+        year = int(written[0])  # email.utils turns the years 0-99 into 1900s or 2000s
+    return _calendar_date(year, month, day, value)
+
+
+def _calendar_date(year: int, month: int, day: int, value: Any) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except (ValueError, OverflowError):
+        raise ValueError(f"not a date in the calendar: {value!r}") from None
 
 
 # --- files and folders ---------------------------------------------------------------------------
@@ -149,7 +205,7 @@ def _walk(folder: Path, seen: set[str]) -> Iterator[Path | IngestProblem]:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
     except OSError as exc:
-        yield IngestProblem(path=str(folder), reason=f"cannot read folder ({_os_reason(exc)})")
+        yield IngestProblem(path=shown_path(folder), reason=f"cannot read folder ({_os_reason(exc)})")
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -161,13 +217,13 @@ def _walk(folder: Path, seen: set[str]) -> Iterator[Path | IngestProblem]:
             elif entry.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
                 yield path
         except OSError as exc:
-            yield IngestProblem(path=str(path), reason=f"cannot read ({_os_reason(exc)})")
+            yield IngestProblem(path=shown_path(path), reason=f"cannot read ({_os_reason(exc)})")
 
 
-def read_file(
+def read_reports(
     path: Path, *, published: dt.date | None = None, source: str | None = None
-) -> Iterator[Article | IngestProblem]:
-    """The reports of one supported file (see `read_articles`)."""
+) -> Iterator[Read | IngestProblem]:
+    """The reports of one supported file, each with where it was read, or the problems met."""
     suffix = path.suffix.lower()
     try:
         if suffix in TEXT_SUFFIXES:
@@ -179,7 +235,18 @@ def read_file(
         else:
             yield from _read_feed(path, published, source)
     except OSError as exc:
-        yield IngestProblem(path=str(path), reason=f"cannot read ({_os_reason(exc)})")
+        yield IngestProblem(path=shown_path(path), reason=f"cannot read ({_os_reason(exc)})")
+
+
+def _article(path: Path, text: str, *, line: int | None = None, entry: str | None = None,
+             **fields: Any) -> Read | IngestProblem:
+    """The Read of one report's fields, or the problem that keeps them from being stored."""
+    try:
+        article = Article.from_text(text, **fields)
+    except ValueError as exc:
+        reason = f"{entry}: {exc}" if entry else str(exc)
+        return _line_problem(path, line, reason) if line else IngestProblem(path=shown_path(path), reason=reason)
+    return Read(article, shown_path(path), line, entry)
 
 
 def _read_capped(path: Path, limit: int) -> bytes | IngestProblem:
@@ -195,44 +262,42 @@ def _read_capped(path: Path, limit: int) -> bytes | IngestProblem:
                       f"characters ({limit:,} bytes)")
         else:
             reason = f"file is {size:,} bytes; the limit for a feed file is {limit:,} bytes"
-        return IngestProblem(path=str(path), reason=reason)
+        return IngestProblem(path=shown_path(path), reason=reason)
     if not data.strip():
-        return IngestProblem(path=str(path), reason="empty file")
+        return IngestProblem(path=shown_path(path), reason="empty file")
     return data
 
 
-def _read_txt(path: Path, published: dt.date | None, source: str | None) -> Article | IngestProblem:
+def _read_txt(path: Path, published: dt.date | None, source: str | None) -> Read | IngestProblem:
     data = _read_capped(path, MAX_REPORT_BYTES)
     if isinstance(data, IngestProblem):
         return data
     if not data.startswith(_UTF16_BOMS) and _looks_binary(data):
-        return IngestProblem(path=str(path), reason="binary file, not text")
+        return IngestProblem(path=shown_path(path), reason="binary file, not text")
     text = _decode_text(data)
     if text is None:
-        return IngestProblem(path=str(path), reason="not UTF-8 or Windows-1252 text")
+        return IngestProblem(path=shown_path(path), reason="not UTF-8 or Windows-1252 text")
     text = _normalise(text)
     if not text.strip():
-        return IngestProblem(path=str(path), reason="empty file")
+        return IngestProblem(path=shown_path(path), reason="empty file")
     if len(text) > MAX_REPORT_CHARS:
-        return IngestProblem(path=str(path), reason=_too_long(len(text)))
-    return Article.from_text(text, source=source, published=published)
+        return IngestProblem(path=shown_path(path), reason=_too_long(len(text)))
+    return _article(path, text, source=source, published=published)
 
 
-def _read_html(path: Path, published: dt.date | None, source: str | None) -> Article | IngestProblem:
+def _read_html(path: Path, published: dt.date | None, source: str | None) -> Read | IngestProblem:
     data = _read_capped(path, MAX_REPORT_BYTES)
     if isinstance(data, IngestProblem):
         return data
     if _looks_binary(data):
-        return IngestProblem(path=str(path), reason="binary file, not text")
+        return IngestProblem(path=shown_path(path), reason="binary file, not text")
     page = _extract_html(data)
     if page is None:
-        return IngestProblem(path=str(path), reason="no article text found in HTML")
+        return IngestProblem(path=shown_path(path), reason="no article text found in HTML")
     text, title, page_date, url = page
     if len(text) > MAX_REPORT_CHARS:
-        return IngestProblem(path=str(path), reason=_too_long(len(text)))
-    return Article.from_text(
-        text, title=title, source=source, url=url, published=page_date or published
-    )
+        return IngestProblem(path=shown_path(path), reason=_too_long(len(text)))
+    return _article(path, text, title=title, source=source, url=url, published=page_date or published)
 
 
 # --- .jsonl feeds ----------------------------------------------------------------------------------
@@ -240,7 +305,7 @@ def _read_html(path: Path, published: dt.date | None, source: str | None) -> Art
 
 def _read_jsonl(
     path: Path, published: dt.date | None, source: str | None
-) -> Iterator[Article | IngestProblem]:
+) -> Iterator[Read | IngestProblem]:
     """One record per line, streamed; each bad line is a problem and reading goes on."""
     with path.open("rb") as f:
         lineno = 0
@@ -266,7 +331,7 @@ def _read_jsonl(
 
 def _jsonl_record(
     path: Path, lineno: int, raw: bytes, published: dt.date | None, source: str | None
-) -> Article | IngestProblem:
+) -> Read | IngestProblem:
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -277,6 +342,8 @@ def _jsonl_record(
         return _line_problem(path, lineno, f"not valid JSON ({exc.msg})")
     except RecursionError:
         return _line_problem(path, lineno, "not valid JSON (nested too deeply)")
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        return _line_problem(path, lineno, f"not valid JSON ({exc})")
     if not isinstance(record, dict):
         return _line_problem(path, lineno, f"expected a JSON object, got {_json_type(record)}")
 
@@ -314,10 +381,8 @@ def _jsonl_record(
         return _line_problem(path, lineno, f"{text_key or html_key!r} is empty")
     if len(text) > MAX_REPORT_CHARS:
         return _line_problem(path, lineno, _too_long(len(text)))
-    return Article.from_text(
-        text, title=title, url=url, source=source or record_source,
-        published=record_date or published,
-    )
+    return _article(path, text, line=lineno, title=title, url=url, source=source or record_source,
+                    published=record_date or published)
 
 
 # --- RSS / Atom ------------------------------------------------------------------------------------
@@ -325,7 +390,7 @@ def _jsonl_record(
 
 def _read_feed(
     path: Path, published: dt.date | None, source: str | None
-) -> Iterator[Article | IngestProblem]:
+) -> Iterator[Read | IngestProblem]:
     data = _read_capped(path, MAX_FEED_BYTES)
     if isinstance(data, IngestProblem):
         yield data
@@ -333,7 +398,7 @@ def _read_feed(
     try:
         feed = feedparser.parse(data)
     except Exception as exc:  # feedparser is lenient, but guard against the odd crash
-        yield IngestProblem(path=str(path), reason=f"not a readable RSS/Atom feed ({exc})")
+        yield IngestProblem(path=shown_path(path), reason=f"not a readable RSS/Atom feed ({exc})")
         return
     if not feed.entries:
         if feed.get("bozo"):
@@ -341,19 +406,22 @@ def _read_feed(
             reason = f"not a readable RSS/Atom feed ({detail})" if detail else "not a readable RSS/Atom feed"
         else:
             reason = "no entries in RSS/Atom feed"
-        yield IngestProblem(path=str(path), reason=reason)
+        yield IngestProblem(path=shown_path(path), reason=reason)
         return
     feed_title = _opt_str(feed.feed.get("title"))
     for number, entry in enumerate(feed.entries, 1):
-        yield _feed_entry(path, number, entry, feed_title, published, source)
+        try:
+            yield _feed_entry(path, number, entry, feed_title, published, source)
+        except Exception as exc:  # feedparser's entries are loosely typed: never lose the rest of the feed
+            yield IngestProblem(path=shown_path(path), reason=f"entry {number}: unreadable ({exc!r})"[:300])
 
 
 def _feed_entry(
     path: Path, number: int, entry: Any, feed_title: str | None,
     published: dt.date | None, source: str | None,
-) -> Article | IngestProblem:
+) -> Read | IngestProblem:
     title = _opt_str(entry.get("title"))
-    label = f"entry {number}" + (f" ({title!r})" if title else "")
+    label = f"entry {number}" + (f" ({_printable(title)!r})" if title else "")
 
     entry_date = None
     for key in ("published", "updated", "created"):
@@ -361,12 +429,9 @@ def _feed_entry(
         if not raw:
             continue
         try:
-            entry_date = parse_date(raw)
-        except ValueError:
-            parsed = entry.get(f"{key}_parsed")
-            if not parsed:
-                return IngestProblem(path=str(path), reason=f"{label}: unreadable date {raw!r}")
-            entry_date = dt.date(*parsed[:3])
+            entry_date = _feed_date(raw, entry.get(f"{key}_parsed"))
+        except ValueError as exc:
+            return IngestProblem(path=shown_path(path), reason=f"{label}: unreadable date ({exc})")
         break
 
     text = ""
@@ -384,14 +449,23 @@ def _feed_entry(
     if not text and entry.get("summary"):
         text = _html_fragment_text(entry["summary"])
     if not text:
-        return IngestProblem(path=str(path), reason=f"{label}: no content or summary")
+        return IngestProblem(path=shown_path(path), reason=f"{label}: no content or summary")
     if len(text) > MAX_REPORT_CHARS:
-        return IngestProblem(path=str(path), reason=f"{label}: {_too_long(len(text))}")
+        return IngestProblem(path=shown_path(path), reason=f"{label}: {_too_long(len(text))}")
     entry_source = _opt_str((entry.get("source") or {}).get("title")) or feed_title
-    return Article.from_text(
-        text, title=title, url=_opt_str(entry.get("link")), source=source or entry_source,
-        published=entry_date or published,
-    )
+    return _article(path, text, entry=label, title=title, url=_opt_str(entry.get("link")),
+                    source=source or entry_source, published=entry_date or published)
+
+
+def _feed_date(raw: str, parsed: Any) -> dt.date:
+    """An entry's date: read as `parse_date` reads it; else as feedparser read it (it knows more
+    formats), when that reading is a calendar date whose year is written in the text. ValueError."""
+    try:
+        return parse_date(raw)
+    except ValueError:
+        if not parsed or _NUMERIC_DATE.match(raw) or str(parsed[0]) not in _YEAR.findall(raw):
+            raise
+        return _calendar_date(*parsed[:3], raw)
 
 
 # --- text helpers ----------------------------------------------------------------------------------
@@ -427,8 +501,8 @@ def _decode_text(data: bytes) -> str | None:
 
 
 def _normalise(text: str) -> str:
-    """CRLF to LF and no trailing whitespace; nothing else changes."""
-    return text.replace("\r\n", "\n").rstrip()
+    """CRLF to LF, no NUL characters and no trailing whitespace; nothing else changes."""
+    return text.replace("\r\n", "\n").replace("\x00", "").rstrip()
 
 
 def _extract_html(
@@ -486,6 +560,11 @@ def _first(record: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | None, A
     return None, None
 
 
+def _printable(value: str) -> str:
+    """`value` with any lone surrogate written as an escape (so that it can be printed)."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _opt_str(value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
@@ -501,7 +580,7 @@ def _json_type(value: Any) -> str:
 
 
 def _line_problem(path: Path, lineno: int, reason: str) -> IngestProblem:
-    return IngestProblem(path=str(path), line=lineno, reason=f"line {lineno}: {reason}")
+    return IngestProblem(path=shown_path(path), line=lineno, reason=f"line {lineno}: {reason}")
 
 
 def _too_long(chars: int) -> str:

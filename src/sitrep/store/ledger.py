@@ -19,13 +19,15 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from sitrep.merge import engine as merge_engine
-from sitrep.records import Actor, Article, Evidence, Excluded, Extraction, Figure, Incident, Place, Range
+from sitrep.records import Actor, Article, ArticleCoding, Evidence, Excluded, Extraction, Figure, Incident, Place, Range
 from sitrep.store import migrate
 from sitrep.store.query import IncidentFilter, order_by
 from sitrep.store.query import stats as query_stats
@@ -50,6 +52,16 @@ class AddResult(BaseModel):
     stored: bool  # False when this content was already in the ledger
     incidents: list[str] = []  # ids of the incidents written (created or updated)
     error: str | None = None  # `add_many`: why this report could not be stored
+    transient: bool = False  # `add_many`: the error was the database's for the moment (try again later)
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a database error is one of the moment, not of the data: a lock held too long (SQLite's
+    "database is locked"), a lost connection, a PostgreSQL serialization failure or deadlock."""
+    if isinstance(exc, OperationalError):
+        return True
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return isinstance(exc, DBAPIError) and code in ("40001", "40P01")
 
 
 def normalize_db_url(value: str) -> str:
@@ -66,12 +78,28 @@ def normalize_db_url(value: str) -> str:
     return "sqlite:///" + Path(value).expanduser().as_posix()
 
 
+BUSY_TIMEOUT_MS = 30_000  # SQLite: how long a writer waits for another process's write to finish
+WRITE = {"sitrep_write": True}  # execution option of write transactions (SQLite: BEGIN IMMEDIATE)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # sqlite3 would open transactions itself, lazily, at the first INSERT: a writer's reads would then
+    # run outside its transaction and two writers could both decide to insert the same row. We open
+    # them ourselves (`_sqlite_begin`).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")  # another process writing: wait, don't fail
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # another process writing: wait, don't fail
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Open every SQLite transaction explicitly; a write transaction takes the database's write lock
+    at once (BEGIN IMMEDIATE, waiting up to the busy timeout), so that what it reads before writing
+    cannot change under it and a second writer waits instead of failing half-way."""
+    write = connection.get_execution_options().get("sitrep_write")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -89,6 +117,7 @@ def make_engine(url: str) -> Engine:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -108,6 +137,7 @@ class Ledger:
         self.engine = make_engine(self.url)
         migrate.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self.engine.execution_options(**WRITE), expire_on_commit=False)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -154,7 +184,7 @@ class Ledger:
                             results.append(self._add_in(session, article, extraction, text))
                     except Exception as exc:  # rolled back to the savepoint; the rest goes on
                         results.append(AddResult(article_id=article.id, stored=False,
-                                                 error=f"not stored: {exc!r}"[:500]))
+                                                 error=f"not stored: {exc!r}"[:500], transient=transient(exc)))
             except KeyboardInterrupt:
                 session.commit()  # keep what was finished; the current report was rolled back
                 raise
@@ -167,7 +197,7 @@ class Ledger:
         if existing is not None:  # stored earlier, or by another writer while we waited for the lock
             return AddResult(article_id=existing, stored=False)
         now = utcnow()
-        self._write_article(session, article, now)
+        self._write_article(session, article, extraction, now)
         # cross-report merging: match, fold or create each incident (sitrep.merge)
         written = merge_engine.add_report(session, article, extraction, now, text=text).written
         self._write_excluded(session, extraction.excluded)
@@ -181,28 +211,27 @@ class Ledger:
         both miss each other's incident and store it twice. On PostgreSQL a transaction-scoped
         advisory lock serialises the merge step of concurrent writers (extraction, the costly part,
         runs before and outside it), so the ledger is the one a single writer would build by adding
-        the reports in commit order. SQLite serialises writers by its own database lock.
+        the reports in commit order. On SQLite the transaction takes the database's write lock when it
+        begins (BEGIN IMMEDIATE), with the same effect.
         """
-        with self._sessions.begin() as session:
+        with self._write_sessions.begin() as session:
             if self.engine.dialect.name == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
             yield session
 
-    def _write_article(self, session: Session, article: Article, now: dt.datetime) -> None:
+    def _write_article(self, session: Session, article: Article, extraction: Extraction,
+                       now: dt.datetime) -> None:
         if session.get(ArticleRow, article.id) is not None:
             raise ValueError(
                 f"article id {article.id!r} is already stored with different content"
             )
-        source = None
-        if article.source:
-            source = session.scalar(select(SourceRow).where(SourceRow.name == article.source))
-            if source is None:
-                source = SourceRow(name=article.source)
+        problems = [problem.model_dump() for problem in extraction.problems]
         session.add(
             ArticleRow(
                 id=article.id, content_hash=article.content_hash, title=article.title,
-                source=source, url=article.url, published=article.published,
-                text=article.text, ingested_at=now,
+                source_id=_source_id(session, article.source) if article.source else None,
+                url=article.url, published=article.published, text=article.text, ingested_at=now,
+                not_coded=extraction.skipped, coding_problems=problems or None,
             )
         )
         session.flush()
@@ -283,7 +312,7 @@ class Ledger:
     def mark_file_finished(self, path: str, size: int, mtime_ns: int, *, stored: int,
                            duplicates: int, problems: int) -> None:
         """Record that every report of this file is stored (or was a duplicate or a problem)."""
-        with self._sessions.begin() as session:
+        with self._write_sessions.begin() as session:
             row = session.get(IngestFileRow, path) or IngestFileRow(path=path)
             row.size, row.mtime_ns, row.finished_at = size, mtime_ns, utcnow()
             row.stored, row.duplicates, row.problems = stored, duplicates, problems
@@ -397,6 +426,18 @@ class Ledger:
                 published=row.published, content_hash=row.content_hash,
             )
 
+    def coding(self, article_ids: Iterable[str] | None = None) -> list[ArticleCoding]:
+        """The stored reports (of `article_ids`, or all) that were not coded or were coded only in part,
+        with the reasons, in order of ingestion."""
+        query = select(ArticleRow.id, ArticleRow.not_coded, ArticleRow.coding_problems).where(
+            (ArticleRow.not_coded.is_not(None)) | (ArticleRow.coding_problems.is_not(None)))
+        if article_ids is not None:
+            query = query.where(ArticleRow.id.in_(sorted(set(article_ids))))
+        with self._sessions() as session:
+            return [ArticleCoding(article_id=id_, not_coded=not_coded, problems=problems or [])
+                    for id_, not_coded, problems in session.execute(query.order_by(ArticleRow.ingested_at,
+                                                                                   ArticleRow.id))]
+
     def excluded(self, article_id: str | None = None) -> list[Excluded]:
         """Excluded mentions, of one article or of all, in text order."""
         query = select(ExcludedRow)
@@ -421,6 +462,18 @@ class Ledger:
                     ("articles", ArticleRow), ("incidents", IncidentRow), ("figures", FigureRow)
                 )
             }
+
+
+def _source_id(session: Session, name: str) -> int:
+    """The id of the source called `name`, inserted if new (a concurrent insert of the same name is
+    not an error: the row is there either way)."""
+    found = session.scalar(select(SourceRow.id).where(SourceRow.name == name))
+    if found is None:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(insert(SourceRow).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
+        found = session.scalar(select(SourceRow.id).where(SourceRow.name == name))
+    return found
 
 
 def _with_children(query: Any) -> Any:
@@ -479,4 +532,4 @@ def _incident_record(row: IncidentRow) -> Incident:
     )
 
 
-__all__ = ["AddResult", "DEFAULT_URL", "Ledger", "make_engine", "normalize_db_url"]
+__all__ = ["AddResult", "DEFAULT_URL", "Ledger", "make_engine", "normalize_db_url", "transient"]

@@ -73,7 +73,8 @@ def upgrade(engine: Engine) -> SchemaState:
         before = _current(connection)
     if before == head_revision():
         return SchemaState(current=before, head=head_revision())
-    with engine.begin() as connection:
+    # sitrep_write: on SQLite, take the write lock at once (see `sitrep.store.ledger.make_engine`)
+    with engine.execution_options(sitrep_write=True).begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         before = _current(connection)  # another process may have migrated while we waited

@@ -82,6 +82,8 @@ class ArticleRow(Base):
     ingested_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
+    not_coded: Mapped[str | None] = mapped_column(Text)  # why it was stored without coding (language)
+    coding_problems: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))  # stages that failed
 
     source: Mapped[SourceRow | None] = relationship(lazy="joined")
 
