@@ -25,11 +25,12 @@ def gazetteer():
 
 @pytest.fixture(scope="session")
 def pipeline(gazetteer):
-    """The full extraction pipeline, loaded once for the whole test session."""
+    """The full extraction pipeline, loaded once for the whole test session. Not strict, as in production: a
+    stage that raises is recorded in `Extraction.problems` (tests/test_robustness.py checks a strict one)."""
     from sitrep.nlp.ruler import build_nlp
     from sitrep.pipeline import Pipeline
 
-    return Pipeline(build_nlp(gazetteer), gazetteer)
+    return Pipeline(build_nlp(gazetteer), gazetteer, strict=False)
 
 
 # ---------------------------------------------------------------- ledgers on both backends

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import re
 
 import pytest
 
@@ -17,11 +19,10 @@ AIRSTRIKE = ("Two soldiers were killed and five more injured in a coalition airs
 
 @pytest.fixture(scope="module")
 def strict(pipeline):
-    """The session's pipeline, made strict (exceptions propagate) for this module's tests."""
-    before = pipeline.strict
-    pipeline.strict = True
-    yield pipeline
-    pipeline.strict = before
+    """The session's pipeline (its loaded model and stages shared), strict: exceptions propagate."""
+    strict = copy.copy(pipeline)
+    strict.strict = True
+    return strict
 
 
 # ---------------------------------------------------------------- figures: indexing past the sentence end
@@ -137,3 +138,140 @@ def test_grouping_periods_at_the_end_of_the_calendar():
     day = DateExpr(text="1 January", start=0, end=9, date=dt.date(1, 1, 1), precision="day")
     assert _days_apart(month, week) == 0
     assert _days_apart(week, day) == (dt.date(9999, 12, 28) - dt.date(1, 1, 1)).days
+
+
+# ---------------------------------------------------------------- stage isolation
+
+TWO_ATTACKS = ("A car bomb killed 12 people in Kabul on Tuesday, police said. "
+               "On Monday, gunmen shot dead three farmers in Kandahar.")
+PUBLISHED = dt.date(2016, 5, 25)
+DETAIL = r"^RuntimeError: injected \((?P<file>\w+\.py):\d+\)$"
+
+
+def _boom(*args, **kwargs):
+    raise RuntimeError("injected")
+
+
+def _places(extraction) -> set[str]:
+    return {i.location.name for i in extraction.incidents if i.location is not None}
+
+
+def test_problem_detail_names_the_innermost_sitrep_frame():
+    from sitrep.extract.problems import attempt
+
+    problems = []
+    assert attempt("sentence", problems, find_figures, None, fallback=[], start=3, end=9) == []
+    [p] = problems
+    assert (p.stage, p.start, p.end) == ("sentence", 3, 9)
+    assert re.match(r"^AttributeError: .+ \(figures\.py:\d+\)$", p.detail)  # raised inside find_figures
+    with pytest.raises(AttributeError):
+        attempt("sentence", None, find_figures, None)  # no list: strict
+
+
+def test_the_session_pipeline_is_not_strict(pipeline):
+    assert pipeline.strict is False
+
+
+def test_a_failing_sentence_loses_only_its_own_mentions(pipeline, monkeypatch):
+    from sitrep.extract import mentions
+
+    article = Article.from_text(TWO_ATTACKS, published=PUBLISHED)
+    assert _places(pipeline.extract(article)) >= {"Kabul", "Kandahar"}
+    real = mentions.find_figures
+
+    def figures(sent):
+        return _boom() if "Kandahar" in sent.text else real(sent)
+
+    monkeypatch.setattr(mentions, "find_figures", figures)
+    extraction = pipeline.extract(article)
+    assert "Kabul" in _places(extraction) and "Kandahar" not in _places(extraction)
+    [problem] = extraction.problems
+    second = TWO_ATTACKS.index("On Monday")
+    assert (problem.stage, problem.start, problem.end) == ("sentence", second, len(TWO_ATTACKS))
+    assert re.match(DETAIL, problem.detail).group("file") == "mentions.py"
+    [(_, batch)] = list(pipeline.extract_many([article]))
+    assert batch.problems == extraction.problems and _places(batch) == _places(extraction)
+    monkeypatch.setattr(pipeline, "strict", True)
+    with pytest.raises(RuntimeError, match="injected"):
+        pipeline.extract(article)
+
+
+@pytest.mark.parametrize("stage", ["roles", "setting", "places"])
+def test_a_failing_report_stage_keeps_the_incidents(pipeline, monkeypatch, stage):
+    article = Article.from_text(TWO_ATTACKS, published=PUBLISHED)
+    target = {"roles": (pipeline.mentions, "roles"), "setting": (pipeline.mentions, "setting"),
+              "places": (pipeline.mentions.places, "context")}[stage]
+    monkeypatch.setattr(*target, _boom)
+    extraction = pipeline.extract(article)
+    assert _places(extraction) >= {"Kabul", "Kandahar"}
+    assert [(p.stage, p.detail.split(" (")[0]) for p in extraction.problems] == [(stage, "RuntimeError: injected")]
+
+
+def test_failed_role_attachment_leaves_no_half_attached_roles(pipeline, monkeypatch):
+    from sitrep.extract import mentions
+
+    article = Article.from_text(TWO_ATTACKS, published=PUBLISHED)
+    calls = []
+
+    def attach(found, spans, doc, actors):
+        for m in found:
+            m.victims.append("half-attached")
+        calls.append(1)
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(mentions, "attach", attach)
+    found, _ = pipeline.mentions.find(pipeline.nlp(article.text), PUBLISHED, problems := [])
+    assert calls and [p.stage for p in problems] == ["roles"]
+    assert all("half-attached" not in m.victims for m in found)
+
+
+def test_a_failing_grouping_or_mention_stage_costs_the_incidents_only(pipeline, monkeypatch):
+    from sitrep import pipeline as module
+
+    article = Article.from_text(TWO_ATTACKS, published=PUBLISHED)
+    monkeypatch.setattr(module, "group", _boom)
+    extraction = pipeline.extract(article)
+    assert extraction.incidents == [] and [p.stage for p in extraction.problems] == ["grouping"]
+    monkeypatch.undo()
+    monkeypatch.setattr(pipeline.mentions, "find", _boom)
+    extraction = pipeline.code(article, pipeline.nlp(article.text))
+    assert extraction.incidents == [] and [p.stage for p in extraction.problems] == ["mentions"]
+
+
+class _FlakyParser:
+    """The pipeline's spaCy model, except that it raises on any text containing BOOM."""
+
+    def __init__(self, nlp):
+        self.nlp = nlp
+        self.batches = 0
+
+    def __call__(self, text):
+        if "BOOM" in text:
+            raise ValueError("parser fell over")
+        return self.nlp(text)
+
+    def pipe(self, texts, batch_size=32):
+        texts = list(texts)
+        self.batches += 1
+        if any("BOOM" in t for t in texts):
+            raise ValueError("parser fell over")
+        return self.nlp.pipe(texts, batch_size=batch_size)
+
+
+def test_a_failing_parse_costs_only_its_report(pipeline, monkeypatch):
+    flaky = _FlakyParser(pipeline.nlp)
+    monkeypatch.setattr(pipeline, "nlp", flaky)
+    good = Article.from_text(TWO_ATTACKS, published=PUBLISHED)
+    bad = Article.from_text("BOOM. A bomb killed 4 people in Mosul.", published=PUBLISHED)
+    alone = pipeline.extract(bad)
+    assert alone.incidents == [] and [(p.stage, p.start) for p in alone.problems] == [("parse", None)]
+    assert alone.problems[0].detail.startswith("ValueError: parser fell over")
+    out = list(pipeline.extract_many([good, bad, good], batch_size=8))
+    assert flaky.batches == 1  # parsed as one batch, which failed: then report by report
+    assert [a.id for a, _ in out] == [good.id, bad.id, good.id]
+    assert _places(out[0][1]) >= {"Kabul", "Kandahar"} and _places(out[2][1]) == _places(out[0][1])
+    assert out[1][1].problems == alone.problems
+    assert list(pipeline.extract_many([good, good])) and flaky.batches == 2  # no BOOM: one batch
+    monkeypatch.setattr(pipeline, "strict", True)
+    with pytest.raises(ValueError):
+        list(pipeline.extract_many([good, bad]))

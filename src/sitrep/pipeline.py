@@ -1,8 +1,16 @@
-"""The extraction pipeline: Article -> spaCy Doc -> mentions -> incidents. Heavy resources load once."""
+"""The extraction pipeline: Article -> spaCy Doc -> mentions -> incidents. Heavy resources load once.
+
+A report is never lost to an exception: a stage that fails on it (the parse, a sentence, role attachment,
+the setting, grouping) costs only its own part and is recorded in `Extraction.problems` (see
+`extract/problems.py`), so `extract`, `extract_many` and `code` do not raise for any text. `strict=True`
+lets exceptions propagate instead (tests, debugging). A report in a language sitrep cannot read yet is
+not parsed: its Extraction says so in `skipped`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from spacy.language import Language
@@ -12,10 +20,12 @@ from sitrep.codebook import Codebook, load_codebook
 from sitrep.extract.grouping import group
 from sitrep.extract.mentions import MentionFinder
 from sitrep.extract.places import PlaceResolver
+from sitrep.extract.problems import attempt
 from sitrep.extract.typing import IncidentTyper, Typing
 from sitrep.nlp.gazetteer import Gazetteer
+from sitrep.nlp.language import unsupported
 from sitrep.nlp.ruler import build_nlp
-from sitrep.records import Article, Extraction
+from sitrep.records import Article, CodingProblem, Extraction
 
 
 class Pipeline:
@@ -35,20 +45,61 @@ class Pipeline:
         gazetteer = Gazetteer.load(cache_dir)
         return cls(build_nlp(gazetteer), gazetteer)
 
+    def _sink(self, problems: list[CodingProblem]) -> list[CodingProblem] | None:
+        """Where stages record their failures: None when strict (exceptions propagate)."""
+        return None if self.strict else problems
+
+    def _screen(self, article: Article) -> tuple[Extraction | None, list[CodingProblem]]:
+        """(the Extraction of a report that is not coded at all, its language not supported yet, else None;
+        the problems recorded so far). A report whose language cannot be told is coded."""
+        problems: list[CodingProblem] = []
+        code = attempt("language", self._sink(problems), unsupported, article.text)
+        if code is not None:
+            return Extraction(skipped=f"language {code} is not supported yet"), problems
+        return None, problems
+
+    def _parse_and_code(self, article: Article, problems: list[CodingProblem]) -> Extraction:
+        doc = attempt("parse", self._sink(problems), self.nlp, article.text)
+        return self.code(article, doc, problems) if doc is not None else Extraction(problems=problems)
+
     def extract(self, article: Article) -> Extraction:
         """The incidents of one report and the mentions it keeps out of the ledger."""
-        return self.code(article, self.nlp(article.text))
+        skipped, problems = self._screen(article)
+        return skipped if skipped is not None else self._parse_and_code(article, problems)
 
     def extract_many(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[tuple[Article, Extraction]]:
-        """Code a stream of reports, parsing them in batches."""
-        pairs = ((a.text, a) for a in articles)
-        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield article, self.code(article, doc)
+        """Code a stream of reports, in order, parsing them in batches; when a batch's parse raises, its
+        reports are parsed again one by one, so that only a report that raises itself loses its parse."""
+        stream = iter(articles)
+        while chunk := list(islice(stream, batch_size)):
+            screened = [self._screen(a) for a in chunk]
+            todo = [a for a, (skipped, _) in zip(chunk, screened) if skipped is None]
+            docs = None
+            try:
+                docs = iter(list(self.nlp.pipe((a.text for a in todo), batch_size=batch_size)))
+            except Exception:
+                if self.strict:
+                    raise
+            for article, (skipped, problems) in zip(chunk, screened):
+                if skipped is not None:
+                    yield article, skipped
+                elif docs is None:
+                    yield article, self._parse_and_code(article, problems)
+                else:
+                    yield article, self.code(article, next(docs), problems)
 
-    def code(self, article: Article, doc: Doc) -> Extraction:
-        """Code an already parsed report."""
-        mentions, setting = self.mentions.find(doc, article.published)
-        return group(article, mentions, self.codebook, setting)
+    def code(self, article: Article, doc: Doc, problems: list[CodingProblem] | None = None) -> Extraction:
+        """Code an already parsed report (`problems`: those already recorded for it, kept in the result).
+        A failed mention stage or grouping leaves the report without incidents, with the problem."""
+        problems = [] if problems is None else problems
+        sink = self._sink(problems)
+        mentions, setting = attempt("mentions", sink, self.mentions.find, doc, article.published, sink,
+                                    fallback=([], None))
+        extraction = attempt("grouping", sink, group, article, mentions, self.codebook, setting)
+        extraction = extraction if extraction is not None else Extraction()
+        if problems:
+            extraction.problems = [*extraction.problems, *problems]
+        return extraction
 
     def type_descriptions(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Typing]:
         """Type event descriptions (one or a few sentences, as an ACLED note) on the incident typing path:

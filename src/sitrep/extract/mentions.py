@@ -6,6 +6,11 @@ dateline, the town it names most, its police force's town), for incidents no sen
 sentence each attribute goes to the nearest cluster in the dependency tree, so "yesterday's bombings
 recalled the attacks of 1986 that killed 144" gives two mentions: a current one, and a historical one
 that owns the 144. A place written in a news outlet's name ("- WXYZ News 4 Toledo") places nothing.
+
+Given a `problems` list, a stage that raises costs only its part of the report and is recorded there
+(`extract/problems.py`): a sentence whose mentions cannot be built loses only those ("sentence", with the
+sentence's span); role attachment ("roles"), the setting ("setting") and the report's place context
+("places") fail alone. Without one, exceptions propagate (strict).
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ from sitrep.extract.detection import CueMatcher
 from sitrep.extract.figures import find_figures
 from sitrep.extract.modality import ModalityClassifier
 from sitrep.extract.places import PlaceContext, PlaceResolver, datelines
+from sitrep.extract.problems import attempt
 from sitrep.extract.reporters import find_reporter
 from sitrep.extract.roles import RoleTagger, attach
 from sitrep.extract.typing import FrameReader
-from sitrep.records import Cue, Mention, Place, PlaceMention
+from sitrep.records import CodingProblem, Cue, Mention, Place, PlaceMention
 
 CLUSTER_DISTANCE = 3  # cues this close in the parse describe one event
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -62,18 +68,34 @@ class MentionFinder:
     def __call__(self, doc: Doc, published: dt.date | None) -> list[Mention]:
         return self.find(doc, published)[0]
 
-    def find(self, doc: Doc, published: dt.date | None) -> tuple[list[Mention], Place | None]:
-        """The report's mentions, and where it is set (`setting`)."""
+    def find(self, doc: Doc, published: dt.date | None,
+             problems: list[CodingProblem] | None = None) -> tuple[list[Mention], Place | None]:
+        """The report's mentions, and where it is set (`setting`). With `problems`, a failing sentence or
+        stage is recorded there and costs only its own part (see the module docstring)."""
         lowercase = not any(c.isupper() for c in doc.text[:2000])
-        context = self.places.context(doc)
+        context = attempt("places", problems, self.places.context, doc, fallback=None)
+        context = context if context is not None else PlaceContext(text=doc.text)
         filed_from = dateline_end(doc.text)
         ents = list(doc.ents)  # Span.ents rebuilds every entity of the Doc: read them once
         mentions: list[Mention] = []
         for index, sent in enumerate(doc.sents):
             sent_ents = [e for e in ents if sent.start <= e.start < sent.end]
-            mentions.extend(self._sentence(sent, sent_ents, index, published, lowercase, context, filed_from))
-        attach(mentions, self.roles(doc), doc, self.actors)
-        return mentions, self.setting(doc, context)
+            mentions.extend(attempt("sentence", problems, self._sentence, sent, sent_ents, index, published,
+                                    lowercase, context, filed_from,
+                                    fallback=[], start=sent.start_char, end=sent.end_char))
+        attempt("roles", problems, self._attach_roles, mentions, doc)
+        return mentions, attempt("setting", problems, self.setting, doc, context, fallback=None)
+
+    def _attach_roles(self, mentions: list[Mention], doc: Doc) -> None:
+        """`roles.attach` the role tagger's spans, all or none: on an error the mentions are as before."""
+        spans = self.roles(doc)
+        saved = [(m.actors[:], m.targets[:], m.victims[:], m.weapons[:]) for m in mentions]
+        try:
+            attach(mentions, spans, doc, self.actors)
+        except Exception:
+            for m, (actors, targets, victims, weapons) in zip(mentions, saved, strict=True):
+                m.actors, m.targets, m.victims, m.weapons = actors, targets, victims, weapons
+            raise
 
     def setting(self, doc: Doc, context: PlaceContext | None = None) -> Place | None:
         """Where the report is set: the town (else county) it names most often anywhere, dateline and
