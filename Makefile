@@ -73,5 +73,13 @@ MUC4 ?= ../shared/data/muc4
 train: setup
 	$(BIN)/python training/train_roles.py --train $(MUC4)/train.jsonl --dev $(MUC4)/dev.jsonl --out src/sitrep/models/roles.npz
 
+# Robustness sweep: code every text of the evaluation data with the forgiving pipeline and print what went
+# wrong (coding problems by site, exceptions that escaped), the reports skipped for their language, and
+# the time. `make sweep LIMIT=50` codes the first 50 texts of each dataset; DATA points at another folder.
+.PHONY: sweep
+DATA ?= ../shared/data
+sweep: setup
+	$(BIN)/python benchmarks/sweep.py --data $(DATA) $(if $(LIMIT),--limit $(LIMIT))
+
 clean:
 	rm -rf $(VENV) sitrep.db web/node_modules $(VENDOR)
