@@ -355,8 +355,8 @@ def _jsonl_record(
     if date_value is not None and date_value != "":
         try:
             record_date = parse_date(date_value)
-        except ValueError:
-            return _line_problem(path, lineno, f"unreadable date in {date_key!r}: {date_value!r}")
+        except ValueError as exc:
+            return _line_problem(path, lineno, f"unreadable date in {date_key!r} ({exc})")
 
     text_key, text = _first(record, TEXT_KEYS)
     html_key, html = _first(record, HTML_KEYS)
