@@ -430,6 +430,26 @@ def test_cli_edit_history_and_sync(db, monkeypatch):
     assert bad.exit_code == 1 and "unknown sub-event type" in bad.output
 
 
+@pytest.mark.parametrize("args, words", [
+    (["--place", "Bastrop", "--lat", "200", "--lon", "3", "--country", "US"], "latitude 200.0 is off the globe"),
+    (["--place", "Bastrop", "--lat", "30", "--lon", "-181", "--country", "US"], "longitude -181.0 is off the globe"),
+    (["--place", "Bastrop", "--lat", "30", "--lon", "nan"], "off the globe"),
+    (["--place", "Bastrop", "--lat", "30", "--lon", "-97", "--country", "XX"], "'XX' is not an ISO 3166"),
+    (["--place", "Bastrop", "--lat", "30"], "give both --lat and --lon"),
+    (["--killed", "99999999999"], "killed must be a whole number from 0 to 10,000,000"),
+    (["--date", "2016-02-30"], "not a date"),
+    (["--perpetrator", " "], "not a name"),
+])
+def test_cli_edit_refuses_values_the_ledger_must_not_hold(db, args, words):
+    with Ledger(db) as led:
+        before = led.incident("inc-bastrop-1")
+    bad = runner.invoke(app, ["edit", "inc-bastrop-1", *args, "--db", db])
+    assert bad.exit_code in (1, 2) and words in " ".join(bad.output.split()), bad.output
+    assert "Traceback" not in bad.output
+    with Ledger(db) as led:
+        assert led.incident("inc-bastrop-1") == before  # nothing stored
+
+
 def test_cli_merge_split_and_deletions(db):
     out = cli("merge", "inc-austin", "inc-bastrop-1", "--by", "ana", "--note", "one shooting", "--db", db)
     assert "merged inc-austin into inc-bastrop-1" in out

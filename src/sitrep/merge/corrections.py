@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sitrep.codebook import Codebook, load_codebook
 from sitrep.merge import history, rows
 from sitrep.merge.fold import EDITABLE
+from sitrep.records import text_problem
 from sitrep.store.schema import (
     DeletionRow,
     EvidenceRow,
@@ -205,10 +206,7 @@ def edit(session: Session, incident_id: str, values: dict[str, Any], *, by: str 
     unknown = [f for f in [*values, *(release or [])] if f not in EDITABLE]
     if unknown:
         raise CorrectionError(f"cannot edit {', '.join(unknown)}; editable fields: {', '.join(EDITABLE)}")
-    if "sub_event_type" in values and values["sub_event_type"] is not None:
-        names = {t.name for t in codebook.sub_event_types}
-        if values["sub_event_type"] not in names:
-            raise CorrectionError(f"unknown sub-event type {values['sub_event_type']!r}; use one of: {', '.join(sorted(names))}")
+    check_edit(values, codebook)
     rows.ensure_contributions(session, row, now)
     before = rows.snapshot(session, row)
     current = before
@@ -226,8 +224,57 @@ def edit(session: Session, incident_id: str, values: dict[str, Any], *, by: str 
     return changed
 
 
+MAX_COUNT = 10_000_000  # killed or injured in one incident: more is a typing error
+
+
+def check_edit(values: dict[str, Any], codebook: Codebook) -> None:
+    """Refuse (CorrectionError, saying why) an edit whose values the ledger must not hold: counts that
+    are negative or absurd, an unknown sub-event type, a date not in the calendar, coordinates off the
+    globe, a country code that is no ISO 3166 alpha-2 code, empty or unprintable names."""
+    for kind in ("killed", "injured"):
+        value = values.get(kind)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT):
+            raise CorrectionError(f"{kind} must be a whole number from 0 to {MAX_COUNT:,}, not {value!r}")
+    if values.get("sub_event_type") is not None:
+        names = {t.name for t in codebook.sub_event_types}
+        if values["sub_event_type"] not in names:
+            raise CorrectionError(f"unknown sub-event type {values['sub_event_type']!r}; use one of: {', '.join(sorted(names))}")
+    if values.get("date") is not None:
+        try:
+            dt.date.fromisoformat(values["date"])
+        except (TypeError, ValueError):
+            raise CorrectionError(f"{values['date']!r} is not a date in the calendar; use YYYY-MM-DD") from None
+    if values.get("date_precision") not in (None, "day", "week", "month", "year"):
+        raise CorrectionError(f"date precision {values['date_precision']!r}: use day, week, month or year")
+    if values.get("location") is not None:
+        _check_location(values["location"])
+    names = [values.get("claimed_by")] + [a.get("name") for a in values.get("perpetrators") or []]
+    for name in names:
+        if name is not None and (not str(name).strip() or text_problem(str(name))):
+            raise CorrectionError(f"{name!r} is not a name (empty, or {text_problem(str(name)) or 'blank'})")
+
+
+def _check_location(location: dict[str, Any]) -> None:
+    import math
+
+    import pycountry
+
+    if not str(location.get("name") or "").strip():
+        raise CorrectionError("a place needs a name")
+    lat, lon = location.get("lat"), location.get("lon")
+    if (lat is None) != (lon is None):
+        raise CorrectionError("give both --lat and --lon, or neither")
+    if lat is not None and not (math.isfinite(lat) and -90 <= lat <= 90):
+        raise CorrectionError(f"latitude {lat} is off the globe: it must be between -90 and 90")
+    if lon is not None and not (math.isfinite(lon) and -180 <= lon <= 180):
+        raise CorrectionError(f"longitude {lon} is off the globe: it must be between -180 and 180")
+    code = location.get("country_code")
+    if code is not None and (len(code) != 2 or pycountry.countries.get(alpha_2=code.upper()) is None):
+        raise CorrectionError(f"{code!r} is not an ISO 3166 alpha-2 country code (e.g. SY, UA, NG)")
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
-__all__ = ["CorrectionError", "edit", "merge", "split"]
+__all__ = ["CorrectionError", "check_edit", "edit", "merge", "split"]
