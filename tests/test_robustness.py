@@ -275,3 +275,39 @@ def test_a_failing_parse_costs_only_its_report(pipeline, monkeypatch):
     monkeypatch.setattr(pipeline, "strict", True)
     with pytest.raises(ValueError):
         list(pipeline.extract_many([good, bad]))
+
+
+# ---------------------------------------------------------------- well-formed output
+
+
+def check_well_formed(text: str, extraction) -> None:
+    """Every offset inside the text, every quoted text the text at its offsets, figures non-negative and
+    low <= best <= high."""
+    n = len(text)
+    for incident in extraction.incidents:
+        for e in incident.evidence:
+            assert 0 <= e.start <= e.end <= n, e
+            assert text[e.start:e.end] == e.text, e
+        for f in incident.figures:
+            assert 0 <= f.start <= f.end <= n and f.value >= 0, f
+            assert f.quote in text, f
+        for r in (incident.killed, incident.injured):
+            assert r is None or 0 <= r.low <= r.best <= r.high, r
+        if incident.location is not None and incident.location.lat is not None:
+            assert -90 <= incident.location.lat <= 90 and -180 <= incident.location.lon <= 180
+    for x in extraction.excluded:
+        assert 0 <= x.start <= x.end <= n and text[x.start:x.end] == x.text, x
+    for p in extraction.problems:
+        assert p.start is None or 0 <= p.start <= p.end <= n, p
+
+
+def test_sentence_evidence_leaves_out_the_paragraph_break(strict):
+    """spaCy's sentence keeps the blank line after it; the event evidence (and an excluded mention) is the
+    sentence itself, its offsets those of its text."""
+    text = ("A car bomb killed 12 people in Kabul on Tuesday, police said.\n\n  \n"
+            "Gunmen killed 3 in Kandahar.  \n\nThe war has killed 100,000 people since 2001.\n\n")
+    extraction = strict.extract(Article.from_text(text, published=PUBLISHED))
+    check_well_formed(text, extraction)
+    events = [e for i in extraction.incidents for e in i.evidence if e.field == "event"]
+    assert {e.text for e in events} >= {"A car bomb killed 12 people in Kabul on Tuesday, police said."}
+    assert extraction.excluded and all(not x.text[-1].isspace() for x in extraction.excluded)

@@ -300,8 +300,7 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
                 quote=_sentence(article, m), article_id=article.id, start=f.start, end=f.end,
             ))
             evidence.append(_evidence(article, f.kind, f.start, f.end))
-        evidence.append(Evidence(field="event", article_id=article.id, start=m.sentence_start, end=m.sentence_end,
-                                 text=_sentence(article, m)))
+        evidence.append(_evidence(article, "event", *_sentence_span(article, m)))
         for p in m.places:
             if draft.place and p.place.name == draft.place.name:
                 evidence.append(_evidence(article, "location", p.start, p.end))
@@ -387,8 +386,9 @@ def _incident_id(draft: _Draft, sub_event_type: str | None, codebook: Codebook) 
 
 
 def _excluded(article: Article, m: Mention, reason, detail: str) -> Excluded:
-    return Excluded(reason=reason, text=_sentence(article, m), detail=detail, article_id=article.id,
-                    start=m.sentence_start, end=m.sentence_end)
+    start, end = _sentence_span(article, m)
+    return Excluded(reason=reason, text=article.text[start:end], detail=detail, article_id=article.id,
+                    start=start, end=end)
 
 
 def _no_details(m: Mention) -> str:
@@ -399,6 +399,14 @@ def _no_details(m: Mention) -> str:
 
 def _sentence(article: Article, m: Mention) -> str:
     return article.text[m.sentence_start : m.sentence_end].strip()
+
+
+def _sentence_span(article: Article, m: Mention) -> tuple[int, int]:
+    """The mention's sentence without the whitespace around it (spaCy's sentences keep a paragraph break
+    that follows them): the offsets of `_sentence`, so that evidence text is always text[start:end]."""
+    raw = article.text[m.sentence_start : m.sentence_end]
+    start = m.sentence_start + len(raw) - len(raw.lstrip())
+    return start, max(start, m.sentence_end - (len(raw) - len(raw.rstrip())))
 
 
 def _evidence(article: Article, field_name: str, start: int, end: int) -> Evidence:
