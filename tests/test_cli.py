@@ -144,3 +144,33 @@ def test_an_unreachable_database_is_a_clear_error(runner, command):
     result = runner.invoke(cli.app, [*command, "--db", "postgresql://nobody@127.0.0.1:1/ledger"])
     assert result.exit_code == 1
     assert "cannot open the ledger at postgresql://nobody@127.0.0.1:1/ledger" in result.output
+
+
+@pytest.mark.parametrize("url, words", [
+    ("mysql://u:secret@localhost/ledger", "mysql: sitrep keeps its ledger in SQLite"),
+    ("postgresql+psycopg2://u:secret@localhost/ledger", "its driver is not installed"),
+    ("postgresql://u:secret@localhost:notaport/ledger", "not a database URL"),
+])
+@pytest.mark.parametrize("command", [["incidents"], ["db", "status"], ["ingest", "missing.txt"]])
+def test_a_database_sitrep_cannot_use_is_a_one_line_error(url, words, command):
+    result = CliRunner().invoke(cli.app, [*command, "--db", url])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert words in " ".join(result.output.split()) and "secret" not in result.output
+
+
+def test_postgres_urls_are_postgresql_urls():
+    from sitrep.store.ledger import normalize_db_url
+
+    assert normalize_db_url("postgres://u:p@db:5432/l") == "postgresql://u:p@db:5432/l"
+
+
+@pytest.mark.parametrize("command, file", [
+    ("casualties", "notes.csv"), ("geo", "feed.jsonl"), ("types", "feed.jsonl"), ("detection", "notes.csv"),
+    ("muc4", "feed.jsonl"), ("merge", "notes.csv"), ("casualties", "missing.jsonl"),
+])
+def test_eval_given_the_wrong_kind_of_file_says_so_in_one_line(command, file, tmp_path):
+    (tmp_path / "notes.csv").write_text("event_id_cnty,notes\nBEN1,Gunmen attacked a village.\n")
+    (tmp_path / "feed.jsonl").write_text(json.dumps({"text": "Gunmen attacked a village."}) + "\n")
+    result = CliRunner().invoke(cli.app, ["eval", command, str(tmp_path / file)])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.startswith("error: ") and result.output.count("\n") == 1

@@ -21,7 +21,7 @@ from sitrep.merge.cli import register as register_corrections
 from sitrep.records import Extraction
 from sitrep.store.cli import database_error
 from sitrep.store.cli import register as register_db
-from sitrep.store.ledger import Ledger, normalize_db_url
+from sitrep.store.ledger import Ledger, UnsupportedDatabase, normalize_db_url
 
 app = typer.Typer(help="News reports about political violence in; a sourced, queryable ledger of incidents out.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
@@ -357,6 +357,10 @@ def _open(db: str, create: bool = False) -> Ledger:
         raise typer.Exit(1)
     try:
         return Ledger(url)
+    except UnsupportedDatabase as exc:
+        err.print(f"[red]error:[/] cannot keep a ledger at {_shown(url)}: {exc}", highlight=False, soft_wrap=True,
+                  markup=True)
+        raise typer.Exit(1) from None
     except SQLAlchemyError as exc:
         err.print(f"[red]error:[/] cannot open the ledger at {_shown(url)}: {database_error(exc)}",
                   highlight=False, soft_wrap=True)
@@ -365,9 +369,13 @@ def _open(db: str, create: bool = False) -> Ledger:
 
 def _shown(url: str) -> str:
     """A ledger URL fit to print: any password hidden."""
+    from rich.markup import escape
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return escape(make_url(url).render_as_string(hide_password=True))
+    except Exception:  # not even a URL: show its scheme only (it may hold a password)
+        return escape(url.split("://")[0] + "://...")
 
 
 register_corrections(app, _open, DbOption, DEFAULT_DB)  # sitrep merge | split | edit | deletions | history

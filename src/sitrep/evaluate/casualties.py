@@ -31,7 +31,7 @@ from typing import Annotated, Optional
 import typer
 
 from sitrep.evaluate.cli import eval_app
-from sitrep.evaluate.common import counts, main_incident
+from sitrep.evaluate.common import counts, main_incident, reading
 from sitrep.records import Article
 
 
@@ -157,10 +157,8 @@ def casualties_command(
     """Killed/injured of each article's main incident against the Gun Violence Archive's counts."""
     from sitrep.pipeline import Pipeline
 
-    if not file.exists():
-        typer.echo(f"No such file: {file}", err=True)
-        raise typer.Exit(2)
-    gold = list(read_gvc(file, split))
+    with reading(file, "GVC JSON lines (as ../shared/data/gvc/gvc-train-dev.jsonl)"):
+        gold = list(read_gvc(file, split))
     if limit:
         gold = gold[:limit]
     result = evaluate(Pipeline.load(), gold)

@@ -1,10 +1,40 @@
-"""What the benchmark commands share: which incident of a report is scored."""
+"""What the benchmark commands share: reading a gold file, and which incident of a report is scored."""
 
 from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
 
 from sitrep.extract.figures import OWN_HAND, PERP_IN_TOLL, SUICIDE
 from sitrep.extract.reconcile import perpetrator_suicide
 from sitrep.records import Extraction, Incident
+
+
+@contextmanager
+def reading(path: Path, what: str) -> Iterator[None]:
+    """Read a gold file inside this block: a missing file, or one that is not `what` (not JSON, not UTF-8,
+    a field or column missing), is a one-line error naming the file and what the command reads (exit 2),
+    not a traceback."""
+    if not path.exists():
+        typer.echo(f"error: no such file or folder: {path}", err=True)
+        raise typer.Exit(2)
+    try:
+        yield
+    except (OSError, ValueError, KeyError, TypeError, IndexError, csv.Error) as exc:
+        detail = f"no field {exc}" if isinstance(exc, KeyError) else " ".join(str(exc).split())[:200]
+        typer.echo(f"error: {path} is not {what} ({detail or type(exc).__name__})", err=True)
+        raise typer.Exit(2) from None
+
+
+def require_columns(path: Path, found: Iterable[str] | None, needed: Iterable[str]) -> None:
+    """ValueError naming the columns a CSV gold file lacks."""
+    missing = [c for c in needed if c not in set(found or ())]
+    if missing:
+        raise ValueError(f"no column {', '.join(map(repr, missing))} in {path.name}")
 
 
 def main_incident(extraction: Extraction) -> Incident | None:

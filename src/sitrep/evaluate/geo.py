@@ -37,7 +37,7 @@ from typing import Annotated, Optional
 import typer
 
 from sitrep.evaluate.cli import eval_app
-from sitrep.evaluate.common import main_incident
+from sitrep.evaluate.common import main_incident, reading, require_columns
 from sitrep.nlp.gazetteer import distance_km
 from sitrep.records import Article, Extraction, Place
 
@@ -111,7 +111,9 @@ def _date(text: str) -> dt.date | None:
 def read_acled(path: Path) -> Iterator[GoldEvent]:
     """ACLED rows with notes and coordinates."""
     with open(path, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
+        rows = csv.DictReader(fh)
+        require_columns(path, rows.fieldnames, ("notes", "latitude", "longitude"))
+        for row in rows:
             try:
                 lat, lon = float(row["latitude"]), float(row["longitude"])
             except (KeyError, ValueError):
@@ -219,10 +221,8 @@ def geo_command(
     """Geocode each ACLED event from its notes and score the distance to ACLED's coordinates."""
     from sitrep.pipeline import Pipeline
 
-    if not file.exists():
-        typer.echo(f"No such file: {file}", err=True)
-        raise typer.Exit(2)
-    gold = list(read_acled(file))
+    with reading(file, "an ACLED CSV (as ../shared/data/acled/acled-benin-dev.csv)"):
+        gold = list(read_acled(file))
     if limit:
         gold = gold[:limit]
     if ceiling:

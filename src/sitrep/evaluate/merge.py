@@ -50,7 +50,7 @@ import typer
 from sqlalchemy import func, select
 
 from sitrep.evaluate.cli import eval_app
-from sitrep.evaluate.common import counts
+from sitrep.evaluate.common import counts, reading
 from sitrep.records import Article, Extraction, Incident
 from sitrep.store.ledger import Ledger
 from sitrep.store.schema import EvidenceRow, FigureRow, IncidentArticleRow, IncidentRow
@@ -309,10 +309,8 @@ def merge_command(
     """Ingest every article in dct order into a fresh ledger; score merged incidents against gold ids."""
     from sitrep.pipeline import Pipeline
 
-    if not path.exists():
-        typer.echo(f"No such file or folder: {path}", err=True)
-        raise typer.Exit(2)
-    gold, skipped = read_any(path)
+    with reading(path, "GVC JSON lines or the GVA folder (as ../shared/data/gvc/gvc-train-dev.jsonl, ../shared/data/gva)"):
+        gold, skipped = read_any(path)
     if limit:
         gold = gold[:limit]
     result = evaluate(gold, pipeline_extractor(Pipeline.load()), db_url=db)

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sitrep.evaluate.cli import eval_app
+from sitrep.evaluate.common import reading
 from sitrep.evaluate.muc4_score import read_templates, score, summary, table_rows, template_from_json
 
 out = Console()
@@ -72,9 +73,11 @@ def muc4(
     workers: Annotated[int, typer.Option(help="Processes coding documents in parallel.")] = min(2, len(os.sched_getaffinity(0))),
 ) -> None:
     """Role extraction on MUC-4: per-role precision, recall and F1 (the GTT template metric)."""
-    gold_templates = read_templates(gold)
+    with reading(gold, "MUC-4 JSON lines (as ../shared/data/muc4/dev.jsonl)"):
+        gold_templates = read_templates(gold)
     if predictions is not None:
-        predicted, speed = read_templates(predictions), 0.0
+        with reading(predictions, "MUC-4 templates as JSON lines (as `--out` writes them)"):
+            predicted, speed = read_templates(predictions), 0.0
     else:
         raw, speed = predict(gold, out_path, workers)
         predicted = {docid: [template_from_json(t) for t in temps] for docid, temps in raw.items()}

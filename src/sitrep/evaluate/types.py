@@ -26,6 +26,7 @@ from typing import Annotated
 import typer
 
 from sitrep.evaluate.cli import eval_app
+from sitrep.evaluate.common import reading, require_columns
 
 
 @dataclass
@@ -77,10 +78,9 @@ def score_types(gold: list[str], predicted: list[str]) -> TypeScores:
 def read_descriptions(path: Path) -> list[tuple[str, str]]:
     """(notes, sub_event_type) pairs of a CSV with at least those two columns."""
     with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    if rows and not {"notes", "sub_event_type"} <= set(rows[0]):
-        raise ValueError(f"{path} needs 'notes' and 'sub_event_type' columns; it has {sorted(rows[0])}")
-    return [(r["notes"], r["sub_event_type"]) for r in rows]
+        reader = csv.DictReader(f)
+        require_columns(path, reader.fieldnames, ("notes", "sub_event_type"))
+        return [(r["notes"], r["sub_event_type"]) for r in reader]
 
 
 def types_table(scores: TypeScores) -> str:
@@ -103,10 +103,8 @@ def types_command(
     """Type each description as an event description and score the ACLED sub-event types."""
     from sitrep.pipeline import Pipeline
 
-    if not file.exists():
-        typer.echo(f"No such file: {file}", err=True)
-        raise typer.Exit(2)
-    rows = read_descriptions(file)
+    with reading(file, "a CSV with 'notes' and 'sub_event_type' columns"):
+        rows = read_descriptions(file)
     predicted = [t.sub_event_type for t in Pipeline.load().type_descriptions(notes for notes, _ in rows)]
     gold = [g for _, g in rows]
     wrong = [(g, p, notes) for (notes, g), p in zip(rows, predicted) if g != p]
@@ -161,10 +159,9 @@ def detection_command(
     from sitrep.pipeline import Pipeline
     from sitrep.records import Article
 
-    if not file.exists():
-        typer.echo(f"No such file: {file}", err=True)
-        raise typer.Exit(2)
-    docs = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with reading(file, "MUC-4 JSON lines (as ../shared/data/muc4/dev.jsonl)"):
+        docs = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        docs = [{"doctext": d["doctext"], "templates": d["templates"], "docid": d.get("docid")} for d in docs]
     codebook = load_codebook()
     articles = (Article.from_text(d["doctext"]) for d in docs)
     pairs = []

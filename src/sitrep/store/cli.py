@@ -32,9 +32,14 @@ def register(app: typer.Typer, db_option: Any, default_db: str, shown) -> None:
         """The ledger's engine, disposed after use; a database that cannot be reached is a clear error."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from sitrep.store.ledger import make_engine, normalize_db_url
+        from sitrep.store.ledger import UnsupportedDatabase, make_engine, normalize_db_url
 
-        engine = make_engine(normalize_db_url(db))
+        try:
+            engine = make_engine(normalize_db_url(db))
+        except UnsupportedDatabase as exc:
+            err.print(f"[red]error:[/] cannot keep a ledger at {shown(normalize_db_url(db))}: {exc}",
+                      highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
         try:
             yield engine
         except SQLAlchemyError as exc:

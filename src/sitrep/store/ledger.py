@@ -71,6 +71,8 @@ def normalize_db_url(value: str) -> str:
     `:memory:` -> `sqlite://`.
     """
     value = value.strip()
+    if value.startswith("postgres://"):  # the spelling of Heroku and libpq; SQLAlchemy knows only postgresql://
+        return "postgresql://" + value.removeprefix("postgres://")
     if "://" in value:
         return value
     if value in ("", ":memory:"):
@@ -102,12 +104,28 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+class UnsupportedDatabase(ValueError):
+    """A `--db` URL for a database sitrep cannot keep its ledger in; the message says why."""
+
+
 def make_engine(url: str) -> Engine:
-    """Create an engine for `url` (normalised); SQLite gets WAL and enforced foreign keys."""
+    """Create an engine for `url` (normalised); SQLite gets WAL and enforced foreign keys.
+    UnsupportedDatabase for URLs of other databases, malformed URLs and missing drivers."""
     url = normalize_db_url(url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url)
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy.exc.ArgumentError, ValueError (a bad port ...)
+        raise UnsupportedDatabase(f"not a database URL ({exc})") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise UnsupportedDatabase(f"{backend}: sitrep keeps its ledger in SQLite (a file path or sqlite:///PATH) "
+                                  "or PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)")
+    if backend != "sqlite":
+        try:
+            return create_engine(url)
+        except ImportError as exc:
+            raise UnsupportedDatabase(f"{parsed.drivername}: its driver is not installed ({exc}); "
+                                      "use postgresql:// (psycopg 3, installed with sitrep)") from None
     database = parsed.database
     if not database or database == ":memory:":
         engine = create_engine(
@@ -532,4 +550,5 @@ def _incident_record(row: IncidentRow) -> Incident:
     )
 
 
-__all__ = ["AddResult", "DEFAULT_URL", "Ledger", "make_engine", "normalize_db_url", "transient"]
+__all__ = ["AddResult", "DEFAULT_URL", "Ledger", "UnsupportedDatabase", "make_engine", "normalize_db_url",
+           "transient"]
