@@ -258,3 +258,29 @@ def test_a_report_not_in_english_is_stored_not_coded_and_says_why(tmp_path):
         [kept] = ledger.coding()
         assert kept.not_coded == "language fr is not supported yet"
         assert "tués" in ledger.article(kept.article_id).text
+
+
+def test_cli_problems_lists_reports_stored_without_a_full_coding(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from sitrep import cli
+    from sitrep.records import CodingProblem
+
+    db = str(tmp_path / "l.db")
+    with Ledger(db) as ledger:
+        french = Article.from_text("Deux soldats ont été tués lundi à Kidal.", title="Kidal")
+        ledger.add(french, Extraction(skipped="language fr is not supported yet"))
+        partial = Article.from_text(_report(3), title="Kidal attack", published=PUBLISHED)
+        coded = QuickPipeline().extract(partial)
+        coded.problems = [CodingProblem(stage="sentence", detail="IndexError: out of range (figures.py:1)", start=0, end=9)]
+        ledger.add(partial, coded)
+        ledger.add(Article.from_text(_report(4), published=PUBLISHED), QuickPipeline().extract(Article.from_text(_report(4))))
+        incident_id = ledger.incidents(article_id=partial.id)[0].id
+    runner = CliRunner()
+    listed = [json.loads(line) for line in runner.invoke(cli.app, ["problems", "--db", db, "--json"]).stdout.splitlines()]
+    assert [(r["article_id"], r["not_coded"], [p["stage"] for p in r["problems"]]) for r in listed] == [
+        (french.id, "language fr is not supported yet", []), (partial.id, None, ["sentence"])]
+    shown = runner.invoke(cli.app, ["show", incident_id, "--db", db])
+    assert shown.exit_code == 0 and "sentence failed: IndexError" in " ".join(shown.output.split())
+    record = json.loads(runner.invoke(cli.app, ["show", incident_id, "--db", db, "--json"]).stdout)
+    assert record["coding_problems"][0]["problems"][0]["detail"].startswith("IndexError")

@@ -219,6 +219,33 @@ def show(
 
 
 @app.command()
+def problems(
+    db: DbOption = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines: one report a line.")] = False,
+) -> None:
+    """Stored reports that were not coded (a language not supported yet) or were coded only in part, and why."""
+    from rich.table import Table
+
+    ledger = _open(db)
+    found = ledger.coding()
+    if as_json:
+        for item in found:
+            sys.stdout.write(item.model_dump_json() + "\n")
+        return
+    if not found:
+        err.print("Every stored report was coded in full.")
+        return
+    table = Table("report", "title or address", "what was lost", header_style="bold")
+    for item in found:
+        article = ledger.article(item.article_id)
+        label = (article.title or article.url or "") if article else ""
+        lost = [f"not coded: {item.not_coded}"] if item.not_coded else []
+        lost += [f"{p.stage} failed: {p.detail}" for p in item.problems]
+        table.add_row(item.article_id, label[:60], "\n".join(lost))
+    out.print(table)
+
+
+@app.command()
 def demo(db: DbOption = DEFAULT_DB) -> None:
     """Ingest the bundled sample reports into the ledger and print the incident ledger."""
     reports = resources.files("sitrep").joinpath("demo", "reports.jsonl")
