@@ -111,6 +111,10 @@ def test_pagination(client):
         ("limit=100000", ["limit"]),
         ("offset=-1", ["offset"]),
         ("min_killed=many", ["min_killed"]),
+        ("offset=9223372036854775808", ["offset", "less than or equal"]),  # past a 64-bit integer
+        ("offset=1000000001", ["offset", "1000000000"]),
+        ("min_killed=99999999999999999999", ["min_killed", "less than or equal"]),
+        ("min_killed=-9223372036854775809", ["min_killed"]),
     ],
 )
 def test_bad_parameters_are_400_with_a_message(client, query, words):
@@ -120,6 +124,38 @@ def test_bad_parameters_are_400_with_a_message(client, query, words):
     assert isinstance(detail, str)
     for word in words:
         assert word in detail
+
+
+@pytest.mark.parametrize("path", ["/incidents", "/stats", "/export.csv", "/export.geojson"])
+@pytest.mark.parametrize("query", ["min_killed=99999999999999999999", "min_killed=9223372036854775808",
+                                   "min_killed=1000000001"])
+def test_integers_past_their_bounds_are_400_everywhere(client, path, query):
+    r = client.get(f"{path}?{query}")
+    assert r.status_code == 400, r.text
+    assert "min_killed" in r.json()["detail"]
+
+
+def test_integers_at_their_bounds_are_answered(client):
+    from sitrep.api.app import MAX_KILLED, MAX_OFFSET
+
+    page = client.get(f"/incidents?offset={MAX_OFFSET}&min_killed={MAX_KILLED}")
+    assert page.status_code == 200 and page.json()["items"] == [] and page.json()["total"] == 0
+    assert client.get(f"/stats?min_killed={MAX_KILLED}").json()["incidents"] == 0
+    assert client.get(f"/export.csv?min_killed={MAX_KILLED}").text == ",".join(ACLED_COLUMNS) + "\n"
+    assert client.get(f"/export.geojson?min_killed={MAX_KILLED}").json()["features"] == []
+
+
+def test_openapi_schema_shows_the_bounds(client):
+    from sitrep.api.app import MAX_KILLED, MAX_OFFSET
+
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/incidents", "/stats", "/export.csv", "/export.geojson"):
+        params = {p["name"]: p["schema"] for p in paths[path]["get"]["parameters"]}
+        killed = params["min_killed"]
+        bounded = next(s for s in killed.get("anyOf", [killed]) if s.get("type") == "integer")
+        assert bounded["minimum"] == 0 and bounded["maximum"] == MAX_KILLED, path
+    incidents = {p["name"]: p["schema"] for p in paths["/incidents"]["get"]["parameters"]}
+    assert incidents["offset"]["maximum"] == MAX_OFFSET and incidents["limit"]["maximum"] == 1000
 
 
 # ------------------------------------------------------------------ /incidents/{id}, /articles/{id}

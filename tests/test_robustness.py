@@ -6,9 +6,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from sitrep.codebook import load_codebook
 from sitrep.extract.dates import find_dates
 from sitrep.extract.figures import find_figures
 from sitrep.records import Article
@@ -311,3 +315,97 @@ def test_sentence_evidence_leaves_out_the_paragraph_break(strict):
     events = [e for i in extraction.incidents for e in i.evidence if e.field == "event"]
     assert {e.text for e in events} >= {"A car bomb killed 12 people in Kabul on Tuesday, police said."}
     assert extraction.excluded and all(not x.text[-1].isspace() for x in extraction.excluded)
+
+
+# ---------------------------------------------------------------- property-based: the strict pipeline
+
+REPORTS = [
+    AIRSTRIKE + ", a local official said.",
+    *EDGE_REPORTS,
+    TWO_ATTACKS,
+    ("KHARKIV, Ukraine — Russian shelling killed at least 7 civilians, including two children, and wounded "
+     "dozens more overnight into Tuesday, regional governor Oleh Syniehubov said. Another 48 were hurt in "
+     "Izium, where 3 more died of their wounds the previous day."),
+    ("san salvador, 12 jan 90 (radio cadena nacional) -- urban guerrillas attacked the home of colonel jose "
+     "maria ramirez today. two soldiers were killed and three civilians wounded. the fmln claimed "
+     "responsibility for the attack, carried out with rifles and grenades."),
+    ("Police said a 17-year-old boy was shot and killed and his father was also shot Saturday night on the "
+     "2300 block of North Oak in Toledo. The suspect then turned the gun on himself. No one else was hurt."),
+    *(p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parent / "reports").glob("*.txt"))[:8]),
+]
+DAYS = [None, dt.date.min, dt.date(1, 1, 5), dt.date(1990, 1, 12), dt.date(2016, 5, 24), dt.date(9999, 12, 28),
+        dt.date.max]
+CASES = [str, str.upper, str.lower, str.title]
+
+
+def _cue_words() -> list[str]:
+    """The extractor's own vocabulary, from the codebook: event cues, act words, actors, weapons,
+    modality cues, reporters, off-topic words."""
+    book = load_codebook()
+    words: set[str] = set()
+    for t in book.sub_event_types:
+        words.update(t.strong + t.weak + t.label)
+    for group in (*book.frames.acts.values(), *book.frames.actors.values(), book.frames.collective,
+                  book.frames.armed_markers, book.frames.background, book.frames.unrealised,
+                  *book.gtd.weapon_types.values(), *book.gtd.target_types.values(), *book.weapons.values(),
+                  *book.modality.values(), *book.reporter_authority.values(), book.off_topic):
+        words.update(group)
+    for actor in book.actors:
+        words.update([actor.name, *actor.aliases])
+    return sorted(w for w in words if isinstance(w, str) and w.strip())
+
+
+CUES = _cue_words()
+NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve twenty thirty hundred "
+                "thousand million dozen dozens scores hundreds a an another more others first").split()
+GLUE = ("and or of in at on near the a were was are killed dead wounded injured shot by said police "
+        "including among them at least more than up to about some yesterday today Monday last week ago "
+        "himself his her their no one nobody Kabul Jableh Toledo Zamfara").split()
+PUNCT = [".", ",", ";", ":", "-", "—", "–", "(", ")", "\"", "“", "”", "'s", "’s", "?", "!", "%", "$", "\n", "\n\n",
+         "/", "&", "...", "'"]
+NUMBERS = st.one_of(st.integers(min_value=0, max_value=10**9).map(str),
+                    st.integers(min_value=0, max_value=99).map(lambda n: f"{n}-year-old"),
+                    st.sampled_from(["1,200", "3.5", "10-15", "0", "00", "1.5 million", "9" * 25, "½", "٣"]),
+                    st.sampled_from(NUMBER_WORDS))
+TOKENS = st.one_of(st.sampled_from(CUES), st.sampled_from(GLUE), NUMBERS, st.sampled_from(PUNCT))
+SOUP = st.lists(TOKENS, min_size=1, max_size=30).map(" ".join)
+
+
+@st.composite
+def excerpts(draw) -> str:
+    """A real-looking report cut at the end, at the start or both (anywhere, mid-word included)."""
+    report = draw(st.sampled_from(REPORTS))
+    end = draw(st.integers(min_value=0, max_value=len(report)))
+    start = draw(st.one_of(st.just(0), st.integers(min_value=0, max_value=end)))
+    return report[start:end]
+
+
+SETTINGS = settings(max_examples=120, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _code(strict, text: str, published) -> None:
+    extraction = strict.extract(Article.from_text(text, published=published))
+    assert extraction.problems == []
+    check_well_formed(text, extraction)
+
+
+@SETTINGS
+@given(text=excerpts(), case=st.sampled_from(CASES), published=st.sampled_from(DAYS))
+def test_truncated_and_recased_reports(strict, text, case, published):
+    _code(strict, case(text), published)
+
+
+@SETTINGS
+@given(text=SOUP, case=st.sampled_from(CASES), published=st.sampled_from(DAYS))
+def test_random_cue_word_sequences(strict, text, case, published):
+    _code(strict, case(text), published)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(st.one_of(excerpts(), SOUP), min_size=1, max_size=5), published=st.sampled_from(DAYS))
+def test_batches_code_as_one_by_one(strict, texts, published):
+    articles = [Article.from_text(t, published=published) for t in texts]
+    batch = [x for _, x in strict.extract_many(articles, batch_size=2)]
+    assert batch == [strict.extract(a) for a in articles]

@@ -2,8 +2,12 @@
 
 Reads are open unless `SITREP_READ_TOKEN` is set (then they need `Authorization: Bearer <it>`,
 or the write token). Writes (`POST /articles`) need `Authorization: Bearer $SITREP_TOKEN`; with
-no `SITREP_TOKEN` configured they are refused (403). The extraction pipeline is loaded once per
-app, on the first report posted. Bad parameters give 400 with a `detail` message, unknown ids 404.
+no `SITREP_TOKEN` configured they are refused (403). The token is checked before the request body is
+read; a body over the limit (`SITREP_MAX_BODY_BYTES`, default 8 MiB) is refused with 413 unread (by
+its Content-Length, or once a chunked body passes it). The extraction pipeline is loaded once per
+app, on the first report posted; a report it fails on is stored all the same, with the problems
+listed. Bad parameters give 400 with a `detail` message, unknown ids 404; a ledger busy with another
+writer gives 503 with Retry-After. Exports stream (the whole ledger, or what passes the filters).
 The dashboard (static files, no build step, no network) is served at `/`.
 """
 
@@ -11,17 +15,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import itertools
+import json
+import logging
 import os
 import threading
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from sitrep import __version__, exports
 from sitrep.api.models import (
@@ -34,16 +46,24 @@ from sitrep.api.models import (
     IngestResult,
     Problem,
     Span,
+    StageProblem,
     Stats,
+    published_ok,
 )
-from sitrep.formats import incidents_geojson
-from sitrep.records import Article, Extraction
+from sitrep.records import Article, CodingProblem, Extraction
 from sitrep.store.ledger import DEFAULT_URL, Ledger
 from sitrep.store.query import SORTS, BBox, parse_bbox
 
+log = logging.getLogger(__name__)
+
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_PAGE = 1000
+MAX_OFFSET = 1_000_000_000  # integer parameters are bounded: the database's integers are not endless
+MAX_KILLED = 1_000_000_000
 MAX_REPORT_CHARS = 1_000_000  # as sitrep.ingest.readers
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024  # SITREP_MAX_BODY_BYTES overrides
+RETRY_AFTER_S = 2  # a ledger busy with another writer: try again after this
+EXPORT_CHUNK_CHARS = 64 * 1024  # streamed exports are sent in pieces of about this size
 
 _FROM_ENV: Any = object()
 
@@ -60,6 +80,10 @@ SECURITY_HEADERS = {
 }
 
 
+class PipelineUnavailable(RuntimeError):
+    """The extraction pipeline could not be loaded (the report was not coded, nor stored)."""
+
+
 class _LazyPipeline:
     """The extraction pipeline, loaded on first use; one report is coded at a time."""
 
@@ -69,15 +93,126 @@ class _LazyPipeline:
         self._lock = threading.Lock()
 
     def extract(self, article: Article) -> Extraction:
+        """The report coded; PipelineUnavailable when the pipeline cannot be loaded. Whatever else
+        is raised comes from coding this report."""
         with self._lock:
             if self._pipeline is None:
-                if self._factory is None:
-                    from sitrep.pipeline import Pipeline
+                try:
+                    if self._factory is None:
+                        from sitrep.pipeline import Pipeline
 
-                    self._pipeline = Pipeline.load()
-                else:
-                    self._pipeline = self._factory()
+                        self._pipeline = Pipeline.load()
+                    else:
+                        self._pipeline = self._factory()
+                except Exception as exc:
+                    raise PipelineUnavailable(f"{type(exc).__name__}: {exc}") from exc
             return self._pipeline.extract(article)
+
+
+def _coding_problem(stage: str, exc: BaseException) -> CodingProblem:
+    """A CodingProblem for an exception: its type, message and where it was raised."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return CodingProblem(stage=stage, detail=f"{type(exc).__name__}: {exc}"[:480] + where)
+
+
+# SQLSTATE classes and codes of PostgreSQL errors that pass: connection lost or refused (08),
+# serialization failure and deadlock (40), too many connections or out of resources (53),
+# lock not available (55P03), server shutting down or starting (57P01-57P03).
+_TRANSIENT_SQLSTATE = ("08", "40", "53", "55P03", "57P01", "57P02", "57P03")
+
+
+def _transient(exc: BaseException) -> bool:
+    """Whether a storage error is one that passes: the database is locked or busy, a connection
+    dropped, a transaction was chosen as a deadlock victim. Trying again later may succeed."""
+    if isinstance(exc, PoolTimeoutError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate:
+        return sqlstate.startswith(_TRANSIENT_SQLSTATE)
+    message = str(exc.orig).lower()
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return "locked" in message or "busy" in message
+    return "connection" in message or "server closed" in message or "timeout" in message
+
+
+def _busy(exc: BaseException) -> HTTPException:
+    log.warning("ledger busy: %s", exc)
+    return HTTPException(
+        status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)},
+        detail=f"The ledger is busy (another writer holds it, or the database is unreachable); nothing "
+               f"was stored. Try again in {RETRY_AFTER_S} seconds.",
+    )
+
+
+def _too_large(limit: int, size: int | None = None) -> HTTPException:
+    said = f"{size:,} bytes" if size is not None else "more than that"
+    return HTTPException(
+        status_code=413, headers={"Connection": "close"},
+        detail=f"The request body is {said}; the limit is {limit:,} bytes (SITREP_MAX_BODY_BYTES).",
+    )
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 before it is read when its Content-Length is over `limit`,
+    and as soon as it passes `limit` when it comes without one (chunked)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            size = int(declared)
+        except ValueError:
+            raise _bad(f"Content-Length: {declared[:40]!r} is not a number of bytes") from None
+        if size > limit:
+            raise _too_large(limit, size)
+    chunks, received = [], 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _article_in(raw: bytes) -> ArticleIn:
+    """The posted report (JSON); 400 with the reason when it is not one."""
+    if not raw.strip():
+        raise _bad("the body is empty: send the report as JSON, e.g. {\"text\": \"...\"}")
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise _bad(f"the body is not UTF-8 text (byte {exc.start:,})") from None
+    except (ValueError, RecursionError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        raise _bad(f"the body is not valid JSON ({reason}); send the report as a JSON object") from None
+    try:
+        return ArticleIn.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_input=False)) from None
+
+
+def _chunked(pieces: Iterable[str], size: int = EXPORT_CHUNK_CHARS) -> Iterator[str]:
+    """The pieces of a streamed export joined into chunks of about `size` characters."""
+    buffer: list[str] = []
+    held = 0
+    for piece in pieces:
+        buffer.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(buffer)
+            buffer, held = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
+def _started(incidents: Iterator[Any]) -> Iterator[Any]:
+    """The same incidents, with the first page read now: a ledger that cannot be read fails the
+    request before the response starts, not half-way through it."""
+    first = list(itertools.islice(incidents, 1))
+    return itertools.chain(first, incidents)
 
 
 def _bad(detail: str) -> HTTPException:
@@ -111,7 +246,7 @@ def incident_filters(
     event_type: Annotated[str | None, Query(description="ACLED event type, e.g. 'Explosions/Remote violence'.", max_length=200)] = None,
     sub_event_type: Annotated[str | None, Query(description="ACLED sub-event type, e.g. 'Suicide bomb'.", max_length=200)] = None,
     actor: Annotated[str | None, Query(description="Part of a perpetrator's or claimant's name (any case).", max_length=200)] = None,
-    min_killed: Annotated[int | None, Query(ge=0, description="Best killed figure at least this.")] = None,
+    min_killed: Annotated[int | None, Query(ge=0, le=MAX_KILLED, description="Best killed figure at least this.")] = None,
     q: Annotated[str | None, Query(description="Text in the place, actors, evidence or report text (any case).", max_length=500)] = None,
 ) -> dict[str, Any]:
     """The incident filters shared by /incidents, /stats and the exports."""
@@ -182,18 +317,29 @@ def create_app(
     pipeline_factory: Callable[[], Any] | None = None,
     write_token: str | None = _FROM_ENV,
     read_token: str | None = _FROM_ENV,
+    max_body_bytes: int | None = _FROM_ENV,
 ) -> FastAPI:
     """The API + dashboard app on the ledger at `db` (or an open `ledger`).
 
-    Tokens default to the environment (`SITREP_TOKEN`, `SITREP_READ_TOKEN`); `pipeline_factory`
-    (default `Pipeline.load`) is called once, on the first report posted.
+    Tokens default to the environment (`SITREP_TOKEN`, `SITREP_READ_TOKEN`), and so does the limit on
+    request bodies (`SITREP_MAX_BODY_BYTES`, else 8 MiB); `pipeline_factory` (default
+    `Pipeline.load`) is called once, on the first report posted.
     """
-    if ledger is None:
-        ledger = Ledger(db or os.environ.get("SITREP_DB") or DEFAULT_URL)
     if write_token is _FROM_ENV:
         write_token = os.environ.get("SITREP_TOKEN") or None
     if read_token is _FROM_ENV:
         read_token = os.environ.get("SITREP_READ_TOKEN") or None
+    if max_body_bytes is _FROM_ENV:
+        configured = os.environ.get("SITREP_MAX_BODY_BYTES", "").strip()
+        try:
+            max_body_bytes = int(configured.replace("_", "")) if configured else DEFAULT_MAX_BODY_BYTES
+        except ValueError:
+            raise ValueError(f"SITREP_MAX_BODY_BYTES={configured!r} is not a number of bytes") from None
+    max_body = DEFAULT_MAX_BODY_BYTES if max_body_bytes is None else max_body_bytes
+    if max_body < 1:
+        raise ValueError(f"the request body limit must be at least 1 byte, not {max_body}")
+    if ledger is None:
+        ledger = Ledger(db or os.environ.get("SITREP_DB") or DEFAULT_URL)
     pipeline = _LazyPipeline(pipeline_factory)
 
     def require_read(credentials: Credentials) -> None:
@@ -216,7 +362,7 @@ def create_app(
         title="sitrep",
         version=__version__,
         summary="A sourced, queryable ledger of incidents of political violence.",
-        description=__doc__,
+        description=f"{__doc__}\nThis server's limit on request bodies: {max_body:,} bytes.\n",
         docs_url=None,  # Swagger UI loads from a CDN; the schema is at /openapi.json
         redoc_url=None,
     )
@@ -248,7 +394,7 @@ def create_app(
         filters: Filters,
         sort: SortParam = "-date",
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size.")] = 50,
-        offset: Annotated[int, Query(ge=0, description="Incidents to skip.")] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Incidents to skip.")] = 0,
     ) -> IncidentPage:
         """Incidents that pass the filters, sorted and paged; `total` counts all that pass."""
         if sort not in SORTS:
@@ -318,26 +464,30 @@ def create_app(
             row["country"] = _country_name(row["country_code"])
         return Stats(**result)
 
-    @reads.get("/export.csv", tags=["exports"],
-               responses={200: {"content": {"text/csv": {}}, "description": "ACLED CSV"}})
-    def export_csv(filters: Filters, sort: SortParam = "-date") -> Response:
-        """The incidents that pass the filters as ACLED CSV (ACLED's columns and order)."""
+    def export_stream(filters: dict[str, Any], sort: str,
+                      render: Callable[[Iterable[Any]], Iterator[str]]) -> Iterator[str]:
+        """An export streamed: incidents read a page at a time, written as they come."""
         if sort not in SORTS:
             raise _bad(f"sort: {sort!r} is not a sort order; use one of {', '.join(SORTS)}")
-        body = exports.incidents_acled_csv(ledger.incidents(**filters, sort=sort))
-        return Response(
-            body, media_type="text/csv; charset=utf-8",
+        return _chunked(render(_started(ledger.iter_incidents(**filters, sort=sort))))
+
+    @reads.get("/export.csv", tags=["exports"], response_class=StreamingResponse,
+               responses={200: {"content": {"text/csv": {}}, "description": "ACLED CSV"}})
+    def export_csv(filters: Filters, sort: SortParam = "-date") -> StreamingResponse:
+        """The incidents that pass the filters as ACLED CSV (ACLED's columns and order), streamed.
+
+        Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or
+        carriage return) are written with a leading single quote."""
+        return StreamingResponse(
+            export_stream(filters, sort, exports.iter_acled_csv), media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="sitrep-incidents.csv"'},
         )
 
-    @reads.get("/export.geojson", tags=["exports"],
+    @reads.get("/export.geojson", tags=["exports"], response_class=StreamingResponse,
                responses={200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"}})
-    def export_geojson(filters: Filters, sort: SortParam = "-date") -> Response:
-        """The located incidents that pass the filters as a GeoJSON FeatureCollection of points."""
-        if sort not in SORTS:
-            raise _bad(f"sort: {sort!r} is not a sort order; use one of {', '.join(SORTS)}")
-        body = incidents_geojson(ledger.incidents(**filters, sort=sort))
-        return Response(body, media_type="application/geo+json")
+    def export_geojson(filters: Filters, sort: SortParam = "-date") -> StreamingResponse:
+        """The located incidents that pass the filters as a GeoJSON FeatureCollection of points, streamed."""
+        return StreamingResponse(export_stream(filters, sort, exports.iter_geojson), media_type="application/geo+json")
 
     @reads.get("/health", tags=["meta"])
     def health() -> dict[str, Any]:
@@ -348,14 +498,42 @@ def create_app(
         **errors, 403: {"model": Problem, "description": "Writes disabled (no SITREP_TOKEN configured)"},
     })
 
-    @writes.post("/articles", response_model=IngestResult, status_code=201, tags=["articles"],
-                 responses={200: {"model": IngestResult, "description": "Already in the ledger"},
-                            413: {"model": Problem, "description": "Report too long"}})
-    def post_article(body: ArticleIn, response: Response) -> IngestResult:
-        """Code one report and store it; returns the incidents it created or updated.
+    def code(article: Article) -> Extraction:
+        """The report coded; whatever the pipeline raises on it becomes a problem of the extraction."""
+        try:
+            return pipeline.extract(article)
+        except PipelineUnavailable as exc:
+            log.exception("the extraction pipeline could not be loaded")
+            raise HTTPException(
+                status_code=503, headers={"Retry-After": "60"},
+                detail=f"The extraction pipeline could not be loaded ({exc}); nothing was stored.",
+            ) from None
+        except Exception as exc:
+            log.exception("coding report %s failed; it is stored uncoded", article.id)
+            return Extraction(problems=[_coding_problem("pipeline", exc)])
 
-        The same content posted again stores nothing and answers 200 with the incidents it backs.
-        """
+    def store(article: Article, extraction: Extraction) -> tuple[Any, Extraction]:
+        """`ledger.add`, so that the report is kept even when what was coded from it cannot be: a
+        conflict with a concurrent writer is tried again, then the report is stored without its
+        incidents, with a problem saying why. Transient errors (a locked ledger) are raised."""
+        try:
+            return ledger.add(article, extraction), extraction
+        except Exception as exc:
+            if _transient(exc):
+                raise
+            if isinstance(exc, IntegrityError):  # a concurrent writer stored a row we also wrote
+                try:
+                    return ledger.add(article, extraction), extraction
+                except Exception as again:
+                    if _transient(again):
+                        raise
+                    exc = again
+            log.exception("storing what report %s yields failed; it is stored uncoded", article.id)
+            kept = Extraction(problems=[*extraction.problems, _coding_problem("store", exc)],
+                              skipped=extraction.skipped)
+            return ledger.add(article, kept), kept
+
+    def ingest(body: ArticleIn, response: Response) -> IngestResult:
         text, title, url, published = body.text, body.title, body.url, body.published
         if (text is None or not text.strip()) and body.html:
             from sitrep.ingest.readers import _extract_html  # noqa: PLC2701 (the readers' own HTML path)
@@ -364,6 +542,8 @@ def create_app(
             if page is None:
                 raise _bad("html: no article text found in the page")
             text, page_title, page_date, page_url = page
+            if not published_ok(page_date):
+                page_date = None  # a page's own date that cannot be its publication date is ignored
             title, url, published = title or page_title, url or page_url, published or page_date
         if text is None or not text.strip():
             raise _bad("give the report as 'text' (or 'html'); it is empty")
@@ -376,13 +556,44 @@ def create_app(
             response.status_code = 200
             found = ledger.incidents(article_id=result.article_id, sort="date")
             return IngestResult(article_id=result.article_id, stored=False, incidents=found)
-        result = ledger.add(article, pipeline.extract(article))
-        if not result.stored:
+        result, extraction = store(article, code(article))
+        if not result.stored:  # a concurrent writer stored the same content first: its coding stands
             response.status_code = 200
             found = ledger.incidents(article_id=result.article_id, sort="date")
-        else:
-            found = [i for i in (ledger.incident(x) for x in result.incidents) if i is not None]
-        return IngestResult(article_id=result.article_id, stored=result.stored, incidents=found)
+            return IngestResult(article_id=result.article_id, stored=False, incidents=found)
+        found = [i for i in (ledger.incident(x) for x in result.incidents) if i is not None]
+        return IngestResult(
+            article_id=result.article_id, stored=True, incidents=found, skipped=extraction.skipped,
+            problems=[StageProblem(stage=p.stage, detail=p.detail) for p in extraction.problems],
+        )
+
+    @writes.post(
+        "/articles", response_model=IngestResult, status_code=201, tags=["articles"],
+        openapi_extra={"requestBody": {"required": True, "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ArticleIn"}}}}},
+        responses={
+            200: {"model": IngestResult, "description": "Already in the ledger"},
+            413: {"model": Problem, "description": f"Request body over {max_body:,} bytes (SITREP_MAX_BODY_BYTES; "
+                                                   f"refused unread), or report over {MAX_REPORT_CHARS:,} characters"},
+            503: {"model": Problem, "description": "The ledger is busy (locked by another writer): "
+                                                   "nothing stored; try again after Retry-After seconds"},
+        },
+    )
+    async def post_article(request: Request, response: Response) -> IngestResult:
+        """Code one report and store it; returns the incidents it created or updated.
+
+        The body is an `ArticleIn` (JSON) of at most SITREP_MAX_BODY_BYTES (default 8 MiB); it is read
+        only once the token is checked. The same content posted again stores nothing and answers 200
+        with the incidents it backs. A report the pipeline fails on is stored all the same: 201, with
+        the failed stages in `problems`.
+        """
+        body = _article_in(await _read_body(request, max_body))
+        try:
+            return await run_in_threadpool(ingest, body, response)
+        except SQLAlchemyError as exc:
+            if _transient(exc):
+                raise _busy(exc) from None
+            raise
 
     app.include_router(reads)
     app.include_router(writes)
@@ -398,7 +609,8 @@ def create_app(
 
 
 def _document_400(app: FastAPI) -> None:
-    """Bad parameters answer 400 (not FastAPI's 422): say so in the OpenAPI schema."""
+    """Bad parameters answer 400 (not FastAPI's 422): say so in the OpenAPI schema. POST /articles
+    reads its body itself (after the token check): name its schema, `ArticleIn`, among the components."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -407,8 +619,12 @@ def _document_400(app: FastAPI) -> None:
             for path in schema.get("paths", {}).values():
                 for operation in path.values():
                     operation.get("responses", {}).pop("422", None)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
             for name in ("HTTPValidationError", "ValidationError"):
-                schema.get("components", {}).get("schemas", {}).pop(name, None)
+                components.pop(name, None)
+            article_in = ArticleIn.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(article_in.pop("$defs", {}))
+            components.setdefault("ArticleIn", article_in)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from sitrep.records import Incident, Range
 
@@ -103,23 +103,80 @@ class Stats(BaseModel):
     by_country: list[CountryCount]
 
 
+EARLIEST_PUBLISHED = dt.date(1800, 1, 1)
+PUBLISHED_LEEWAY = dt.timedelta(days=2)  # time zones, clocks a little ahead
+
+
+def latest_published() -> dt.date:
+    """The latest publication date a report may carry: today (UTC) and a little leeway."""
+    return dt.datetime.now(dt.timezone.utc).date() + PUBLISHED_LEEWAY
+
+
+def published_ok(day: dt.date | None) -> bool:
+    """Whether `day` can be a report's publication date (None can)."""
+    return day is None or EARLIEST_PUBLISHED <= day <= latest_published()
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` cannot be stored as text (a lone surrogate, a NUL character), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        return (f"contains a lone surrogate (\\u{code:04x} at character {exc.start:,}), which is not "
+                "Unicode text; send the report as valid UTF-8")
+    if "\x00" in value:
+        return f"contains a NUL character (\\u0000 at character {value.index(chr(0)):,}), which text cannot hold"
+    return None
+
+
 class ArticleIn(BaseModel):
     """A report to code and store: `text`, or `html` (main text extracted)."""
 
     text: str | None = None
     html: str | None = None
-    title: str | None = None
-    source: str | None = None
-    url: str | None = None
-    published: dt.date | None = Field(None, description="Publication date; resolves 'yesterday', 'on Monday'.")
+    title: str | None = Field(None, max_length=2000)
+    source: str | None = Field(None, max_length=200)
+    url: str | None = Field(None, max_length=4000)
+    published: dt.date | None = Field(
+        None, description="Publication date; resolves 'yesterday', 'on Monday'. "
+                          f"From {EARLIEST_PUBLISHED} to today (and {PUBLISHED_LEEWAY.days} days' leeway).",
+    )
+
+    @field_validator("text", "html", "title", "source", "url", mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        if isinstance(value, str) and (problem := text_problem(value)):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("published")
+    @classmethod
+    def _sane_date(cls, value: dt.date | None) -> dt.date | None:
+        if not published_ok(value):
+            raise ValueError(f"{value} is not a publication date: give one from {EARLIEST_PUBLISHED} "
+                             f"to {latest_published()}")
+        return value
+
+
+class StageProblem(BaseModel):
+    """A coding stage that failed on (part of) the report: the report is stored with what the other
+    stages coded."""
+
+    stage: str = Field(description="The stage that failed: 'pipeline', 'store', or a pipeline stage ('parse', ...).")
+    detail: str = Field(description="What went wrong, for people.")
 
 
 class IngestResult(BaseModel):
-    """What storing a report did: the incidents it created or updated."""
+    """What storing a report did: the incidents it created or updated, and what coding it lost."""
 
     article_id: str
     stored: bool = Field(description="False when the same content was already in the ledger.")
     incidents: list[Incident]
+    problems: list[StageProblem] = Field(
+        default=[], description="Stages that failed on this report (it is stored all the same).")
+    skipped: str | None = Field(
+        None, description="Why the report was stored without coding (e.g. a language not supported), if it was.")
 
 
 class Problem(BaseModel):
