@@ -124,7 +124,9 @@ def test_a_batch_the_database_keeps_refusing_leaves_its_file_unfinished(tmp_path
             summary = batch.ingest([feed], ledger, batch.InProcessCoder(QuickPipeline()), on_problem=problems.append)
         assert (summary.stored, summary.unstored) == (0, 3)
         assert [(p.path, p.line) for p in problems] == [(str(feed), 1), (str(feed), 2), (str(feed), 3)]
-        assert all("database is locked" in p.reason and "next run" in p.reason for p in problems)
+        assert all("database is locked" in p.reason and "next run" in p.reason and p.outcome == "not stored"
+                   for p in problems)
+        assert summary.problems == 0
         assert not ledger.file_finished(str(feed.resolve()), feed.stat().st_size, feed.stat().st_mtime_ns)
         again = batch.ingest([feed], ledger, batch.InProcessCoder(QuickPipeline()))  # the database is back
         assert (again.stored, again.files_skipped) == (3, 0)

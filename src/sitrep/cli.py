@@ -159,9 +159,9 @@ def _ingest(paths: list[Path], url: str, day: Optional[dt.date], source: Optiona
         soft_wrap=True, highlight=False,
     )
     if summary.unstored:
-        err.print(f"[red]{summary.unstored} reports could not be stored[/] (the database refused them for the "
-                  "moment, see above); their files are not marked finished: run the same command again.",
-                  soft_wrap=True, highlight=False)
+        err.print(f"[red]{summary.unstored} reports were not stored[/] through no fault of their own (see above: "
+                  "the database was busy, or a worker stopped); their files are left unfinished: run the same "
+                  "command again.", soft_wrap=True, highlight=False)
     return summary
 
 

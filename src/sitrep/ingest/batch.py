@@ -28,6 +28,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -144,11 +145,19 @@ class ProcessCoder:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                        initializer=_quiet_worker)
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
+                                   initializer=_quiet_worker)
 
     def submit(self, batch: list[Article]) -> Any:
-        return self.pool.submit(code_batch, batch)
+        try:
+            return self.pool.submit(code_batch, batch)
+        except BrokenProcessPool:  # a worker died (its batches are reported unstored): start new ones
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._start()
+            return self.pool.submit(code_batch, batch)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -215,13 +224,13 @@ class IngestSummary:
 
     stored: int = 0
     duplicates: int = 0
-    problems: int = 0  # reports skipped: unreadable, refused, or (see `unstored`) not stored
+    problems: int = 0  # inputs skipped for a reason of their own: unreadable, empty, refused by the database
     incidents: int = 0
     files_skipped: int = 0  # finished by an earlier run, unchanged since
     coded: int = 0  # reports sent to the coder in this run
     not_coded: int = 0  # stored without coding (a language not supported yet)
     coded_in_part: int = 0  # stored, but a stage of the coding failed on them (the reason is stored)
-    unstored: int = 0  # reports the database would not take in this run (their files are read again)
+    unstored: int = 0  # reports not stored through no fault of theirs (database busy, worker died): read again
     files: list[FileTally] = field(default_factory=list)
 
 
@@ -275,11 +284,10 @@ def ingest(
         for index, (read, tally) in enumerate(zip(batch.reads, batch.tallies)):
             result = results if isinstance(results, BaseException) else results[index]
             if isinstance(result, BaseException):  # not stored, through no fault of the report's
-                on_problem(read.problem(f"not stored ({_reason(result)}); the next run tries again"))
+                on_problem(read.problem(f"{_reason(result)}; the next run tries again").model_copy(
+                    update={"outcome": "not stored"}))
                 tally.unstored += 1
                 summary.unstored += 1
-                tally.problems += 1
-                summary.problems += 1
             elif result.error:
                 on_problem(read.problem(result.error))
                 tally.problems += 1

@@ -66,7 +66,7 @@ class IngestProblem(BaseModel):
     path: str
     line: int | None = None
     reason: str
-    outcome: Literal["skipped", "not coded", "coded in part"] = "skipped"
+    outcome: Literal["skipped", "not coded", "coded in part", "not stored"] = "skipped"
 
 
 @dataclass
