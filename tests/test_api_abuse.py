@@ -449,16 +449,16 @@ def test_a_formula_in_a_source_comes_out_escaped_in_export_csv(ledger):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_api_exports_stream_in_memory_that_does_not_grow_with_the_ledger(backend, request, tmp_path, monkeypatch):
-    """5 times as many incidents, about the same peak memory (pages of 100 here, so both span pages)."""
+    """5 times as many incidents, about the same peak memory (pages of 50 here, so both span pages)."""
     import tracemalloc
 
     from test_exports import fill_synthetic
 
     paged = getattr(Ledger, "iter_incidents", None)
-    monkeypatch.setattr(Ledger, "iter_incidents", lambda self, **kw: paged(self, **{**kw, "page_size": 100}),
+    monkeypatch.setattr(Ledger, "iter_incidents", lambda self, **kw: paged(self, **{**kw, "page_size": 50}),
                         raising=False)
     peaks = {}
-    for n in (300, 1500):
+    for n in (200, 1000):
         ledger = Ledger(f"sqlite:///{tmp_path / f'big-{n}.db'}" if backend == "sqlite"
                         else request.getfixturevalue("postgres").create_database())
         fill_synthetic(ledger, n)
@@ -476,4 +476,4 @@ def test_api_exports_stream_in_memory_that_does_not_grow_with_the_ledger(backend
                 assert size > n * 300
         ledger.close()
     for path in ("/export.csv", "/export.geojson"):
-        assert peaks[1500, path] < 1.5 * peaks[300, path], peaks
+        assert peaks[1000, path] < 1.5 * peaks[200, path], peaks

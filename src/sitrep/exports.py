@@ -11,6 +11,7 @@ the ledger's size. CSV cells go through `sitrep.formats.csv_cell` (no spreadshee
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import os
@@ -213,6 +214,8 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
     OSError (no such folder, no permission, ...) comes from here as from `open`.
     """
     path = Path(path)
+    if not path.name:  # ".", "/": a folder
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies
     try:

@@ -366,7 +366,7 @@ class Ledger:
         with self._sessions() as session:
             return [_incident_record(row) for row in session.scalars(_with_children(query))]
 
-    def iter_incidents(self, *, sort: str = "-date", page_size: int = 500, **filters: Any) -> Iterator[Incident]:
+    def iter_incidents(self, *, sort: str = "-date", page_size: int = 100, **filters: Any) -> Iterator[Incident]:
         """Every incident that passes the filters, in the order of `incidents(sort=...)`, read
         `page_size` at a time: for exports, in memory that does not grow with the ledger.
 
