@@ -24,13 +24,14 @@ ExclusionReason = Literal[
 
 def text_problem(value: str) -> str | None:
     """Why `value` cannot be stored as text (no valid UTF-8 exists for a lone surrogate; PostgreSQL
-    refuses NUL characters), or None when it can."""
-    if "\x00" in value:
-        return f"a NUL character at offset {value.index(chr(0))}"
+    refuses NUL characters), or None when it can. Phrased to follow the field's name."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        return f"not valid Unicode: a lone surrogate ({value[exc.start]!a}) at offset {exc.start}"
+        return (f"contains a lone surrogate (\\u{ord(value[exc.start]):04x} at character {exc.start:,}), "
+                "which is not Unicode text; send valid UTF-8")
+    if "\x00" in value:
+        return f"contains a NUL character (\\u0000 at character {value.index(chr(0)):,}), which text cannot hold"
     return None
 
 
@@ -63,7 +64,7 @@ class Article(BaseModel):
         """The article of `text`; ValueError (saying which field and why) when a field cannot be stored."""
         for name, value in (("text", text), ("title", title), ("source", source), ("url", url)):
             if value is not None and (problem := text_problem(value)):
-                raise ValueError(f"{name!r} holds {problem}")
+                raise ValueError(f"{name!r} {problem}")
         digest = content_hash(text)
         return cls(
             id=digest[:16], text=text, title=title, source=source, url=url,

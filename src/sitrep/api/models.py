@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from sitrep.records import Incident, Range
+from sitrep.records import Incident, Range, text_problem
 
 
 class IncidentPage(BaseModel):
@@ -115,19 +115,6 @@ def latest_published() -> dt.date:
 def published_ok(day: dt.date | None) -> bool:
     """Whether `day` can be a report's publication date (None can)."""
     return day is None or EARLIEST_PUBLISHED <= day <= latest_published()
-
-
-def text_problem(value: str) -> str | None:
-    """Why `value` cannot be stored as text (a lone surrogate, a NUL character), or None."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        code = ord(value[exc.start])
-        return (f"contains a lone surrogate (\\u{code:04x} at character {exc.start:,}), which is not "
-                "Unicode text; send the report as valid UTF-8")
-    if "\x00" in value:
-        return f"contains a NUL character (\\u0000 at character {value.index(chr(0)):,}), which text cannot hold"
-    return None
 
 
 class ArticleIn(BaseModel):
