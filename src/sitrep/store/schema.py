@@ -82,6 +82,7 @@ class ArticleRow(Base):
     ingested_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
+    feed_item_id: Mapped[str | None] = mapped_column(Text)  # the item's id in its feed (JSONL id, RSS guid)
     not_coded: Mapped[str | None] = mapped_column(Text)  # why it was stored without coding (language)
     coding_problems: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))  # stages that failed
 
