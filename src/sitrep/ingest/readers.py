@@ -28,8 +28,8 @@ from pydantic import BaseModel
 
 from sitrep.records import Article
 
-__all__ = ["IngestProblem", "MAX_REPORT_CHARS", "Read", "parse_date", "read_articles", "read_file", "read_reports",
-           "report_files", "shown_path"]
+__all__ = ["IngestProblem", "MAX_FEED_BYTES", "MAX_REPORT_CHARS", "Read", "page_text", "parse_date", "read_articles",
+           "read_feed_bytes", "read_file", "read_reports", "report_files", "shown_path"]
 
 MAX_REPORT_CHARS = 1_000_000
 MAX_REPORT_BYTES = 4 * MAX_REPORT_CHARS  # .txt/.html files above this are refused unread
@@ -77,6 +77,7 @@ class Read:
     path: str  # printable (`shown_path`)
     line: int | None = None
     entry: str | None = None  # "entry 3 ('Title')" in an RSS/Atom feed
+    item_id: str | None = None  # the entry's own id in its feed (RSS guid, Atom id)
 
     def problem(self, reason: str) -> IngestProblem:
         """A problem with this report, found after it was read (while coding or storing it)."""
@@ -238,15 +239,15 @@ def read_reports(
         yield IngestProblem(path=shown_path(path), reason=f"cannot read ({_os_reason(exc)})")
 
 
-def _article(path: Path, text: str, *, line: int | None = None, entry: str | None = None,
-             **fields: Any) -> Read | IngestProblem:
+def _article(path: Path | str, text: str, *, line: int | None = None, entry: str | None = None,
+             item_id: str | None = None, **fields: Any) -> Read | IngestProblem:
     """The Read of one report's fields, or the problem that keeps them from being stored."""
     try:
         article = Article.from_text(text, **fields)
     except ValueError as exc:
         reason = f"{entry}: {exc}" if entry else str(exc)
         return _line_problem(path, line, reason) if line else IngestProblem(path=shown_path(path), reason=reason)
-    return Read(article, shown_path(path), line, entry)
+    return Read(article, shown_path(path), line, entry, item_id)
 
 
 def _read_capped(path: Path, limit: int) -> bytes | IngestProblem:
@@ -395,6 +396,14 @@ def _read_feed(
     if isinstance(data, IngestProblem):
         yield data
         return
+    yield from read_feed_bytes(data, path, published=published, source=source)
+
+
+def read_feed_bytes(
+    data: bytes, path: Path | str, *, published: dt.date | None = None, source: str | None = None
+) -> Iterator[Read | IngestProblem]:
+    """The reports of an RSS/Atom document already in memory (a feed fetched over HTTP), read as a
+    feed file is; `path` (a file, or the feed's URL) names it in the problems met."""
     try:
         feed = feedparser.parse(data)
     except Exception as exc:  # feedparser is lenient, but guard against the odd crash
@@ -417,7 +426,7 @@ def _read_feed(
 
 
 def _feed_entry(
-    path: Path, number: int, entry: Any, feed_title: str | None,
+    path: Path | str, number: int, entry: Any, feed_title: str | None,
     published: dt.date | None, source: str | None,
 ) -> Read | IngestProblem:
     title = _opt_str(entry.get("title"))
@@ -453,8 +462,8 @@ def _feed_entry(
     if len(text) > MAX_REPORT_CHARS:
         return IngestProblem(path=shown_path(path), reason=f"{label}: {_too_long(len(text))}")
     entry_source = _opt_str((entry.get("source") or {}).get("title")) or feed_title
-    return _article(path, text, entry=label, title=title, url=_opt_str(entry.get("link")),
-                    source=source or entry_source, published=entry_date or published)
+    return _article(path, text, entry=label, item_id=_opt_str(entry.get("id")), title=title,
+                    url=_opt_str(entry.get("link")), source=source or entry_source, published=entry_date or published)
 
 
 def _feed_date(raw: str, parsed: Any) -> dt.date:
@@ -503,6 +512,11 @@ def _decode_text(data: bytes) -> str | None:
 def _normalise(text: str) -> str:
     """CRLF to LF, no NUL characters and no trailing whitespace; nothing else changes."""
     return text.replace("\r\n", "\n").replace("\x00", "").rstrip()
+
+
+def page_text(html: str | bytes) -> tuple[str, str | None, dt.date | None, str | None] | None:
+    """(main text, title, date, url) of a web page, as `.html` files are read, or None if it has none."""
+    return _extract_html(html)
 
 
 def _extract_html(
