@@ -210,12 +210,14 @@ def show(
         err.print(f"No incident {incident_id!r} in the ledger.", highlight=False, markup=False)
         raise typer.Exit(1)
     coding = ledger.coding(incident.articles)
+    reports = [a for a in (ledger.article(aid) for aid in incident.articles) if a is not None]
     if as_json:
         record = incident.model_dump(mode="json")
         record["coding_problems"] = [c.model_dump(mode="json") for c in coding]
+        record["reports"] = [r.model_dump(mode="json", exclude={"text", "content_hash"}) for r in reports]
         out.print_json(data=record)
     else:
-        out.print(formats.incident_detail(incident, coding))
+        out.print(formats.incident_detail(incident, coding, reports))
 
 
 @app.command()

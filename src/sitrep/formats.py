@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sitrep.records import ArticleCoding, Incident, Range
+from sitrep.records import Article, ArticleCoding, Incident, Range
 
 UNKNOWN = "—"
 
@@ -182,9 +182,11 @@ def _range_line(value: Range | None) -> str:
     return f"low {value.low} · best {value.best} · high {value.high}"
 
 
-def incident_detail(incident: Incident, coding: Sequence[ArticleCoding] = ()) -> RenderableType:
+def incident_detail(incident: Incident, coding: Sequence[ArticleCoding] = (),
+                    reports: Sequence[Article] = ()) -> RenderableType:
     """Everything about one incident: header, every reported figure, evidence, related ids, and what
-    coding its reports lost (`coding`: the ledger's record of stages that failed on them)."""
+    coding its reports lost (`coding`: the ledger's record of stages that failed on them). `reports`:
+    the stored reports, listed with their outlet, date, address and id in their feed."""
     header = Table.grid(padding=(0, 2))
     header.add_column(style="bold")
     header.add_column()
@@ -230,11 +232,13 @@ def incident_detail(incident: Incident, coding: Sequence[ArticleCoding] = ()) ->
             Text(f"{f.article_id}:{f.start}-{f.end}"),
         )
 
+    feed_items = {r.id: r.feed_item_id for r in reports if r.feed_item_id}
     evidence = Text()
     for e in incident.evidence:
         evidence.append(f"[{e.field}] ", style="bold")
         evidence.append(" ".join(e.text.split()))
-        evidence.append(f"  ({e.article_id}:{e.start}-{e.end})\n", style="dim")
+        item = f", feed item {feed_items[e.article_id]}" if e.article_id in feed_items else ""
+        evidence.append(f"  ({e.article_id}:{e.start}-{e.end}{item})\n", style="dim")
     if not incident.evidence:
         evidence.append(UNKNOWN)
     evidence.rstrip()
@@ -244,6 +248,15 @@ def incident_detail(incident: Incident, coding: Sequence[ArticleCoding] = ()) ->
         figures if incident.figures else Text("no reported figures", style="dim"),
         Panel(evidence, title="Evidence", title_align="left"),
     ]
+    if reports:
+        listed = Text()
+        for r in reports:
+            listed.append(r.id, style="bold")
+            details = [r.title, r.source, r.published.isoformat() if r.published else None, r.url,
+                       f"feed item {r.feed_item_id}" if r.feed_item_id else None]
+            listed.append("  " + " · ".join(d for d in details if d) + "\n")
+        listed.rstrip()
+        parts.append(Panel(listed, title="Reports", title_align="left"))
     if incident.related:
         parts.append(Text("related: " + ", ".join(incident.related)))
     lost = Text()

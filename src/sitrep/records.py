@@ -50,6 +50,7 @@ class Article(BaseModel):
     url: str | None = None
     published: dt.date | None = None
     content_hash: str
+    feed_item_id: str | None = None  # the item's own id in its feed (JSONL "id", RSS guid, Atom id); not content
 
     @classmethod
     def from_text(
@@ -60,15 +61,18 @@ class Article(BaseModel):
         source: str | None = None,
         url: str | None = None,
         published: dt.date | None = None,
+        feed_item_id: str | None = None,
     ) -> "Article":
-        """The article of `text`; ValueError (saying which field and why) when a field cannot be stored."""
-        for name, value in (("text", text), ("title", title), ("source", source), ("url", url)):
+        """The article of `text`; ValueError (saying which field and why) when a field cannot be stored.
+        Its id and content hash come from the text alone: the same text from two feeds is one report."""
+        for name, value in (("text", text), ("title", title), ("source", source), ("url", url),
+                            ("feed_item_id", feed_item_id)):
             if value is not None and (problem := text_problem(value)):
                 raise ValueError(f"{name!r} {problem}")
         digest = content_hash(text)
         return cls(
             id=digest[:16], text=text, title=title, source=source, url=url,
-            published=published, content_hash=digest,
+            published=published, content_hash=digest, feed_item_id=feed_item_id,
         )
 
 

@@ -27,6 +27,7 @@ class ArticleMeta(BaseModel):
     source: str | None = None
     url: str | None = None
     published: dt.date | None = None
+    feed_item_id: str | None = Field(None, description="The report's own id in the feed it came from (JSONL id, RSS guid, Atom id).")
 
 
 class IncidentSummary(BaseModel):

@@ -249,6 +249,7 @@ class Ledger:
                 id=article.id, content_hash=article.content_hash, title=article.title,
                 source_id=_source_id(session, article.source) if article.source else None,
                 url=article.url, published=article.published, text=article.text, ingested_at=now,
+                feed_item_id=article.feed_item_id,
                 not_coded=extraction.skipped, coding_problems=problems or None,
             )
         )
@@ -441,7 +442,7 @@ class Ledger:
             return Article(
                 id=row.id, text=row.text, title=row.title,
                 source=row.source.name if row.source else None, url=row.url,
-                published=row.published, content_hash=row.content_hash,
+                published=row.published, content_hash=row.content_hash, feed_item_id=row.feed_item_id,
             )
 
     def coding(self, article_ids: Iterable[str] | None = None) -> list[ArticleCoding]:
