@@ -369,3 +369,90 @@ class IngestFileRow(Base):
     finished_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
+
+
+# ---------------------------------------------------------------- keeping watch (sitrep.watch)
+
+
+class WatchSourceRow(Base):
+    """A feed (URL) or folder that `sitrep watch` follows, and where its polling stands."""
+
+    __tablename__ = "watch_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(Text, unique=True, nullable=False)  # feed URL, or a folder's absolute path
+    kind: Mapped[str] = mapped_column(String, nullable=False)  # feed|folder
+    name: Mapped[str | None] = mapped_column(String)
+    country: Mapped[str | None] = mapped_column(String)  # the outlet's default country (ISO 3166 alpha-2)
+    language: Mapped[str | None] = mapped_column(String)
+    every_s: Mapped[int | None] = mapped_column(Integer)  # poll interval, seconds
+    etag: Mapped[str | None] = mapped_column(Text)  # validators of the last response, for conditional requests
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_poll: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_success: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    next_poll: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[str | None] = mapped_column(Text)  # what the last poll found, in a few words
+    error_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # failed polls in a row
+    errors_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class WatchItemRow(Base):
+    """A feed item (or a report of a watched folder) that was seen and dealt with: stored, found
+    already in the ledger, or unusable. Written only once the report is stored (or needs no storing),
+    so an item is never marked seen without its report."""
+
+    __tablename__ = "watch_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("watch_sources.id", ondelete="CASCADE"), nullable=False)
+    guid: Mapped[str | None] = mapped_column(Text)  # RSS guid / Atom id; in a folder, the file (and line)
+    link: Mapped[str | None] = mapped_column(Text)
+    item_hash: Mapped[str] = mapped_column(String, nullable=False)  # content hash of the item as the feed gives it
+    article_id: Mapped[str | None] = mapped_column(String)  # the stored report
+    outcome: Mapped[str] = mapped_column(String, nullable=False)  # stored|duplicate|skipped
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_watch_items_source_guid", "source_id", "guid"),
+        Index("ix_watch_items_source_link", "source_id", "link"),
+        Index("ix_watch_items_source_hash", "source_id", "item_hash"),
+    )
+
+
+class AlertRow(Base):
+    """An alert raised for an incident: when it first met a rule, and each time its toll rose past
+    the next threshold (`level`, see sitrep.watch.alerts). `payload` is what webhooks are sent."""
+
+    __tablename__ = "watch_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String, nullable=False)
+    level: Mapped[int] = mapped_column(Integer, nullable=False)
+    rules: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    killed: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("incident_id", "level", name="uq_watch_alerts_level"),)
+
+
+class AlertDeliveryRow(Base):
+    """One alert sent to one webhook: pending until the webhook answers 2xx, retried on every poll;
+    `failed` once it has been tried `MAX_DELIVERY_ATTEMPTS` times (kept, never dropped)."""
+
+    __tablename__ = "watch_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("watch_alerts.id", ondelete="CASCADE"), nullable=False)
+    target: Mapped[str] = mapped_column(Text, nullable=False)  # the webhook URL
+    status: Mapped[str] = mapped_column(String, nullable=False, default="pending")  # pending|delivered|failed
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_attempt: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("alert_id", "target", name="uq_watch_deliveries_target"),
+        Index("ix_watch_deliveries_status", "status"),
+    )
