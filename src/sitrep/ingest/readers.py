@@ -77,7 +77,6 @@ class Read:
     path: str  # printable (`shown_path`)
     line: int | None = None
     entry: str | None = None  # "entry 3 ('Title')" in an RSS/Atom feed
-    item_id: str | None = None  # the entry's own id in its feed (RSS guid, Atom id)
 
     def problem(self, reason: str) -> IngestProblem:
         """A problem with this report, found after it was read (while coding or storing it)."""
@@ -240,14 +239,14 @@ def read_reports(
 
 
 def _article(path: Path | str, text: str, *, line: int | None = None, entry: str | None = None,
-             item_id: str | None = None, **fields: Any) -> Read | IngestProblem:
+             **fields: Any) -> Read | IngestProblem:
     """The Read of one report's fields, or the problem that keeps them from being stored."""
     try:
         article = Article.from_text(text, **fields)
     except ValueError as exc:
         reason = f"{entry}: {exc}" if entry else str(exc)
         return _line_problem(path, line, reason) if line else IngestProblem(path=shown_path(path), reason=reason)
-    return Read(article, shown_path(path), line, entry, item_id)
+    return Read(article, shown_path(path), line, entry)
 
 
 def _read_capped(path: Path, limit: int) -> bytes | IngestProblem:
@@ -462,7 +461,7 @@ def _feed_entry(
     if len(text) > MAX_REPORT_CHARS:
         return IngestProblem(path=shown_path(path), reason=f"{label}: {_too_long(len(text))}")
     entry_source = _opt_str((entry.get("source") or {}).get("title")) or feed_title
-    return _article(path, text, entry=label, item_id=_opt_str(entry.get("id")), title=title,
+    return _article(path, text, entry=label, feed_item_id=_opt_str(entry.get("id")), title=title,
                     url=_opt_str(entry.get("link")), source=source or entry_source, published=entry_date or published)
 
 
