@@ -42,8 +42,10 @@ def _reports() -> list[tuple[Article, Extraction]]:
 
 
 def records(ledger: Ledger) -> list[dict]:
-    """The ledger's incidents as plain data, in id order (what two ledgers are compared on)."""
-    return sorted((i.model_dump(mode="json") for i in ledger.incidents()), key=lambda r: r["id"])
+    """The ledger's incidents as plain data, in id order (what two ledgers are compared on; not when each
+    ledger wrote them)."""
+    return sorted((i.model_dump(mode="json", exclude={"updated_at"}) for i in ledger.incidents()),
+                  key=lambda r: r["id"])
 
 
 def _write_all(url: str, order: list[int]) -> None:

@@ -275,6 +275,8 @@ class Incident(BaseModel):
     weapon_type: str | None = None  # GTD weapon type
     target_types: list[str] = []  # GTD target types
     suicide: bool = False  # GTD suicide flag
+    # the ledger's time of the incident's last change (created, a new report, a correction), UTC; None outside a ledger
+    updated_at: dt.datetime | None = None
 
 
 class CodingProblem(BaseModel):

@@ -31,7 +31,7 @@ from sitrep.records import Actor, Figure, Incident, Place, Range
 
 DATE_RANK = {"day": 0, "week": 1, "month": 2, "year": 3, None: 4}
 PLACE_RANK = {"exact": 0, "town": 1, "near": 2, "admin2": 3, "admin1": 4, "country": 5, None: 6}
-RECORD_EXCLUDE = {"figures", "evidence", "articles", "sources", "related"}
+RECORD_EXCLUDE = {"figures", "evidence", "articles", "sources", "related", "updated_at"}  # updated_at: the ledger's, not a report's
 FOLDED = {"id", "event_type", "sub_event_type", "date", "date_precision", "location", "killed", "injured",
           "perpetrators", "targets", "victims", "weapons", "claimed_by"} | RECORD_EXCLUDE
 

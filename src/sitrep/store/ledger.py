@@ -547,8 +547,15 @@ def _incident_record(row: IncidentRow) -> Incident:
         attack_type=row.attack_type, weapon_type=row.weapon_type, target_types=list(row.target_types or []),
         suicide=bool(row.suicide),
         related=list(row.related or []), articles=[a.id for a in row.articles],
-        evidence=evidence,
+        evidence=evidence, updated_at=_utc(row.updated_at),
     )
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as an aware UTC datetime (SQLite gives it back naive)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
 
 __all__ = ["AddResult", "DEFAULT_URL", "Ledger", "UnsupportedDatabase", "make_engine", "normalize_db_url",
