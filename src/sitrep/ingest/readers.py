@@ -382,7 +382,7 @@ def _jsonl_record(
     if len(text) > MAX_REPORT_CHARS:
         return _line_problem(path, lineno, _too_long(len(text)))
     return _article(path, text, line=lineno, title=title, url=url, source=source or record_source,
-                    published=record_date or published)
+                    published=record_date or published, feed_item_id=_opt_str(record.get("id")))
 
 
 # --- RSS / Atom ------------------------------------------------------------------------------------
