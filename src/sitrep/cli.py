@@ -22,6 +22,7 @@ from sitrep.records import Extraction
 from sitrep.store.cli import database_error
 from sitrep.store.cli import register as register_db
 from sitrep.store.ledger import Ledger, UnsupportedDatabase, normalize_db_url
+from sitrep.watch.cli import register as register_watch
 
 app = typer.Typer(help="News reports about political violence in; a sourced, queryable ledger of incidents out.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
@@ -409,6 +410,7 @@ def _shown(url: str) -> str:
 
 register_corrections(app, _open, DbOption, DEFAULT_DB)  # sitrep merge | split | edit | deletions | history
 register_db(app, DbOption, DEFAULT_DB, _shown)  # sitrep db status | upgrade
+register_watch(app, _open, DbOption, DEFAULT_DB, lambda: _pipeline())  # sitrep watch | sources
 
 
 if __name__ == "__main__":
