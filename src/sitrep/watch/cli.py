@@ -4,7 +4,6 @@ Logs go to standard error, one line per poll (with the time, UTC); alerts go to 
 line each; webhooks get JSON (sitrep.watch.alerts).
 """
 
-import json
 import logging
 import signal
 import sys
@@ -145,14 +144,13 @@ def register(app: typer.Typer, open_ledger: Callable[..., Any], db_option: Any, 
 
         ledger = open_ledger(db)
         try:
-            state = WatchState(ledger)
-            found, deliveries = state.sources(), state.deliveries()
+            overview = WatchState(ledger).overview()
         finally:
             ledger.close()
         if as_json:
-            sys.stdout.write(json.dumps({"sources": [s.model_dump(mode="json") for s in found],
-                                         "deliveries": deliveries}, ensure_ascii=False) + "\n")
+            sys.stdout.write(overview.model_dump_json() + "\n")
             return
+        found, deliveries = overview.sources, overview.deliveries
         if not found:
             err.print("No source has been watched on this ledger yet (sitrep watch URL|FOLDER --db ...).")
             return

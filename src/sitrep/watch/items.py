@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import lxml.etree
+import lxml.html
 
 from sitrep.ingest.readers import IngestProblem, Read, page_text, read_feed_bytes, read_reports, report_files
 from sitrep.records import Article, content_hash
@@ -31,6 +32,7 @@ TEASER_CHARS = 600  # an item's text shorter than this, with a link, is taken fo
 MAX_PAGE_BYTES = 8_000_000
 _MORE = re.compile(r"(\.\.\.|…|\[…\]|\[\.\.\.\]|\bread more|\bcontinue reading|\bmore\s*»|»)\W*$", re.IGNORECASE)
 _FEED_ROOTS = {"rss", "feed", "RDF"}
+_HTML = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.IGNORECASE | re.DOTALL)
 _XML = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _XML_RECOVER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 
@@ -72,13 +74,16 @@ class FeedRead:
 def feed_items(data: bytes, url: str, *, source: str | None = None) -> FeedRead:
     """The items of a fetched RSS/Atom document; FeedError when it is no feed at all. `source` (the outlet's
     name) overrides the feed's own title as the reports' source."""
+    if not data.strip():
+        raise FeedError("empty document")
+    if _HTML.match(data[:4096]):
+        raise FeedError("not a feed: an HTML page" + _page_title(data))
     root, xml_error = _root(data)
     if root is None:
-        raise FeedError(f"not XML ({xml_error})" if xml_error else "empty document")
+        raise FeedError(f"not XML ({xml_error})")
     name = lxml.etree.QName(root).localname if isinstance(root.tag, str) else ""
     if name.lower() == "html":
-        title = root.findtext(".//title") or ""
-        raise FeedError("not a feed: an HTML page" + (f" ({' '.join(title.split())[:80]!r})" if title.strip() else ""))
+        raise FeedError("not a feed: an HTML page" + _page_title(data))
     if name not in _FEED_ROOTS:
         raise FeedError(f"not an RSS or Atom feed (its root element is <{name}>)")
     if not any(isinstance(el.tag, str) and lxml.etree.QName(el).localname in ("item", "entry") for el in root.iter()):
@@ -95,6 +100,16 @@ def feed_items(data: bytes, url: str, *, source: str | None = None) -> FeedRead:
     if xml_error and not items:
         raise FeedError(f"not well-formed XML ({xml_error})")
     return FeedRead(items, problems, f"not well-formed XML ({xml_error}); read leniently" if xml_error else None)
+
+
+def _page_title(data: bytes) -> str:
+    """ (its title) of an HTML page, or nothing."""
+    try:
+        title = lxml.html.document_fromstring(data).findtext(".//title") or ""
+    except (lxml.etree.ParserError, ValueError):
+        return ""
+    title = " ".join(title.split())
+    return f" ({title[:80]!r})" if title else ""
 
 
 def _root(data: bytes) -> tuple[lxml.etree._Element | None, str | None]:

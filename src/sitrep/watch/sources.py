@@ -30,7 +30,7 @@ __all__ = ["DEFAULT_EVERY_S", "Source", "SourcesError", "load_sources", "parse_d
 DEFAULT_EVERY_S = 15 * 60
 MIN_EVERY_S = 1
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s|ms)?", re.IGNORECASE)
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|d|h|m|s)?", re.IGNORECASE)
 _UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 

@@ -26,7 +26,7 @@ from sitrep.store.ledger import WRITE, Ledger
 from sitrep.store.schema import AlertDeliveryRow, AlertRow, WatchItemRow, WatchSourceRow, utcnow
 from sitrep.watch.sources import Source
 
-__all__ = ["Delivery", "MAX_DELIVERY_ATTEMPTS", "PollState", "SourceState", "WatchState"]
+__all__ = ["Delivery", "MAX_DELIVERY_ATTEMPTS", "PollState", "SourceState", "WatchOverview", "WatchState"]
 
 MAX_DELIVERY_ATTEMPTS = 20  # a webhook delivery tried this often is marked failed (kept, listed, not retried)
 
@@ -59,6 +59,13 @@ class PollState:
     last_modified: str | None = None
     next_poll: dt.datetime | None = None
     error_count: int = 0
+
+
+class WatchOverview(BaseModel):
+    """Every watched source's state, and how many webhook deliveries are delivered, pending and failed."""
+
+    sources: list[SourceState]
+    deliveries: dict[str, int]
 
 
 class Delivery(BaseModel):
@@ -220,6 +227,10 @@ class WatchState:
                 if row.attempts >= MAX_DELIVERY_ATTEMPTS:
                     row.status = "failed"
             return row.status
+
+    def overview(self) -> WatchOverview:
+        """What `sitrep sources` and GET /sources show."""
+        return WatchOverview(sources=self.sources(), deliveries=self.deliveries())
 
     def deliveries(self) -> dict[str, int]:
         """How many webhook deliveries are delivered, pending and failed."""
