@@ -53,6 +53,7 @@ from sitrep.api.models import (
 from sitrep.records import Article, CodingProblem, Extraction
 from sitrep.store.ledger import DEFAULT_URL, Ledger
 from sitrep.store.query import SORTS, BBox, parse_bbox
+from sitrep.watch.state import WatchOverview, WatchState
 
 log = logging.getLogger(__name__)
 
@@ -488,6 +489,12 @@ def create_app(
     def export_geojson(filters: Filters, sort: SortParam = "-date") -> StreamingResponse:
         """The located incidents that pass the filters as a GeoJSON FeatureCollection of points, streamed."""
         return StreamingResponse(export_stream(filters, sort, exports.iter_geojson), media_type="application/geo+json")
+
+    @reads.get("/sources", response_model=WatchOverview, tags=["meta"])
+    def watched_sources() -> WatchOverview:
+        """The feeds and folders `sitrep watch` follows into this ledger (last poll, last success, errors,
+        items seen and stored) and where the alerts' webhook deliveries stand."""
+        return WatchState(ledger).overview()
 
     @reads.get("/health", tags=["meta"])
     def health() -> dict[str, Any]:
