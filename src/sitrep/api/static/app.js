@@ -541,6 +541,25 @@
     }
   }
 
+  // ------------------------------------------------------------------ watched sources (sitrep watch)
+
+  function utcTime(iso) {
+    return iso ? iso.slice(0, 16).replace("T", " ") : "never";
+  }
+
+  async function loadSources() {
+    let data;
+    try { data = await api("/sources"); } catch (e) { return; }
+    const panel = byId("sources-panel");
+    const rows = data.sources.map((s) => el("tr", { class: s.error_count ? "failing" : null, title: s.last_error && s.error_count ? s.last_error : (s.last_status || s.url) },
+      el("td", { text: s.name || s.url }), el("td", { text: utcTime(s.last_poll) }), el("td", { text: utcTime(s.last_success) }),
+      el("td", { class: "num", text: s.error_count }), el("td", { class: "num", text: s.items_stored })));
+    panel.querySelector("tbody").replaceChildren(...rows);
+    const failing = data.sources.filter((s) => s.error_count).length;
+    byId("sources-count").textContent = `(${data.sources.length}${failing ? `, ${failing} failing` : ""})`;
+    panel.hidden = data.sources.length === 0;
+  }
+
   async function start() {
     const form = byId("filters");
     form.addEventListener("change", refresh);
@@ -571,6 +590,7 @@
     }
     await refresh();
     route();
+    loadSources();
   }
 
   start();
