@@ -61,6 +61,7 @@ def register(app: typer.Typer, open_ledger: Callable[..., Any], db_option: Any, 
         fetch_articles: Annotated[bool, typer.Option("--fetch-articles/--no-fetch-articles", help="Fetch the article behind an item that is only a teaser, and code its main text.")] = True,
         dashboard_url: Annotated[str, typer.Option("--dashboard-url", help="Base URL of the dashboard, for the links in alerts.")] = "http://127.0.0.1:8000",
         timeout: Annotated[float, typer.Option("--timeout", min=0.1, max=600, help="Seconds a request may take, all of it.")] = 20.0,
+        retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="Times a request that failed for the moment (timeout, 5xx, 429) is tried again, waiting 2 s, 4 s, ...")] = 2,
     ) -> None:
         """Follow feeds and folders: code each new item once into the ledger (as `ingest` does), alert on
         what matters. Stops cleanly on SIGTERM or Ctrl+C, once the item in hand is stored."""
@@ -105,7 +106,7 @@ def register(app: typer.Typer, open_ledger: Callable[..., Any], db_option: Any, 
         handler = _log_to_stderr()
         stop = threading.Event()
         restore = _stop_on_signals(stop)
-        fetcher = Fetcher(timeout=timeout, stop=stop)
+        fetcher = Fetcher(timeout=timeout, retries=retries, stop=stop)
         coder = None
         try:
             coder = make_coder(load_pipeline)
