@@ -189,10 +189,10 @@ def _when(moment: Any) -> str:
 
 def _sources_table(found: list[Any]) -> Any:
     from rich.markup import escape
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table("source", "every", "last poll", "last success", "errors", "items", "last status",
-                  header_style="bold")
+    table = Table("every", "last poll (UTC)", "last success (UTC)", "errors", "items", "last status", header_style="bold")
+    table.columns.insert(0, Column("source", overflow="fold"))
     for s in found:
         label = escape(s.name or "") + ("\n" if s.name else "") + escape(s.url)
         extra = " · ".join(x for x in (s.country, s.language) if x)

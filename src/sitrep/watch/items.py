@@ -184,6 +184,8 @@ def complete_teaser(item: Item, fetcher: Fetcher, *, allow_private: bool = False
         page = fetcher.get(article.url or "", accept=PAGE_ACCEPT, language=language, max_bytes=MAX_PAGE_BYTES)
     except FetchError as exc:
         return item, f"article not fetched ({exc})"
+    if not allow_private and not is_public_host(page.url):
+        return item, "article not read: its link redirects to a private address"
     kind = page.content_type.split(";")[0].strip().lower()
     if kind and "html" not in kind and "xml" not in kind and not kind.startswith("text/"):
         return item, f"article not read: its link gives {kind}, not a web page"

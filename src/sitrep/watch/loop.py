@@ -138,7 +138,7 @@ class Watcher:
             self.deliver()
             if once:
                 break
-            wait = min((when - self.clock()).total_seconds() for when in due.values() if when is not None)
+            wait = min(((when - self.clock()).total_seconds() for when in due.values() if when is not None), default=0.0)
             self.stop.wait(max(1.0, wait))
         return polls
 
