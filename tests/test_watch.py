@@ -313,3 +313,20 @@ def test_failed_webhook_deliveries_are_kept_and_retried_until_they_succeed_or_ar
     assert desk.state.deliveries() == {"delivered": 1, "pending": 1, "failed": 1}
     assert down.deliver() == (0, 1)  # the second is tried at last
     assert desk.state.pending(["http://127.0.0.1:9/hook"])[0].attempts == 1
+
+
+def test_an_unexpected_error_in_one_source_fails_that_source_only(sqlite_desk, server, monkeypatch):
+    desk = sqlite_desk
+    server.route("/a.xml", rss([item("dapchi")]))
+    server.route("/b.xml", rss([item("kidal")]))
+    real_take = Watcher._take
+
+    def broken_for_a(self, source, *args):
+        if source.url.endswith("/a.xml"):
+            raise RuntimeError("a bug")
+        return real_take(self, source, *args)
+
+    monkeypatch.setattr(Watcher, "_take", broken_for_a)
+    first, second = desk.watcher(server.url("/a.xml"), server.url("/b.xml")).run(once=True)
+    assert first.failed and "internal error (RuntimeError: a bug)" in first.error
+    assert second.stored == 1

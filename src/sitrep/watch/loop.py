@@ -165,6 +165,9 @@ class Watcher:
                 self._poll_folder(source, source_id, poll)
         except (FetchError, FeedError, OSError) as exc:
             poll.status, poll.error = "failed", str(exc) or type(exc).__name__
+        except Exception as exc:  # a fault of ours or of the database: this source fails, the others go on
+            log.exception("%s: poll failed", source.label)
+            poll.status, poll.error = "failed", f"internal error ({type(exc).__name__}: {exc})"[:500]
         poll.seconds = time.monotonic() - started
         complete = not poll.failed and poll.status != "stopped" and poll.unstored == 0
         poll.errors_in_a_row = before.error_count + 1 if poll.failed else 0
