@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from sitrep.store.ledger import WRITE, Ledger
+from sitrep.store.ledger import _utc  # stored times as aware UTC (SQLite gives them back naive): one rule for both
 from sitrep.store.schema import AlertDeliveryRow, AlertRow, WatchItemRow, WatchSourceRow, utcnow
 from sitrep.watch.sources import Source
 
@@ -75,13 +76,6 @@ class Delivery(BaseModel):
     target: str
     attempts: int
     payload: dict[str, Any]
-
-
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as an aware UTC datetime (SQLite gives it back naive)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
 
 class WatchState:
