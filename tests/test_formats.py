@@ -152,10 +152,20 @@ def test_geojson_points_are_lon_lat_and_skip_missing_coordinates():
     assert feature["geometry"] == {"type": "Point", "coordinates": [35.9256, 35.3615]}
     props = feature["properties"]
     assert props["id"] == "SYR-20160523-jableh"
-    assert props["location"]["name"] == "Jableh"
-    assert "lat" not in props["location"] and "lon" not in props["location"]
+    assert props["location"] == "Jableh" and props["country_code"] == "SY"
     assert "figures" not in props and "evidence" not in props
-    assert props["killed"] == {"low": 100, "best": 120, "high": 148}
+    # flat: numbers as numbers (fatalities as ACLED codes them: the conservative end), lists joined
+    assert (props["fatalities"], props["killed_low"], props["killed_best"], props["killed_high"]) == (100, 100, 120, 148)
+    assert not any(isinstance(v, (dict, list)) for v in props.values()), props
+
+
+def test_geojson_unlocated_only_when_asked():
+    collection = json.loads(incidents_geojson([jableh(), unplaced()], include_unlocated=True))
+    assert [f["geometry"] for f in collection["features"]][1] is None
+    props = collection["features"][1]["properties"]
+    assert props["location"] == "somewhere" and props["fatalities"] == 0 and props["killed_low"] is None
+    # a month-precise date stands for its month
+    assert (props["date"], props["date_first"], props["date_last"]) == ("2020-03-01", "2020-03-01", "2020-03-31")
 
 
 def test_geojson_empty():

@@ -7,6 +7,7 @@ import sys
 from enum import Enum
 from importlib import resources
 from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Optional
 
 import typer
@@ -186,10 +187,12 @@ def incidents(
 ) -> None:
     """List the incidents in the ledger."""
     changed = {"updated_since": parse_timestamp(updated_since, "--updated-since")} if updated_since else {}
-    found = _open(db).incidents(
-        country=country, since=_date(since, "--since"), until=_date(until, "--until"),
-        sub_event_type=sub_event_type, limit=limit, **changed,
-    )
+    filters = dict(country=country, since=_date(since, "--since"), until=_date(until, "--until"),
+                   sub_event_type=sub_event_type, **changed)
+    ledger = _open(db)
+    found = ledger.incidents(**filters, limit=limit)
+    if not found:
+        _say_what_the_ledger_holds(ledger, filters)
     if output is OutputFormat.table:
         out.print(formats.incidents_table(found))
     else:
@@ -280,12 +283,15 @@ def export(
     bbox: Annotated[Optional[str], typer.Option(help="minlon,minlat,maxlon,maxlat in degrees.")] = None,
     q: Annotated[Optional[str], typer.Option("-q", "--query", help="Text in the place, actors, evidence or reports.")] = None,
     sort: Annotated[str, typer.Option(help="date, -date, killed or -killed.")] = "-date",
+    include_unlocated: Annotated[bool, typer.Option("--include-unlocated", help="geojson: also write incidents without coordinates, with a null geometry (left out by default).")] = False,
 ) -> None:
     """Export incidents (all, or those that pass the filters) for other tools.
 
     Incidents are read from the ledger and written a page at a time, so memory stays flat whatever
     the ledger's size. A file (-o) is written whole or not at all: to a temporary file beside it,
-    renamed when the export is complete.
+    renamed when the export is complete. ACLED CSV leaves out undated incidents (an ACLED row needs a
+    date) and GeoJSON those without coordinates (unless --include-unlocated); how many is said on
+    standard error.
     """
     import os
     from collections.abc import Iterator
@@ -311,13 +317,10 @@ def export(
         bbox=box, q=q,
     )
     ledger = _open(db)
-    written = 0
+    counts = exports.ExportCounts()
 
     def counted() -> Iterator[Incident]:
-        nonlocal written
-        for incident in ledger.iter_incidents(**filters, sort=sort):
-            written += 1
-            yield incident
+        yield from ledger.iter_incidents(**filters, sort=sort)
 
     def fail(message: str) -> NoReturn:
         from rich.markup import escape
@@ -327,17 +330,20 @@ def export(
 
     try:
         if output is None:
-            for chunk in exports.stream(output_format.value, counted()):
+            for chunk in exports.stream(output_format.value, counted(), counts, include_unlocated=include_unlocated):
                 sys.stdout.write(chunk)
             sys.stdout.flush()
         else:
             with exports.atomic_file(output) as temporary:
                 if output_format is ExportFormat.parquet:
-                    exports.incidents_parquet(counted(), temporary)
+                    exports.incidents_parquet(counted(), temporary, counts)
                 else:
                     with temporary.open("w", encoding="utf-8") as file:
-                        for chunk in exports.stream(output_format.value, counted()):
+                        for chunk in exports.stream(output_format.value, counted(), counts,
+                                                    include_unlocated=include_unlocated):
                             file.write(chunk)
+        if not (counts.written or counts.undated or counts.unlocated):
+            _say_what_the_ledger_holds(ledger, filters)
     except exports.ExportError as exc:
         fail(str(exc))
     except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
@@ -351,8 +357,12 @@ def export(
              f"{exc.strerror or exc}")
     finally:
         ledger.close()
+    left_out = counts.left_out()
     if output is not None:
-        err.print(f"{written} incidents written to {output} ({output_format.value}).")
+        err.print(f"{counts.written} incidents written to {output} ({output_format.value})"
+                  + (f"; {left_out}." if left_out else "."), highlight=False, soft_wrap=True)
+    elif left_out:
+        err.print(f"{left_out[0].upper()}{left_out[1:]}.", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -375,6 +385,58 @@ def serve(
     out.print(f"sitrep dashboard: http://{shown}:{port}/   (API schema: http://{shown}:{port}/openapi.json; Ctrl+C stops)",
               highlight=False, soft_wrap=True)
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def _say_what_the_ledger_holds(ledger: Ledger, filters: dict) -> None:
+    """On standard error, for a filter that matched nothing: what it asked for, and what the ledger holds
+    for each part of it ("no incidents in UA; countries in this ledger: SY 2")."""
+    from rich.markup import escape
+
+    given = {k: v for k, v in filters.items() if v not in (None, "")}
+    if ledger.count_incidents() == 0:
+        err.print(f"The ledger holds no incidents yet: add reports with `sitrep ingest PATH --db {ledger.url}`.",
+                  highlight=False, markup=False, soft_wrap=True)
+        return
+    asked, hints = [], []
+
+    def others(*names: str) -> dict:
+        return {k: v for k, v in given.items() if k not in names}
+
+    def listed(rows: list, label: Callable[[dict], str], limit: int = 12) -> str:
+        shown = [f"{label(r)} {r['incidents']}" for r in rows[:limit]]
+        return ", ".join(shown) + (f" (and {len(rows) - limit} more)" if len(rows) > limit else "")
+
+    if "country" in given:
+        asked.append(f"in {str(given['country']).upper()}")
+        rows = ledger.stats(**others("country", "admin1"))["by_country"]
+        hints.append("countries in this ledger: " + (listed(rows, lambda r: r["country_code"] or "no country") or "none"))
+    if "admin1" in given:
+        asked.append(f"in the region {given['admin1']}")
+        rows = [r for r in ledger.stats(**others("admin1"))["by_admin1"] if r["admin1"]]
+        hints.append("regions: " + (listed(rows, lambda r: f"{r['admin1']} ({r['country_code']})") or "none"))
+    if "since" in given or "until" in given:
+        first, last = given.get("since"), given.get("until")
+        asked.append(f"from {first} to {last}" if first and last else f"since {first}" if first else f"until {last}")
+        days = ledger.stats(**others("since", "until"))["by_day"]
+        hints.append(f"dated incidents run from {days[0]['date']} to {days[-1]['date']}" if days
+                     else "no dated incidents")
+    for key in ("event_type", "sub_event_type"):
+        if key in given:
+            asked.append(f"of type {given[key]!r}")
+            rows = ledger.stats(**others("event_type", "sub_event_type"))["by_sub_event_type"]
+            hints.append("types: " + (listed(rows, lambda r: r[key] or "untyped") or "none"))
+    if "actor" in given:
+        asked.append(f"by an actor matching {given['actor']!r}")
+        rows = ledger.stats(**others("actor"))["by_actor"]
+        hints.append("actors: " + (listed(rows, lambda r: r["actor"]) or "none named"))
+    rest = [k for k in given if k not in ("country", "admin1", "since", "until", "event_type", "sub_event_type",
+                                          "actor")]
+    if rest:
+        asked.append("with " + ", ".join(f"{k.replace('_', ' ')} {given[k]}" for k in rest))
+    if not hints:
+        total = ledger.count_incidents()
+        hints.append(f"the ledger holds {total} incident{'s' if total != 1 else ''}")
+    err.print(escape("no incidents " + " ".join(asked) + "; " + "; ".join(hints)), highlight=False, soft_wrap=True)
 
 
 def _open(db: str, create: bool = False) -> Ledger:

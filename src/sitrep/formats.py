@@ -7,6 +7,7 @@ rich as `Text`, never as markup, so brackets in names and quotes are shown as wr
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -153,26 +154,85 @@ def incidents_csv(incidents: Iterable[Incident]) -> str:
     return "".join(csv_lines(CSV_COLUMNS, (_csv_row(incident) for incident in incidents)))
 
 
-def incidents_geojson(incidents: Iterable[Incident]) -> str:
-    """A GeoJSON FeatureCollection of Points [lon, lat]; incidents without coordinates are left out.
+def date_range(day: dt.date, precision: str | None) -> tuple[dt.date, dt.date]:
+    """The days a date of this precision stands for: the day itself; its week (Monday to Sunday); its
+    month; its year."""
+    if precision == "week":
+        monday = day - dt.timedelta(days=day.weekday())
+        return monday, monday + dt.timedelta(days=min(6, (dt.date.max - monday).days))
+    if precision == "month":
+        first = day.replace(day=1)
+        if (day.year, day.month) == (9999, 12):
+            return first, dt.date.max
+        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return first, following - dt.timedelta(days=1)
+    if precision == "year":
+        return day.replace(month=1, day=1), day.replace(month=12, day=31)
+    return day, day
 
-    Properties are the incident record without figures, evidence and the location's lat/lon.
+
+def _joined(values: Iterable[str]) -> str | None:
+    return "; ".join(v for v in values if v) or None
+
+
+def geojson_feature(incident: Incident, *, include_unlocated: bool = False) -> dict[str, object] | None:
+    """The incident as an RFC 7946 Feature: a Point [lon, lat] (WGS 84) with flat properties that GIS
+    reads as typed columns (numbers as numbers, lists joined with "; ", dates as YYYY-MM-DD). None when
+    it has no coordinates, unless `include_unlocated` (then its geometry is null).
+
+    `fatalities` is the ACLED column (the low end of the killed range, 0 when none was reported);
+    `killed_low`/`killed_best`/`killed_high` and `injured*` are null when unknown.
     """
-    features = []
-    for incident in incidents:
-        loc = incident.location
-        if loc is None or loc.lat is None or loc.lon is None:
-            continue
-        properties = incident.model_dump(mode="json", exclude={"figures", "evidence"})
-        properties["location"] = loc.model_dump(mode="json", exclude={"lat", "lon"})
-        features.append(
-            {
-                "type": "Feature",
-                "id": incident.id,
-                "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},
-                "properties": properties,
-            }
-        )
+    loc = incident.location
+    located = loc is not None and loc.lat is not None and loc.lon is not None
+    if not located and not include_unlocated:
+        return None
+    first, last = date_range(incident.date, incident.date_precision) if incident.date else (None, None)
+    killed, injured = incident.killed, incident.injured
+    properties: dict[str, object] = {
+        "id": incident.id,
+        "event_type": incident.event_type,
+        "sub_event_type": incident.sub_event_type,
+        "date": incident.date.isoformat() if incident.date else None,
+        "date_precision": incident.date_precision,
+        "date_first": first.isoformat() if first else None,
+        "date_last": last.isoformat() if last else None,
+        "location": loc.name if loc else None,
+        "geonameid": loc.geonameid if loc else None,
+        "country_code": loc.country_code if loc else None,
+        "admin1": loc.admin1 if loc else None,
+        "admin2": loc.admin2 if loc else None,
+        "geo_precision": loc.precision if loc else None,
+        "fatalities": killed.low if killed else 0,
+        "killed_low": killed.low if killed else None,
+        "killed_best": killed.best if killed else None,
+        "killed_high": killed.high if killed else None,
+        "injured": injured.best if injured else None,
+        "injured_low": injured.low if injured else None,
+        "injured_high": injured.high if injured else None,
+        "perpetrators": _joined(a.name for a in incident.perpetrators),
+        "claimed_by": incident.claimed_by,
+        "targets": _joined(incident.targets),
+        "victims": _joined(incident.victims),
+        "weapons": _joined(incident.weapons),
+        "attack_type": incident.attack_type,
+        "weapon_type": incident.weapon_type,
+        "target_types": _joined(incident.target_types),
+        "suicide": incident.suicide,
+        "sources": _joined(incident.sources),
+        "reports": len(incident.articles),
+        "articles": _joined(incident.articles),
+        "related": _joined(incident.related),
+        "updated_at": incident.updated_at.isoformat() if incident.updated_at else None,
+    }
+    geometry = {"type": "Point", "coordinates": [loc.lon, loc.lat]} if located else None
+    return {"type": "Feature", "id": incident.id, "geometry": geometry, "properties": properties}
+
+
+def incidents_geojson(incidents: Iterable[Incident], *, include_unlocated: bool = False) -> str:
+    """A GeoJSON FeatureCollection (RFC 7946) of `geojson_feature`s; incidents without coordinates are
+    left out, or written with a null geometry when `include_unlocated`."""
+    features = [f for f in (geojson_feature(i, include_unlocated=include_unlocated) for i in incidents) if f]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
 
 
@@ -274,6 +334,6 @@ def incident_detail(incident: Incident, coding: Sequence[ArticleCoding] = (),
 
 
 __all__ = [
-    "CSV_COLUMNS", "FORMULA_TRIGGERS", "csv_cell", "csv_lines", "incident_detail", "incidents_csv",
-    "incidents_geojson", "incidents_json", "incidents_table",
+    "CSV_COLUMNS", "FORMULA_TRIGGERS", "csv_cell", "csv_lines", "date_range", "geojson_feature", "incident_detail",
+    "incidents_csv", "incidents_geojson", "incidents_json", "incidents_table",
 ]

@@ -65,6 +65,8 @@ MAX_REPORT_CHARS = 1_000_000  # as sitrep.ingest.readers
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024  # SITREP_MAX_BODY_BYTES overrides
 RETRY_AFTER_S = 2  # a ledger busy with another writer: try again after this
 EXPORT_CHUNK_CHARS = 64 * 1024  # streamed exports are sent in pieces of about this size
+UNDATED_HEADER = "X-Sitrep-Undated-Left-Out"  # ACLED CSV: incidents left out for having no date
+UNLOCATED_HEADER = "X-Sitrep-Unlocated-Left-Out"  # GeoJSON: incidents left out for having no coordinates
 
 _FROM_ENV: Any = object()
 
@@ -472,23 +474,46 @@ def create_app(
             raise _bad(f"sort: {sort!r} is not a sort order; use one of {', '.join(SORTS)}")
         return _chunked(render(_started(ledger.iter_incidents(**filters, sort=sort))))
 
-    @reads.get("/export.csv", tags=["exports"], response_class=StreamingResponse,
-               responses={200: {"content": {"text/csv": {}}, "description": "ACLED CSV"}})
-    def export_csv(filters: Filters, sort: SortParam = "-date") -> StreamingResponse:
-        """The incidents that pass the filters as ACLED CSV (ACLED's columns and order), streamed.
+    def left_out(filters: dict[str, Any], **condition: Any) -> int:
+        """How many incidents that pass the filters fail `condition` (counted before an export streams,
+        for its header)."""
+        return ledger.count_incidents(**filters) - ledger.count_incidents(**{**filters, **condition})
 
-        Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or
-        carriage return) are written with a leading single quote."""
+    @reads.get("/export.csv", tags=["exports"], response_class=StreamingResponse,
+               responses={200: {"content": {"text/csv": {}}, "description": "ACLED CSV", "headers": {
+                   UNDATED_HEADER: {"description": "Incidents left out for having no date", "schema": {"type": "integer"}}}}})
+    def export_csv(filters: Filters, sort: SortParam = "-date") -> StreamingResponse:
+        """The dated incidents that pass the filters as ACLED CSV (ACLED's columns and order), streamed.
+
+        Undated incidents are left out (an ACLED row needs a date); the X-Sitrep-Undated-Left-Out header
+        says how many. Text cells that a spreadsheet would run as a formula (starting with =, +, -, @,
+        tab or carriage return) are written with a leading single quote."""
+        undated = 0 if filters["since"] or filters["until"] else left_out(filters, since=dt.date.min)
         return StreamingResponse(
             export_stream(filters, sort, exports.iter_acled_csv), media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="sitrep-incidents.csv"'},
+            headers={"Content-Disposition": 'attachment; filename="sitrep-incidents.csv"',
+                     UNDATED_HEADER: str(undated)},
         )
 
     @reads.get("/export.geojson", tags=["exports"], response_class=StreamingResponse,
-               responses={200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"}})
-    def export_geojson(filters: Filters, sort: SortParam = "-date") -> StreamingResponse:
-        """The located incidents that pass the filters as a GeoJSON FeatureCollection of points, streamed."""
-        return StreamingResponse(export_stream(filters, sort, exports.iter_geojson), media_type="application/geo+json")
+               responses={200: {"content": {"application/geo+json": {}}, "description": "GeoJSON", "headers": {
+                   UNLOCATED_HEADER: {"description": "Incidents left out for having no coordinates",
+                                      "schema": {"type": "integer"}}}}})
+    def export_geojson(
+        filters: Filters, sort: SortParam = "-date",
+        include_unlocated: Annotated[bool, Query(description="Also write incidents without coordinates, with a null geometry.")] = False,
+    ) -> StreamingResponse:
+        """The incidents that pass the filters as a GeoJSON FeatureCollection (RFC 7946) with flat
+        properties, streamed. Incidents without coordinates are left out (the X-Sitrep-Unlocated-Left-Out
+        header says how many) unless `include_unlocated`."""
+        unlocated = 0 if include_unlocated or filters["bbox"] else left_out(filters, bbox=(-180.0, -90.0, 180.0, 90.0))
+
+        def render(incidents: Iterable[Any]) -> Iterator[str]:
+            return exports.iter_geojson(incidents, include_unlocated=include_unlocated)
+
+        return StreamingResponse(export_stream(filters, sort, render), media_type="application/geo+json",
+                                 headers={"Content-Disposition": 'attachment; filename="sitrep-incidents.geojson"',
+                                          UNLOCATED_HEADER: str(unlocated)})
 
     @reads.get("/sources", response_model=WatchOverview, tags=["meta"])
     def watched_sources() -> WatchOverview:

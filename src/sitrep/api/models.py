@@ -94,6 +94,19 @@ class CountryCount(BaseModel):
     killed: int
 
 
+class Admin1Count(BaseModel):
+    country_code: str | None = None
+    admin1: str | None = None
+    incidents: int
+    killed: int
+
+
+class ActorCount(BaseModel):
+    actor: str
+    incidents: int
+    killed: int
+
+
 class Stats(BaseModel):
     """Incidents and fatalities (sum of best killed figures) over the incidents that pass the filters."""
 
@@ -102,6 +115,8 @@ class Stats(BaseModel):
     by_day: list[DayCount]
     by_sub_event_type: list[TypeCount]
     by_country: list[CountryCount]
+    by_admin1: list[Admin1Count] = Field(default=[], description="Per first-level region (with its country).")
+    by_actor: list[ActorCount] = Field(default=[], description="Per perpetrator, the 25 most frequent (an incident counts for each of its perpetrators).")
 
 
 EARLIEST_PUBLISHED = dt.date(1800, 1, 1)
