@@ -6,7 +6,9 @@ skips cleanly when it is absent.
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,9 @@ from typer.testing import CliRunner
 
 from sitrep.cli import app
 from sitrep.codebook import load_codebook
-from sitrep.evaluate.muc4_score import best_assignment, score, score_document, summary, template_from_json
+from sitrep.evaluate.muc4_score import (
+    Score, Template, _alone, _pair_counts, best_assignment, read_templates, score, score_document, summary, template_from_json,
+)
 from sitrep.muc4 import INCIDENT_TYPES, ROLES, muc4_type, perpetrator_role, templates
 from sitrep.records import Evidence, Extraction, Incident
 
@@ -114,6 +118,63 @@ def test_assignment_maximises_f1_not_first_fit():
     p1 = pred("attack", PerpInd=["gunmen"])
     p2 = pred("attack", PerpInd=["gunmen"], Victim=["jose perez"])
     assert run([p1, p2], [g1, g2]).micro.f1 == 100.0
+
+
+def test_a_gold_template_given_twice_counts_once_and_empty_entities_are_none(tmp_path):
+    keys = tmp_path / "gold.jsonl"
+    twice = gold("attack", Victim=[["jose perez"]])
+    keys.write_text(json.dumps({"docid": "d1", "templates": [twice, twice]}) + "\n")
+    golds = read_templates(keys, gold=True)
+    preds = {"d1": [template_from_json({"incident_type": "attack", "Victim": [["jose perez"], []], "Target": [[]]})]}
+    assert score(preds, golds).micro.f1 == 100.0
+    assert template_from_json({"incident_type": None}).incident_type == "attack"
+
+
+def _first_best_in_published_order(preds: list[Template], golds: list[Template]) -> Score:
+    """The published scorer's search, written out: every product of (gold index or none) per predicted
+    template, distinct gold indices, pairs of different types unpaired; the first maximum wins."""
+    best: Score | None = None
+    for combo in itertools.product([*range(len(golds)), None], repeat=len(preds)):
+        taken = [g for g in combo if g is not None]
+        if len(taken) != len(set(taken)):
+            continue
+        result = Score(documents=1)
+        paired = [(i, g) for i, g in enumerate(combo) if g is not None and preds[i].incident_type in golds[g].incident_type]
+        for i, g in paired:
+            for slot, counts in _pair_counts(preds[i], golds[g]).items():
+                result.slots[slot].add(counts)
+        for i, t in enumerate(preds):
+            if i not in {i for i, _ in paired}:
+                for slot, counts in _alone(t, True).items():
+                    result.slots[slot].add(counts)
+        for g, t in enumerate(golds):
+            if g not in {g for _, g in paired}:
+                for slot, counts in _alone(t, False).items():
+                    result.slots[slot].add(counts)
+        if best is None or _doc_f1(result) > _doc_f1(best):
+            best = result
+    return best
+
+
+def _doc_f1(result: Score) -> float:
+    m = result.micro
+    p, r = (m.p_num / m.p_den if m.p_den else 0.0), (m.r_num / m.r_den if m.r_den else 0.0)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def test_ties_are_broken_as_the_published_scorer_breaks_them():
+    rng = random.Random(7)
+    names = ["gunmen", "fmln", "bus", "jose perez", "bomb"]
+    kinds = ["attack", "bombing", "kidnapping", "bombing / attack"]
+
+    def template(kinds: list[str]) -> Template:
+        return template_from_json({"incident_type": rng.choice(kinds),
+                                   **{r: [[rng.choice(names)] for _ in range(rng.randint(0, 2))] for r in ROLES}})
+
+    for _ in range(300):
+        golds = [template(kinds) for _ in range(rng.randint(0, 3))]
+        preds = [template(kinds[:3]) for _ in range(rng.randint(0, 3))]
+        assert score_document(preds, golds).slots == _first_best_in_published_order(preds, golds).slots
 
 
 def test_counts_sum_over_documents_and_summary_has_every_key():

@@ -74,7 +74,7 @@ def muc4(
 ) -> None:
     """Role extraction on MUC-4: per-role precision, recall and F1 (the GTT template metric)."""
     with reading(gold, "MUC-4 JSON lines (as ../shared/data/muc4/dev.jsonl)"):
-        gold_templates = read_templates(gold)
+        gold_templates = read_templates(gold, gold=True)
     if predictions is not None:
         with reading(predictions, "MUC-4 templates as JSON lines (as `--out` writes them)"):
             predicted, speed = read_templates(predictions), 0.0

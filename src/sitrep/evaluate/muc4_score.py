@@ -91,25 +91,31 @@ def normalize(mention: str) -> str:
 
 def template_from_json(raw: Mapping) -> Template:
     """A template from the gold format (entities of [mention, offset] pairs) or the prediction format
-    (entities of mention strings)."""
+    (entities of mention strings). An entity without mentions is no entity; a type that is not a string
+    is read as "attack" (as the published scorer does)."""
     roles = {}
     for role in ROLES:
         entities = []
         for entity in raw.get(role) or []:
-            mentions = {normalize(m[0] if isinstance(m, (list, tuple)) else m) for m in entity}
-            entities.append(frozenset(mentions))
+            if entity:
+                entities.append(frozenset(normalize(m[0] if isinstance(m, (list, tuple)) else m) for m in entity))
         roles[role] = tuple(entities)
-    return Template(incident_type=raw["incident_type"], roles=roles)
+    kind = raw.get("incident_type")
+    return Template(incident_type=kind if isinstance(kind, str) else "attack", roles=roles)
 
 
-def read_templates(path: Path) -> dict[str, list[Template]]:
-    """docid -> templates, from a JSONL file of {"docid", "templates"} lines (gold or predictions)."""
+def read_templates(path: Path, gold: bool = False) -> dict[str, list[Template]]:
+    """docid -> templates, from a JSONL file of {"docid", "templates"} lines. In gold files a template
+    repeated in a document counts once (the published scorer's reading of the keys)."""
     docs: dict[str, list[Template]] = {}
     with open(path, encoding="utf-8") as lines:
         for line in lines:
             if line.strip():
                 doc = json.loads(line)
-                docs[doc["docid"]] = [template_from_json(t) for t in doc.get("templates") or []]
+                templates = [template_from_json(t) for t in doc.get("templates") or []]
+                if gold:
+                    templates = [t for i, t in enumerate(templates) if t not in templates[:i]]
+                docs[doc["docid"]] = templates
     return docs
 
 
@@ -143,7 +149,9 @@ def _f1(p_num: int, r_num: int, p_den: int, r_den: int) -> float:
 def best_assignment(preds: list[Template], golds: list[Template]) -> list[tuple[int, int]]:
     """The one-to-one (partial) assignment of predicted to gold templates that maximises the document's
     micro F1. Denominators do not depend on the assignment, so the search maximises the F1 of the
-    numerators; branch and bound over predicted templates keeps it exact and fast."""
+    numerators; branch and bound over predicted templates keeps it exact and fast. Of assignments with
+    equal F1 the first in the published scorer's order is kept (each predicted template in turn takes
+    gold 0, 1, ... or none), so per-role figures agree with it too."""
     gains: dict[tuple[int, int], tuple[int, int]] = {}
     for i, p in enumerate(preds):
         for j, g in enumerate(golds):
@@ -166,9 +174,9 @@ def best_assignment(preds: list[Template], golds: list[Template]) -> list[tuple[
         if _f1(a + rest[i][0], b + rest[i][1], p_den, r_den) <= best[0] and best[0] > 0:
             return
         for j in range(len(golds)):
-            if j not in used and (i, j) in gains:
-                ga, gb = gains[i, j]
-                search(i + 1, used | {j}, a + ga, b + gb, [*chosen, (i, j)])
+            if j not in used:  # a pair of different types is no pair, but takes j (as the published scorer)
+                ga, gb = gains.get((i, j), (0, 0))
+                search(i + 1, used | {j}, a + ga, b + gb, [*chosen, (i, j)] if (i, j) in gains else chosen)
         search(i + 1, used, a, b, chosen)
 
     search(0, frozenset(), 0, 0, [])
