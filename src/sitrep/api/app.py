@@ -521,6 +521,32 @@ def create_app(
         items seen and stored) and where the alerts' webhook deliveries stand."""
         return WatchState(ledger).overview()
 
+    @reads.get("/brief", tags=["exports"], response_class=Response, responses={200: {"content": {
+        "text/html": {}, "application/pdf": {}, "text/markdown": {}}, "description": "The situation brief"},
+        501: {"model": Problem, "description": "PDF asked for where WeasyPrint or Pango is not installed"}})
+    def get_brief(
+        filters: Filters,
+        fmt: Annotated[str, Query(alias="format", description="html (one self-contained page), pdf or md.",
+                                  pattern="^(html|pdf|md)$")] = "html",
+        top: Annotated[int, Query(ge=1, le=100, description="How many key incidents to describe.")] = 10,
+    ) -> Response:
+        """A situation brief of the incidents that pass the filters: headline figures against the previous
+        period of the same length (since..until; by default the 30 days up to the latest incident), by event
+        type and by region, a map, the trend, the key incidents with their sources, a method note. The
+        same brief as `sitrep brief`; nothing in it is loaded from the network."""
+        from sitrep import brief as briefs
+
+        period = {"since": filters.pop("since"), "until": filters.pop("until")}
+        made = briefs.build_brief(ledger, **period, **filters, top=top)
+        try:
+            data = briefs.render(made, fmt)
+        except briefs.PdfUnavailable as exc:
+            raise HTTPException(501, detail=str(exc)) from None
+        name = f"sitrep-brief-{made.since}-{made.until}.{fmt}"
+        disposition = "attachment" if fmt == "pdf" else "inline"
+        return Response(data, media_type=briefs.MEDIA_TYPES[fmt],
+                        headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+
     @reads.get("/health", tags=["meta"])
     def health() -> dict[str, Any]:
         """Liveness, and the ledger's row counts."""
