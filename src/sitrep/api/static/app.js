@@ -92,7 +92,35 @@
   const fmtRange = (r) => (r ? (r.low === r.high ? String(r.best) : `${r.best} (${r.low}–${r.high})`) : "—");
   const colour = (eventType) => COLOURS[eventType] || UNKNOWN_COLOUR;
   const place = (loc) => (loc ? [loc.name, loc.admin1, loc.country_code].filter(Boolean).join(", ") : "—");
-  const dateText = (d, precision) => (d ? d + (precision && precision !== "day" ? ` (${precision})` : "") : "undated");
+  const isoDay = (t) => new Date(t).toISOString().slice(0, 10);
+
+  // The days a date of this precision stands for: its week (Monday to Sunday), month or year.
+  function dateRange(d, precision) {
+    const t = Date.parse(d + "T00:00:00Z");
+    if (Number.isNaN(t)) return [d, d];
+    const day = new Date(t);
+    if (precision === "week") {
+      const monday = t - ((day.getUTCDay() + 6) % 7) * 86400000;
+      return [isoDay(monday), isoDay(monday + 6 * 86400000)];
+    }
+    if (precision === "month") {
+      return [isoDay(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1)), isoDay(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 0))];
+    }
+    if (precision === "year") return [`${d.slice(0, 4)}-01-01`, `${d.slice(0, 4)}-12-31`];
+    return [d, d];
+  }
+
+  // "2016-05-23", or for a week- or month-precise date the range it stands for: "2016-05-16 – 2016-05-22 (week)".
+  function dateText(d, precision) {
+    if (!d) return "undated";
+    const [first, last] = dateRange(d, precision);
+    return first === last ? first : `${first} – ${last} (${precision})`;
+  }
+
+  // GeoJSON properties are flat (killed_low, killed_best, killed_high; location, admin1, country_code).
+  const flatRange = (p, kind) => (p[kind + "_best"] === null || p[kind + "_best"] === undefined ? null
+    : { low: p[kind + "_low"], best: p[kind + "_best"], high: p[kind + "_high"] });
+  const flatPlace = (p) => [p.location, p.admin1, p.country_code].filter(Boolean).join(", ") || "—";
 
   // ------------------------------------------------------------------ map
 
@@ -101,12 +129,12 @@
   const markers = new Map();
 
   function markerSize(killed) {
-    const n = killed ? killed.best : 0;
+    const n = killed || 0;
     return Math.round(Math.min(46, 12 + 5 * Math.sqrt(n)));
   }
 
   function markerIcon(props, selected) {
-    const size = markerSize(props.killed);
+    const size = markerSize(props.killed_best);
     const dot = el("div", {
       class: "inc-marker" + (selected ? " selected" : ""),
       dataset: { id: props.id, eventType: props.event_type || "" },
@@ -117,7 +145,7 @@
 
   function clusterIcon(group) {
     const children = group.getAllChildMarkers();
-    const killed = children.reduce((sum, m) => sum + ((m.options.incident.killed || {}).best || 0), 0);
+    const killed = children.reduce((sum, m) => sum + (m.options.incident.killed_best || 0), 0);
     const n = group.getChildCount();
     const size = Math.round(Math.min(56, 26 + 4 * Math.sqrt(n) + 2 * Math.sqrt(killed)));
     const node = el("div", { class: "cluster", dataset: { count: n }, style: { width: size + "px", height: size + "px" } },
@@ -128,8 +156,8 @@
   function tooltip(props) {
     return el("div", { class: "tip" },
       el("strong", { text: props.sub_event_type || props.event_type || "Incident" }),
-      el("div", { text: `${dateText(props.date, props.date_precision)} · ${place(props.location)}` }),
-      el("div", { text: `killed ${fmtRange(props.killed)} · injured ${fmtRange(props.injured)}` }));
+      el("div", { text: `${dateText(props.date, props.date_precision)} · ${flatPlace(props)}` }),
+      el("div", { text: `killed ${fmtRange(flatRange(props, "killed"))} · injured ${fmtRange(flatRange(props, "injured"))}` }));
   }
 
   function unwrapRing(ring) {
@@ -237,56 +265,110 @@
 
   // ------------------------------------------------------------------ timeline
 
+  // Days grouped by week (Monday to Sunday) or month: [{first, last, incidents, killed}], in date order.
+  function grouped(days, unit) {
+    const out = new Map();
+    for (const d of days) {
+      let first = d.date;
+      let last = d.date;
+      if (unit === "week") [first, last] = dateRange(d.date, "week");
+      else if (unit === "month") [first, last] = dateRange(d.date, "month");
+      const bucket = out.get(first) || { first, last, incidents: 0, killed: 0 };
+      bucket.incidents += d.incidents;
+      bucket.killed += d.killed;
+      out.set(first, bucket);
+    }
+    return [...out.values()];
+  }
+
+  // Days for up to two months of data, weeks for up to two years, months beyond (unless chosen).
+  function timelineUnit(days) {
+    const chosen = byId("granularity").value;
+    if (chosen !== "auto") return chosen;
+    const span = (Date.parse(days[days.length - 1].date) - Date.parse(days[0].date)) / 86400000 + 1;
+    return span <= 62 ? "day" : span <= 731 ? "week" : "month";
+  }
+
   function drawTimeline(stats) {
     const box = byId("timeline");
     box.replaceChildren();
+    state.stats = stats;
     byId("totals").textContent = `· ${stats.incidents} incidents, ${stats.killed} killed`;
+    drawBreakdown(stats);
     const days = stats.by_day;
     if (!days.length) {
+      byId("timeline-unit").textContent = "day";
       box.append(el("p", { class: "empty", text: "No dated incidents for these filters." }));
       return;
     }
+    const unit = timelineUnit(days);
+    byId("timeline-unit").textContent = unit;
+    box.dataset.unit = unit;
+    const buckets = grouped(days, unit);
     const width = Math.max(300, box.clientWidth || 600);
     const height = 130;
     const pad = { left: 30, right: 34, top: 8, bottom: 22 };
     const day = (d) => Date.parse(d + "T00:00:00Z") / 86400000;
-    const first = day(days[0].date);
-    const last = day(days[days.length - 1].date);
-    const span = Math.max(1, last - first);
+    const first = day(buckets[0].first);
+    const last = day(buckets[buckets.length - 1].last);
+    const span = Math.max(1, last - first + 1);
     const x = (d) => pad.left + ((day(d) - first) / span) * (width - pad.left - pad.right);
-    const maxN = Math.max(...days.map((d) => d.incidents), 1);
-    const maxK = Math.max(...days.map((d) => d.killed), 1);
+    const mid = (b) => (x(b.first) + x(b.last) + (width - pad.left - pad.right) / span) / 2;
+    const maxN = Math.max(...buckets.map((b) => b.incidents), 1);
+    const maxK = Math.max(...buckets.map((b) => b.killed), 1);
     const yN = (n) => height - pad.bottom - (n / maxN) * (height - pad.top - pad.bottom);
     const yK = (k) => height - pad.bottom - (k / maxK) * (height - pad.top - pad.bottom);
-    const barWidth = Math.max(3, Math.min(14, (width - pad.left - pad.right) / (span + 1) * 0.8));
-    const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "Incidents and fatalities per day" });
+    const per = { day: 1, week: 7, month: 30.4 }[unit];
+    const barWidth = Math.max(3, Math.min(40, (width - pad.left - pad.right) / (span / per) * 0.8));
+    const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Incidents and fatalities per ${unit}` });
     root.append(svg("line", { x1: pad.left, x2: width - pad.right, y1: height - pad.bottom, y2: height - pad.bottom, class: "axis" }));
-    for (const d of days) {
+    const label = (b) => (b.first === b.last ? b.first : `${b.first} – ${b.last}`);
+    for (const b of buckets) {
       const bar = svg("rect", {
-        x: x(d.date) - barWidth / 2, y: yN(d.incidents), width: barWidth,
-        height: height - pad.bottom - yN(d.incidents), class: "bar", "data-date": d.date,
+        x: mid(b) - barWidth / 2, y: yN(b.incidents), width: barWidth,
+        height: height - pad.bottom - yN(b.incidents), class: "bar", "data-date": b.first, "data-last": b.last,
       });
       const title = svg("title");
-      title.textContent = `${d.date}: ${d.incidents} incident(s), ${d.killed} killed — click to show this day`;
+      title.textContent = `${label(b)}: ${b.incidents} incident(s), ${b.killed} killed — click to show this ${unit}`;
       bar.append(title);
-      bar.addEventListener("click", () => setFilters({ since: d.date, until: d.date }));
+      bar.addEventListener("click", () => setFilters({ since: b.first, until: b.last }));
       root.append(bar);
     }
-    const points = days.map((d) => `${x(d.date)},${yK(d.killed)}`).join(" ");
+    const points = buckets.map((b) => `${mid(b)},${yK(b.killed)}`).join(" ");
     root.append(svg("polyline", { points, class: "killed-line" }));
-    for (const d of days) {
-      const dot = svg("circle", { cx: x(d.date), cy: yK(d.killed), r: 2.5, class: "killed-dot" });
+    for (const b of buckets) {
+      const dot = svg("circle", { cx: mid(b), cy: yK(b.killed), r: 2.5, class: "killed-dot" });
       const title = svg("title");
-      title.textContent = `${d.date}: ${d.killed} killed`;
+      title.textContent = `${label(b)}: ${b.killed} killed`;
       dot.append(title);
       root.append(dot);
     }
-    const label = (text, attrs) => { const t = svg("text", attrs); t.textContent = text; return t; };
-    root.append(label(days[0].date, { x: pad.left, y: height - 6, class: "tick" }));
-    if (days.length > 1) root.append(label(days[days.length - 1].date, { x: width - pad.right, y: height - 6, class: "tick", "text-anchor": "end" }));
-    root.append(label(String(maxN), { x: pad.left - 4, y: pad.top + 8, class: "tick", "text-anchor": "end" }));
-    root.append(label(String(maxK), { x: width - pad.right + 4, y: pad.top + 8, class: "tick killed" }));
+    const text = (value, attrs) => { const t = svg("text", attrs); t.textContent = value; return t; };
+    root.append(text(buckets[0].first, { x: pad.left, y: height - 6, class: "tick" }));
+    if (buckets.length > 1) root.append(text(buckets[buckets.length - 1].last, { x: width - pad.right, y: height - 6, class: "tick", "text-anchor": "end" }));
+    root.append(text(String(maxN), { x: pad.left - 4, y: pad.top + 8, class: "tick", "text-anchor": "end" }));
+    root.append(text(String(maxK), { x: width - pad.right + 4, y: pad.top + 8, class: "tick killed" }));
     box.append(root);
+  }
+
+  // ------------------------------------------------------------------ by region, by actor
+
+  // The incidents of the current filter by first-level region and by perpetrator; each a filter.
+  function drawBreakdown(stats) {
+    const list = (items, label, apply, testid) => el("ol", { class: "breakdown-list", "data-testid": testid },
+      items.length ? items.slice(0, 8).map((item) => el("li", {},
+        el("button", { type: "button", class: "chip", onclick: () => apply(item), title: "Show only these incidents" },
+          el("span", { class: "chip-name", text: label(item) }),
+          el("span", { class: "chip-count", text: `${item.incidents} · ${item.killed} killed` }))))
+        : [el("li", { class: "empty", text: "none" })]);
+    const regions = (stats.by_admin1 || []).filter((r) => r.admin1);
+    const actors = stats.by_actor || [];
+    byId("breakdown").replaceChildren(
+      el("div", {}, el("div", { class: "box-title", text: "By region" }),
+        list(regions, (r) => `${r.admin1}${r.country_code ? " (" + r.country_code + ")" : ""}`,
+          (r) => setFilters({ admin1: r.admin1, country: r.country_code || "" }), "by-region")),
+      el("div", {}, el("div", { class: "box-title", text: "By actor" }),
+        list(actors, (a) => a.actor, (a) => setFilters({ actor: a.actor }), "by-actor")));
   }
 
   // ------------------------------------------------------------------ table
@@ -364,16 +446,37 @@
     return text ? document.createTextNode(text) : null;
   }
 
-  // One change to the incident: "2026-01-19 14:02 · update killed: 1 → 2 (report 71fa…, by merge)".
-  function historyLine(h) {
-    const show = (v) => (v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
-    if (!("action" in h)) {
-      return el("li", { text: Object.entries(h).map(([k, v]) => `${k}: ${show(v)}`).join(" · ") });
+  // A recorded value as people read it: a toll "100 (48–148)", a place "Jableh, Latakia, SY", actors
+  // "Islamic State (claimed)", lists joined; never raw JSON.
+  function valueText(v) {
+    if (v === null || v === undefined || v === "") return "—";
+    if (Array.isArray(v)) return v.length ? v.map(valueText).join(", ") : "none";
+    if (typeof v === "object") {
+      if ("best" in v) return fmtRange(v);
+      if ("name" in v && "basis" in v) return `${v.name} (${v.basis})`;
+      if ("name" in v) return place(v);
+      return Object.entries(v).map(([k, x]) => `${k.replace(/_/g, " ")} ${valueText(x)}`).join(", ");
     }
-    const when = h.at ? String(h.at).replace("T", " ").slice(0, 16) : "";
-    const change = h.field && h.field !== "*" ? `${h.action} ${h.field}: ${show(h.old)} → ${show(h.new)}` : h.action;
-    const extra = [h.article_id ? `report ${h.article_id}` : null, h.by ? `by ${h.by}` : null, h.note].filter(Boolean).join(", ");
-    return el("li", {}, el("span", { class: "when", text: when }), " ", change, extra ? ` (${extra})` : "");
+    return String(v);
+  }
+
+  const ACTIONS = { create: "created", report: "a new report", link: "linked", edit: "edited", merge: "merged",
+                    split: "split", release: "released" };
+
+  // One change to the incident: when, who, field: old → new ("2026-01-19 14:02 · ana (edited) · killed: 100 → 120 · checked").
+  function historyLine(h) {
+    if (!("action" in h)) {
+      return el("li", { text: Object.entries(h).map(([k, v]) => `${k}: ${valueText(v)}`).join(" · ") });
+    }
+    const when = h.at ? String(h.at).replace("T", " ").slice(0, 16) + " UTC" : "";
+    const who = h.by || (h.article_id ? `report ${h.article_id}` : "sitrep");
+    const what = ACTIONS[h.action] || h.action;
+    const change = !h.field || h.field === "*"
+      ? el("span", { class: "change", text: h.action === "create" ? "incident recorded" : what })
+      : el("span", { class: "change" }, el("strong", { text: h.field.replace(/_/g, " ") }), `: ${valueText(h.old)} → ${valueText(h.new)}`);
+    return el("li", { dataset: { action: h.action } },
+      el("span", { class: "when", text: when }), " · ", el("span", { class: "who", text: `${who} (${what})` }), " · ", change,
+      h.note ? el("span", { class: "note", text: ` · ${h.note}` }) : null);
   }
 
   async function showIncident(id) {
@@ -441,7 +544,7 @@
       const box = el("div", { class: "report", dataset: { article: meta.id } },
         el("h4", { text: meta.title || "Untitled report" }),
         el("div", { class: "report-meta" },
-          [meta.source, meta.published].filter(Boolean).join(" · "), " ",
+          [meta.source, meta.published, meta.feed_item_id ? `feed item ${meta.feed_item_id}` : null].filter(Boolean).join(" · "), " ",
           safeLink(meta.url, "original")),
         el("p", { class: "loading", text: "Loading text…" }));
       reports.append(box);
@@ -476,7 +579,7 @@
   function readForm() {
     const form = byId("filters");
     const filters = {};
-    for (const name of ["since", "until", "country", "actor", "q"]) {
+    for (const name of ["since", "until", "country", "admin1", "actor", "q"]) {
       const value = form.elements[name].value.trim();
       if (value) filters[name] = value;
     }
@@ -495,6 +598,8 @@
   function updateExportLinks() {
     byId("export-csv").href = "/export.csv" + query();
     byId("export-geojson").href = "/export.geojson" + query();
+    byId("brief-html").href = "/brief" + query({ format: "html" });
+    byId("brief-pdf").href = "/brief" + query({ format: "pdf" });
   }
 
   let generation = 0;
@@ -579,6 +684,7 @@
         loadTable();
       });
     }
+    byId("granularity").addEventListener("change", () => { if (state.stats) drawTimeline(state.stats); });
     window.addEventListener("hashchange", route);
     window.addEventListener("resize", () => { api("/stats" + query()).then(drawTimeline).catch(() => {}); });
     await initMap();
