@@ -261,14 +261,19 @@ def civilian_targeting(incident: Incident, found: Sides) -> str | None:
 # ---------------------------------------------------------------- sources, tags
 
 
-def _mentions(name: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase.lower())}(?!\w)", name.lower()) is not None
+@cache
+def _scale_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One pattern per scale: any of its words or phrases, as whole words, any case."""
+    return tuple((scale, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+                                    + r")(?!\w)", re.IGNORECASE))
+                 for scale, phrases in rules().scales)
 
 
+@lru_cache(maxsize=4096)
 def scale_of(source: str) -> str:
     """The scale of one source: the first list of `source_scale` naming a word of it, else National."""
-    for scale, phrases in rules().scales:
-        if any(_mentions(source, p) for p in phrases):
+    for scale, pattern in _scale_patterns():
+        if pattern.search(source):
             return scale
     return "National"
 
