@@ -193,6 +193,8 @@ def incidents(
     found = ledger.incidents(**filters, limit=limit)
     if not found:
         _say_what_the_ledger_holds(ledger, filters)
+        if output is OutputFormat.table:  # no empty table: what was said is the answer
+            return
     if output is OutputFormat.table:
         out.print(formats.incidents_table(found))
     else:
