@@ -10,7 +10,6 @@ inter code, and a column the record cannot fill stays empty (see `sitrep.exports
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from importlib import resources
 
 import yaml
 
+from sitrep.formats import date_range
 from sitrep.records import Figure, Incident
 
 CIVILIANS, STATE, ARMED, RIOTERS, PROTESTERS = 7, 1, 3, 5, 6
@@ -296,7 +296,7 @@ def _date_phrase(incident: Incident) -> str:
     if day is None:
         return "On an unknown date"
     if precision == "week":
-        monday = day - dt.timedelta(days=day.weekday())
+        monday, _ = date_range(day, "week")
         return f"In the week of {monday.day} {monday:%B} {monday.year}"
     if precision == "month":
         return f"In {day:%B} {day.year}"
