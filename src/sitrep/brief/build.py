@@ -291,11 +291,6 @@ def build_brief(ledger: Ledger, *, country: str | None = None, admin1: str | Non
     numeric, country_name, _ = acled.country(country) if country else (None, None, None)
     area = ", ".join(p for p in (admin1, country_name or (country.upper() if country else None)) if p) \
         or "all countries"
-    labels = [Point(lon=k.incident.location.lon, lat=k.incident.location.lat,
-                    killed=k.incident.killed.best if k.incident.killed else 0,
-                    event_type=k.incident.event_type, label=k.incident.location.name)
-              for k in key[:6] if k.incident.location and k.incident.location.lat is not None
-              and k.incident.location.lon is not None]
     return Brief(
         title=title or f"Situation brief: {area}",
         area=area, since=since, until=until, previous_since=previous_since, previous_until=previous_until,
