@@ -301,3 +301,48 @@ def test_bodies_of_named_people_are_a_body_count(scoped):
 
 def test_bodies_found_are_a_body_count(scoped):
     assert scoped("Three bodies were found in a farmhouse on Thursday.") == [("killed", 3, "all the dead")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # nobody (else) hurt: a 0 that stands only when nothing else counts the injured
+    ("No other injuries were reported.", [("injured", 0, "nobody else")]),
+    ("Nobody else was hurt in the exchange.", [("injured", 0, "nobody else")]),
+    ("The cashier escaped unharmed.", [("injured", 0, "nobody else")]),
+    ("Her two sons were not hurt.", [("injured", 0, "nobody else")]),
+    # a true zero toll
+    ("Nobody was injured when the bus was hit.", [("injured", 0, "")]),
+])
+def test_nobody_hurt_said_in_words(scoped, text, expected):
+    assert scoped(text) == expected
+
+
+def test_not_seriously_hurt_is_no_zero(scoped):
+    assert not any(v == 0 for _, v, *_ in scoped("The driver was not seriously hurt in the crash on the road."))
+
+
+def test_several_names_no_number(scoped):
+    assert scoped("Several people were wounded in the market.") == [("injured", 3, "no number given")]
+    # "dozens" keeps its reading
+    assert scoped("Dozens of villagers were wounded.") == [("injured", 24, "")]
+
+
+@pytest.mark.parametrize(("text", "total"), [
+    ("A 31-year-old man was shot in the hip and a woman, 44, was grazed on the arm.", 2),
+    ("Two women were shot; one was treated for a wound to the hand and the other is in serious condition.", 2),
+])
+def test_wounded_told_one_by_one(scoped, text, total):
+    counted = [v for k, v, scope, *flags in scoped(text) if k == "injured" and not flags]
+    assert max(counted) == total
+
+
+def test_both_counts_two(scoped):
+    assert scoped("Both were rushed to a trauma center.") == [("injured", 2, SHOT)]
+
+
+def test_one_in_care_is_one_person(scoped):
+    assert scoped("One victim remains in critical condition.") == [("injured", 1, "one person")]
+
+
+def test_a_wounded_person_beside_one_who_died_is_another(scoped):
+    found = scoped("A 9-year-old boy was grazed by a bullet and his uncle was shot dead on the porch.")
+    assert ("injured", 1, "one more person") in found and ("killed", 1, "one person") in found

@@ -12,11 +12,9 @@ incident predicts 0 killed and 0 injured. An incident's killed (injured) is its 
 
 The Gun Violence Archive counts a shooter who dies (shot by police, or by his own hand) among
 the killed: in the train/dev articles every incident whose participants include a killed
-`Subject-Suspect` has that suspect in `num_killed` (see `perpetrator_share`), so the scored count
-here is the incident's killed plus its perpetrators killed (figures scoped "perpetrators" or
-"perpetrator's suicide"; the incident's killed already leaves a suicide out of body counts), unless
-a sentence of the report already counts the perpetrator inside its toll ("three are dead in a
-murder-suicide": scope `PERP_IN_TOLL`).
+`Subject-Suspect` has that suspect in `num_killed` (see `perpetrator_share`), and so does the
+incident's killed (`reconcile.attackers`: attackers killed are added to the victims' toll unless a
+sentence already counts them in it).
 """
 
 from __future__ import annotations

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import typer
 
-from sitrep.extract.figures import OWN_HAND, PERP_IN_TOLL, SUICIDE
-from sitrep.extract.reconcile import perpetrator_suicide
 from sitrep.records import Extraction, Incident
 
 
@@ -52,16 +50,8 @@ def main_incident(extraction: Extraction) -> Incident | None:
 
 
 def counts(incident: Incident | None) -> tuple[int, int]:
-    """(killed, injured) as scored against the Gun Violence Archive: the reconciled best values, plus
-    attackers killed (see `sitrep eval casualties`)."""
+    """(killed, injured) as scored against the Gun Violence Archive: the reconciled best values, attackers
+    killed or wounded included (as the archive counts them; see `reconcile.attackers`), 0 when unknown."""
     if incident is None:
         return 0, 0
-    killed = incident.killed.best if incident.killed else 0
-    injured = incident.injured.best if incident.injured else 0
-    suicide_scopes = (SUICIDE, OWN_HAND) if perpetrator_suicide(incident.figures) else (SUICIDE,)
-    attackers = [f.value for f in incident.figures
-                 if f.kind == "killed" and (f.scope == "perpetrators" or f.scope in suicide_scopes)]
-    counted = any(f.scope == PERP_IN_TOLL for f in incident.figures)  # "three dead in a murder-suicide"
-    if attackers and not counted:
-        killed += max(attackers)
-    return killed, injured
+    return (incident.killed.best if incident.killed else 0), (incident.injured.best if incident.injured else 0)

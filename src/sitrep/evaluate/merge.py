@@ -27,9 +27,8 @@ Scores:
 - `killed_acc_incident`, `injured_acc_incident`: share of gold incidents whose predicted incident (the
   main incident of most of its articles; ties: the one its earliest article went to; none: wrong)
   has the gold `num_killed` / `num_injured`. An incident's killed is its reconciled `best` (0 when no
-  killed figure counts), plus attackers killed (figures scoped "perpetrators" or "perpetrator's
-  suicide", unless a figure already counts them in its toll), exactly as `sitrep eval casualties`
-  counts (`common.counts`): the Gun Violence Archive counts a shooter who dies among the killed.
+  killed figure counts), attackers killed included (`reconcile.attackers`), exactly as `sitrep eval
+  casualties` counts (`common.counts`): the Gun Violence Archive counts a shooter who dies among the killed.
   `killed_acc_incident_best` scores the `best` alone.
 """
 

@@ -63,7 +63,7 @@ _KILLED: FigureKind = "killed"
 _AFTER: dict[str, FigureKind] = {
     **dict.fromkeys("killed dead died dies slain massacred murdered executed assassinated "
                     "perished lynched beheaded slaughtered".split(), "killed"),
-    **dict.fromkeys("injured wounded hurt hospitalised hospitalized maimed".split(), "injured"),
+    **dict.fromkeys("injured wounded hurt hospitalised hospitalized maimed grazed".split(), "injured"),
     **dict.fromkeys("missing disappeared".split(), "missing"),
     **dict.fromkeys("kidnapped kidnaped abducted hostage hostages captive".split(), "kidnapped"),
     **dict.fromkeys("arrested detained captured seized".split(), "arrested"),
@@ -176,7 +176,8 @@ _GATE = tuple(sorted({w[:4] for w in (*_AFTER, *_BEFORE, *_ZERO_WORDS)}
                      | {"toll", "deat", "fata", "live", "life", "bodi", "body", "corp", "inju",
                         "host", "capt", "abdu", "arre", "gunn", "unac", "shot", "shoo", "surv",
                         "cond", "hims", "hers", "suic", "homi", "hosp", "succ", "murd", "mort",
-                        "away", "make", "fata", "dead"}))
+                        "away", "make", "fata", "dead", "unha", "unhu", "unin", "unsc", "airl", "trau", "rush",
+                        "tran", "trea"}))
 _CUMULATIVE = re.compile(
     r"\b(?:in\s+total|altogether|cumulative|overall\s+toll|so\s+far\s+(?:this|in)\b|"
     r"this\s+year\s+alone)"
@@ -207,9 +208,14 @@ _ZERO = re.compile(
     r"(?:\w+\s+)?(?P<w>killed|hurt|injured|wounded|harmed|kidnapped|abducted|arrested|detained|"
     r"missing)(?:\s+or\s+(?P<w2>killed|hurt|injured|wounded|harmed))?\b"
     r"|\b(?:no\s+one|no-one|nobody|none)\s+(?P<w3>died)\b"
-    r"|\b(?:no|without|zero)\s+(?:(?:human|civilian|other|further)\s+)?"
-    r"(?P<w4>casualties|deaths|fatalities|injuries|victims)\b",
+    r"|\b(?:no|without|zero)\s+(?:(?:human|civilian|other|further|additional)\s+)?"
+    r"(?P<w4>casualties|deaths|fatalities|injuries|victims)\b"
+    # one person unhurt: "his wife escaped unharmed", "the driver was not hurt" (not "not seriously hurt")
+    r"|\b(?:escaped|was|were|is|are|remained|walked\s+away)\s+(?:physically\s+)?"
+    r"(?P<w5>unharmed|unhurt|uninjured|unscathed|unwounded)\b"
+    r"|\b(?:was|were|is|are)\s*(?:not|n't)\s+(?P<w6>hurt|injured|wounded|harmed)\b",
     re.IGNORECASE)
+_ELSE = re.compile(r"\b(?:else|other|others|further|additional)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -219,14 +225,15 @@ class _Vague:
     value: int
     high: int
     qualifier: Qualifier
+    number: bool = True  # False: the phrase names no number ("several")
 
 
 @cache
 def _vague_table() -> dict[str, list[_Vague]]:
     """`codebook/quantities.yaml` by first word, longest phrases first."""
     text = resources.files("sitrep.codebook").joinpath("quantities.yaml").read_text("utf-8")
-    rows = [_Vague(tuple(r["phrase"].split()), r["low"], r["value"], r["high"], r["qualifier"])
-            for r in yaml.safe_load(text)["vague"]]
+    rows = [_Vague(tuple(r["phrase"].split()), r["low"], r["value"], r["high"], r["qualifier"],
+                   r.get("number", True)) for r in yaml.safe_load(text)["vague"]]
     table: dict[str, list[_Vague]] = {}
     for row in sorted(rows, key=lambda r: -len(r.words)):
         table.setdefault(row.words[0], []).append(row)
@@ -264,6 +271,7 @@ class _Quantity:
     total: bool = False         # the sum of coordinated counts ("a man, two women and a child")
     implied: bool = False       # no count written: "a fatal shooting" implies one dead
     parts_adult: bool = False   # a total with a part that is no child nor a name ("one man and two children")
+    vague: bool = False         # a word that names no number ("several people"): never a toll
 
 
 def _is_age_noun(s: "_Sentence", j: int) -> bool:
@@ -378,7 +386,7 @@ class _Sentence:
             if vague and not self.number_at(vague[1]):
                 row, end = vague
                 return _Quantity(i, num, end, row.value, row.low, row.high,
-                                 explicit or row.qualifier, explicit is not None)
+                                 explicit or row.qualifier, explicit is not None, vague=not row.number)
         return None
 
     def extend_range(self, q: _Quantity) -> None:
@@ -545,6 +553,9 @@ class _Sentence:
             elif w == "," and self.word(j + 1) in _PARENTHETICAL:
                 j = next((k for k in range(j + 1, min(self.n, j + 10)) if self.word(k) == ","),
                          self.n)
+            elif w == "," and self.word(j + 2) == "," and _DIGITS.match(self.word(j + 1)) \
+                    and int(self.word(j + 1)) < 120:
+                j += 2  # an age in apposition: "a woman, 19, was grazed"
             elif w in _NEGATIONS or tok.like_num or not (
                     w in _GAP_WORDS or w in _PP_PREPS or (w in _REPORTING and passive)
                     or (w == "found" and self.word(j + 1) in ("dead", "shot", "slain", "murdered", "stabbed"))
@@ -675,6 +686,13 @@ other figures of the report count victims."""
 ANOTHER_PERSON = "one more person"
 """Scope prefix of a single victim said to be another one ("her father was also shot", "another
 child was hospitalized"): not the person already counted among the dead."""
+NO_NUMBER = "no number given"
+"""Scope of a count in words that name no number ("several people were wounded"): a claim row with the
+smallest reading, never a toll (`reconcile` leaves it out)."""
+NOBODY_ELSE = "nobody else"
+"""Scope of a 0 said of the people not counted already ("no other injuries were reported", "no one else
+was hurt") or of one person ("his wife escaped unharmed", "the driver was not hurt"): 0 for the
+incident only when no other figure of its kind counts anyone (`reconcile`)."""
 
 _KILL_VERBS = frozenset("kill murder slay execute assassinate massacre slaughter behead lynch "
                         "strangle stab".split())
@@ -956,7 +974,7 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             before = m
             covered = part.value if part is not None and m.tag_ == "NNS" and part.value >= 2 else 0
             if part is not None:
-                if part.subset or s.word(part.start - 1) in _INHERIT_BEFORE:
+                if part.subset or part.vague or s.word(part.start - 1) in _INHERIT_BEFORE:
                     unknown = True
                 parts.append(part)
             elif m.lower_ in _REFLEXIVE:
@@ -1012,7 +1030,7 @@ def _clause_sums(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
     """Totals of one kind over coordinated clauses: "one person is listed in critical condition and
     four are being treated for other injuries" is 5 injured (the parts kept as subsets). Counts
     that inherit their verb ("another 48 in Tartus") are never summed here."""
-    cands = [q for q in qs if q.kind in ("killed", "injured") and not q.subset and q.trigger
+    cands = [q for q in qs if q.kind in ("killed", "injured") and not q.subset and not q.vague and q.trigger
              and not q.perpetrators and not _noun_in(q.head, _PERPETRATORS)
              and not (q.head is not None and q.head.pos_ == "PRON")]  # "rushed him ... and he was taken"
     cands = [q for q in cands if s.tok(q.trigger[0]) is not None]
@@ -1047,6 +1065,7 @@ def _additions(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
     """ "two dead men in the truck in addition to a dead woman": 3 killed (the parts kept as subsets)."""
     totals: list[_Quantity] = []
     counted = sorted((q for q in qs if q.kind in ("killed", "injured") and not q.subset and not q.total
+                      and not q.vague
                       and not q.perpetrators), key=lambda q: q.start)
     for q, r in zip(counted, counted[1:], strict=False):
         gap = tuple(s.low[max(q.end, q.np_end):r.start])
@@ -1168,6 +1187,27 @@ def _body_count(s: _Sentence, q: _Quantity) -> bool:
     return bool(words & _BODY_WORDS) or s.word(q.trigger[0] - 1) == "found"
 
 
+def _beside_dead(q: _Quantity, qs: list[_Quantity]) -> bool:
+    """A wounded person told beside another who died, in one sentence ("a 6-year-old girl was grazed and
+    her cousin was shot dead"): two people, not one told twice (neither phrase inside the other)."""
+    def named(p: _Quantity) -> bool:
+        return p.head is not None and p.head.pos_ != "PRON"
+
+    return q.kind == "injured" and named(q) and any(
+        r.kind == "killed" and r.singular and not r.subset and named(r) and r.head.i != q.head.i
+        and not r.head.is_ancestor(q.head) and not q.head.is_ancestor(r.head) for r in qs)
+
+
+_CARE = frozenset("condition treat recover hospitalize hospitalise".split())
+
+
+def _in_care(s: _Sentence, q: _Quantity) -> bool:
+    """One person told through their care ("one victim is in critical condition", "one was treated for
+    a gunshot wound"): a victim named one by one, not the incident's count of the injured."""
+    return q.value == 1 and q.kind == "injured" and q.trigger is not None and any(
+        (t := s.tok(k)) is not None and t.lemma_.lower() in _CARE for k in range(q.trigger[0], q.trigger[1]))
+
+
 _FATAL_EVENTS = frozenset("shooting stabbing attack accident incident assault".split())
 
 
@@ -1248,6 +1288,8 @@ def _quantities(s: _Sentence) -> list[_Quantity]:
         if q is None and w in ("he", "she", "him") and s.toks[i].dep_ in ("nsubj", "nsubjpass", "dobj"):
             q = _Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
                           head=s.toks[i])  # "he died", "she was pronounced dead": one person
+        if q is None and w == "both" and s.toks[i].dep_ in ("nsubj", "nsubjpass", "dobj"):
+            q = _Quantity(i, i, i + 1, 2, 2, 2, "exact", False, np_end=i + 1)  # "both were taken to hospital"
         if q is not None and not q.singular and not q.explicit and q.qualifier == "exact":
             k = q.end  # "15-year-old killed", "17 y.o killed": an age standing for one person
             while k < s.n and k < q.end + 4 and s.low[k] in ("-", "year", "years"):
@@ -1300,6 +1342,9 @@ def _link(s: _Sentence, qs: list[_Quantity]) -> None:
                 q.kind = earlier[-1].kind
         if earlier and q.kind == earlier[-1].kind and s.low[q.end:q.end + 2] in _OF_THEM:
             q.subset = True
+        elif (earlier and q.kind == "injured" == earlier[-1].kind and not q.singular and q.head is None
+              and q.value < earlier[-1].value):
+            q.subset = True  # "two men were shot; one was treated for a wound": a part of the two
     for q, nxt in zip(qs, qs[1:], strict=False):
         gap = s.low[q.np_end:nxt.start]
         if (q.kind is None and not q.singular and nxt.linked_after and not nxt.subset
@@ -1322,17 +1367,20 @@ def _is_aggregate(s: _Sentence, q: _Quantity, text: str) -> bool:
 def _zero_figures(sent: Span, text: str, lowered: str) -> list[FigureMention]:
     """ "no one was hurt", "nobody was killed", "no casualties": figures of 0."""
     out: list[FigureMention] = []
-    if "no" not in lowered and "without" not in lowered and "zero" not in lowered:
+    if not any(w in lowered for w in ("no", "without", "zero", "unh", "uninj", "unsc", "unwo", "n't")):
         return out
     for m in _ZERO.finditer(text):
         kinds: list[FigureKind] = []
-        for w in (m["w"], m["w2"], m["w3"], m["w4"]):
+        for w in (m["w"], m["w2"], m["w3"], m["w4"], m["w6"]):
             for kind in _ZERO_WORDS.get((w or "").lower(), ()):
                 if kind not in kinds:
                     kinds.append(kind)
+        if m["w5"]:
+            kinds.append("injured")
         start, end = sent.start_char + m.start(), sent.start_char + m.end()
+        scope = NOBODY_ELSE if m["w5"] or m["w6"] or _ELSE.search(m.group(0)) else None
         out += [FigureMention(kind=k, value=0, low=0, high=0, start=start, end=end,
-                              text=m.group(0)) for k in kinds]
+                              text=m.group(0), scope=scope) for k in kinds]
     return out
 
 
@@ -1374,15 +1422,17 @@ def find_figures(sent: Span) -> list[FigureMention]:
                and _noun_in(q.head, _KIN))
         another = q.singular and (kin or any(w in _ANOTHER for w in s.low[q.start:max(q.end, q.np_end)]) or (
             q.trigger is not None and any(
-                s.word(k) == "also" for k in range(max(0, q.trigger[0] - 2), q.trigger[1]))))
+                s.word(k) == "also" for k in range(max(0, q.trigger[0] - 2), q.trigger[1]))) or _beside_dead(q, qs))
         if scope:
             pass
+        elif q.vague and not q.subset:
+            scope = NO_NUMBER
         elif another and not perpetrators and not q.subset:
             a, b = chars(q.start, max(q.end, q.np_end) - 1)
             scope = f"{ANOTHER_PERSON}: {text[a - base:b - base]}"
         elif q.shot and q.kind == "injured" and not perpetrators:
             scope = SHOT
-        elif q.singular and not perpetrators and not q.subset:
+        elif (q.singular or _in_care(s, q)) and not perpetrators and not q.subset:
             a, b = chars(q.start, max(q.end, q.np_end) - 1)
             np_text = text[a - base:b - base]
             if q.implied or s.word(q.start) in _REFLEXIVE or s.word(q.start) in ("own", "life", "suicide"):

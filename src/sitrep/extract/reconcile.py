@@ -12,7 +12,13 @@ incident's own place; subsets, perpetrators and wider tolls are kept as rows but
 A body count (scope "all the dead": "three found dead", "the bodies of four people") counts the
 incident too, less one when the report tells of the perpetrator's suicide (scope "perpetrator's
 suicide", or a death by one's own hand beside counted victims: `perpetrator_suicide`), whom it
-includes: the incident's killed are the victims, the perpetrator is his own row.
+includes: `victims` are the victims alone, the perpetrator is his own row.
+The incident's killed (`reconcile`) is the victims' range plus the attackers killed (`attackers`: "the
+gunman was shot dead by police", "then turned the gun on himself"), as the Gun Violence Archive,
+ACLED and analysts count a toll; nothing is added when a toll says it counts him already.
+A 0 said of the people not counted already ("no one else was hurt", "his wife escaped unharmed": scope
+"nobody else") is the toll only when no other figure counts anyone; a word that names no number
+("several": scope "no number given") is never a toll.
 Another person told with an ordinal ("two guards were killed outright; the third person died in hospital")
 makes best and high at least that number.
 
@@ -35,10 +41,13 @@ import re
 from collections.abc import Iterable, Mapping
 
 from sitrep.codebook import Codebook
-from sitrep.extract.figures import ALL_DEAD, ANOTHER_PERSON, ONE_PERSON, OWN_HAND, SHOT, SUICIDE
+from sitrep.extract.figures import (
+    ALL_DEAD, ANOTHER_PERSON, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE,
+)
 from sitrep.records import Figure, FigureKind, Range
 
 UNATTRIBUTED_TIER = 1
+PERPETRATORS = "perpetrators"  # scope of a count of the attackers ("the gunman was killed by police")
 
 
 def authority(reporter: str | None, codebook: Codebook) -> int:
@@ -87,12 +96,42 @@ def perpetrator_suicide(figures: Iterable[Figure]) -> bool:
     return any(f.scope == SUICIDE for f in killed) or (own_hand and victims)
 
 
+def attackers(figures: Iterable[Figure], kind: FigureKind) -> int:
+    """The attackers killed (or wounded) that the victims' toll leaves out: the largest count of them
+    (figures scoped "perpetrators", the perpetrator's suicide), 0 when a toll already counts them
+    ("three are dead in a murder-suicide": `PERP_IN_TOLL`). A wounded attacker who died counts once."""
+    figures = list(figures)
+    if any(f.scope == PERP_IN_TOLL for f in figures):
+        return 0
+    own = (SUICIDE, OWN_HAND) if perpetrator_suicide(figures) else (SUICIDE,)
+    dead = max((f.value for f in figures if f.kind == "killed" and (f.scope == PERPETRATORS or f.scope in own)),
+               default=0)
+    if kind == "killed":
+        return dead
+    return 0 if dead else max((f.value for f in figures if f.kind == kind and f.scope == PERPETRATORS), default=0)
+
+
 def reconcile(
     figures: Iterable[Figure], kind: FigureKind, place_name: str | None, codebook: Codebook,
     published: Mapping[str, dt.date | None] | None = None, article_order: Mapping[str, int] | None = None,
 ) -> Range | None:
-    """low/best/high for one kind, or None when no figure counts this incident."""
+    """low/best/high for one kind, attackers included (the toll of the victims, see `victims`, plus
+    `attackers`), or None when no figure counts this incident."""
     figures = list(figures)
+    found = victims(figures, kind, place_name, codebook, published, article_order)
+    extra = attackers(figures, kind) if kind == "killed" else 0
+    if not extra:
+        return found
+    if found is None:
+        return Range(low=extra, best=extra, high=extra)
+    return Range(low=found.low + extra, best=found.best + extra, high=found.high + extra)
+
+
+def victims(
+    figures: list[Figure], kind: FigureKind, place_name: str | None, codebook: Codebook,
+    published: Mapping[str, dt.date | None] | None = None, article_order: Mapping[str, int] | None = None,
+) -> Range | None:
+    """low/best/high of the victims alone (the rule of the module docstring)."""
     usable = [f for f in figures if f.kind == kind and counts_for(f, place_name)]
     if kind == "killed" and perpetrator_suicide(figures):
         # a body count counts the perpetrator who killed himself: the incident's killed does not
@@ -108,14 +147,16 @@ def reconcile(
         return found
     singles = [f for f in figures if f.kind == kind and is_one_person(f)]
     shot = [f for f in figures if f.kind == kind == "injured" and f.scope == SHOT]
+    nobody = Range(low=0, best=0, high=0) if any(
+        f.kind == kind and f.scope == NOBODY_ELSE for f in figures) else None
     if kind == "killed":
-        return Range(low=1, best=1, high=1) if singles else None
-    killed = reconcile(figures, "killed", place_name, codebook, published, article_order)
+        return Range(low=1, best=1, high=1) if singles else nobody
+    killed = victims(figures, "killed", place_name, codebook, published, article_order)
     dead = killed.best if killed else 0
     if dead:  # a single wounded person in a report of deaths is most often the one who died
         singles = [f for f in singles if is_another_person(f) and _ordinal(f.scope) > dead]
     if not shot:
-        return Range(low=1, best=1, high=1) if singles else None
+        return Range(low=1, best=1, high=1) if singles else nobody
     wounded = _rule(shot, codebook, published or {}, article_order or {})
     low, best, high = (max(0, v - dead) for v in (wounded.low, wounded.best, wounded.high))
     if singles:
