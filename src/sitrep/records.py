@@ -18,7 +18,7 @@ FigureKind = Literal["killed", "injured", "missing", "kidnapped", "arrested"]
 Qualifier = Literal["exact", "at least", "more than", "up to", "about", "range", "less than"]
 ActorBasis = Literal["claimed", "attributed", "reported", "suspected"]
 ExclusionReason = Literal[
-    "historical", "aggregate", "threat", "hypothetical", "negated", "reaction", "no details"
+    "historical", "aggregate", "threat", "hypothetical", "negated", "reaction", "not violence", "no details"
 ]
 
 
@@ -173,6 +173,7 @@ class Cue(BaseModel):
     end: int
     sub_event_type: str
     strong: bool
+    deed: bool = False  # it names a deed someone did ("attacked", "a murder", "were killed"), not only a toll ("died")
 
 
 class Predication(BaseModel):

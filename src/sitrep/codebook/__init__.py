@@ -43,6 +43,8 @@ class FrameLexicon(BaseModel):
     """The vocabulary of the typing rules: act classes, actor classes and the words that qualify them."""
 
     acts: dict[str, list[str]]
+    needs_agent: dict[str, list[str]]
+    implied_agent: list[str]
     verbs_only: list[str]
     participant_acts: list[str]
     actors: dict[str, list[str]]

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from sitrep.codebook import Codebook
 from sitrep.extract.figures import in_crash
+from sitrep.extract.typing import UNACCUSATIVE
 from sitrep.records import Cue
 
 _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -34,6 +35,10 @@ class CueMatcher:
                     self._phrases[words[0]].append((words, sub.name, strong))
         for entries in self._phrases.values():
             entries.sort(key=lambda e: (-len(e[0]), not e[2]))
+        frames = codebook.frames
+        self._act_of = {w: act for act, words in frames.acts.items() for w in words if " " not in w}
+        self._needs_agent = set(frames.needs_agent)
+        self._implied = set(frames.implied_agent)
 
     def __call__(self, span: Doc | Span) -> list[Cue]:
         """Every cue in `span`, longest first at each position, non-overlapping."""
@@ -59,12 +64,34 @@ class CueMatcher:
                 cues.append(Cue(
                     text=span.doc[first.i : last.i + 1].text,
                     start=first.idx, end=last.idx + len(last),
-                    sub_event_type=sub_event_type, strong=strong,
+                    sub_event_type=sub_event_type, strong=strong, deed=self._deed(tokens[i : i + n]),
                 ))
                 i += n
             else:
                 i += 1
         return cues
+
+
+    def _deed(self, tokens: list[Token]) -> bool:
+        """Whether a cue names a deed someone did: one of its words is an act of the codebook that needs no
+        agent ("attacked", "a raid", "the murder"), or the passive or noun of one whose agent it implies ("were
+        killed", "the killings"); not a word of what befell people ("died", "dead", "wounded")."""
+        for tok in tokens:
+            act = self._act_of.get(tok.lemma_.lower()) or self._act_of.get(tok.lower_)
+            if act is not None and act not in self._needs_agent:
+                return True
+            if act in self._implied and tok.lemma_.lower() not in UNACCUSATIVE and (
+                    tok.pos_ in {"NOUN", "PROPN"} or _passive(tok)):
+                return True
+        return False
+
+
+def _passive(tok: Token) -> bool:
+    """A passive participle: "were killed", "had been killed", or one whose auxiliary headlines leave out
+    ("three killed in blast")."""
+    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in tok.children):
+        return True
+    return tok.tag_ == "VBN" and not any(c.dep_ in {"aux", "dobj"} for c in tok.children)
 
 
 def _day_of_month(tokens: list[Token], i: int) -> bool:

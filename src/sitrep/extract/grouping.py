@@ -9,6 +9,8 @@ Input: an Article and its Mentions (with modality). Output: an `Extraction`.
 - A mention without a place continues the incident of the sentence before it (a report's narration).
 - Incidents of one report on one day are linked through `related` (coordinated attacks).
 - Mentions that fit no incident and carry no details of their own are excluded as "no details".
+- A drafted incident without a violent act by an agent (only a toll or damage: a disaster, an accident, a
+  natural death) is excluded as "not violence".
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sitrep.codebook import Codebook
+from sitrep.extract.modality import HarmCauses
 from sitrep.extract.typing import IncidentTyper
 from sitrep.extract.reconcile import reconcile
 from sitrep.extract.reporters import canonical_reporter
 from sitrep.nlp.gazetteer import distance_km
 from sitrep.records import (
-    Actor, Article, Cue, DateExpr, Evidence, Excluded, Extraction, Figure, Incident, Mention, Place,
+    Actor, Article, Cue, DateExpr, Evidence, Excluded, ExclusionReason, Extraction, Figure, Incident, Mention, Place,
 )
 
 TOWN = {"exact", "town", "near"}
@@ -100,11 +103,16 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
 
     incidents = []
     places = len({d.key().split("|")[0] for d in drafts.values()})  # one town on two days: one place
+    retold = _retold(article, codebook)
+    # a report's only incident may take its act from any sentence that tells of one in its area ("the sheriff
+    # is investigating the shooting ... the child is in serious condition")
+    told = [m for m in mentions if m.modality in _TELLS_OF_AN_ACT] if len(drafts) == 1 else []
     for draft in drafts.values():
         incident = _incident(article, draft, wave, places, codebook, alone=len(drafts) == 1)
-        reason = _not_an_incident(article, incident, draft.mentions, codebook)
-        if reason:
-            excluded.extend(_excluded(article, m, "no details", reason) for m in draft.mentions)
+        lent = [m for m in told if _same_area(m, draft.place)]
+        verdict = _not_an_incident(article, incident, draft.mentions, [*wave, *lent], codebook, retold)
+        if verdict:
+            excluded.extend(_excluded(article, m, *verdict) for m in draft.mentions)
         else:
             if incident.location is None or _within(setting, incident.location):
                 incident.location = setting
@@ -117,10 +125,19 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
 OFF_TOPIC_MIN = 4  # distinct sports/economy words that mark a report as using violent words figuratively
 
 
-def _not_an_incident(article: Article, incident: Incident, mentions: list[Mention], codebook: Codebook) -> str | None:
-    """Why a drafted incident is not one: no place, no count, no one harmed by a named act, no perpetrator
-    acting on a target, victim or with a weapon and no target struck by a named weapon, or figurative use in
-    an off-topic report."""
+def _not_an_incident(article: Article, incident: Incident, mentions: list[Mention], others: list[Mention],
+                     codebook: Codebook, retold: str | None = None) -> tuple[ExclusionReason, str] | None:
+    """Why a drafted incident is not one (`mentions`: its own; `others`: the report's wave and the mentions
+    that may give it its act): retold in a report about a trial or an anniversary (`retold`: the lead's
+    word, see `_retold`) and not dated within the news window; no violent act by an agent (only a toll or
+    damage, see `_violent_act`); no place, no count, no one harmed by a named act, no perpetrator acting on
+    a target, victim or with a weapon and no target struck by a named weapon; or figurative use in an
+    off-topic report."""
+    if retold and not _news(incident, article.published):
+        return "historical", (f"retold in a report about a trial or an anniversary ({retold!r} in its lead), "
+                              f"not dated within {NEWS_WINDOW_DAYS} days of publication")
+    if not _violent_act([*mentions, *others], codebook, article.text):
+        return "not violence", _no_act(mentions, article.text, codebook)
     counted = bool((incident.killed and incident.killed.high) or (incident.injured and incident.injured.high)
                    or any(f.kind in {"kidnapped", "missing"} and f.value for f in incident.figures))
     # who did what to whom, what struck which target ("a bomb destroyed the bank's offices"), or who was
@@ -130,17 +147,95 @@ def _not_an_incident(article: Article, incident: Incident, mentions: list[Mentio
                  or (incident.targets and incident.weapons))
     harmed = bool(incident.victims) and any(c.strong or _against_people(c, codebook) for m in mentions for c in m.cues)
     if incident.location is None and not counted and not acted and not harmed:
-        return "no place, no casualty figures and no roles: not enough to code an incident"
+        return "no details", "no place, no casualty figures and no roles: not enough to code an incident"
     text = article.text.lower()
     off_topic = {w for w in codebook.off_topic if re.search(rf"\b{re.escape(w)}\b", text)}
     if len(off_topic) >= OFF_TOPIC_MIN and not counted:
-        return f"violent words used figuratively in a report about {', '.join(sorted(off_topic)[:4])}"
+        return "no details", f"violent words used figuratively in a report about {', '.join(sorted(off_topic)[:4])}"
     return None
+
+
+_REFLEXIVE = {"himself", "herself", "themselves", "itself", "oneself"}
+_TELLS_OF_AN_ACT = {None, "no details", "reaction", "historical"}  # mentions whose act is the report's event
+NEWS_WINDOW_DAYS = 30  # an incident is news when it happened at most this long before publication (analysts' rule)
+_UNITS = re.compile(r"\n+|(?<=[.!?])[\"'”’)]?\s+")  # headline lines and sentences (of lower-cased text too)
+LEAD_WORDS = 8  # the lead ends with the first unit of at least this many words: the first sentence after headlines
+
+
+def _lead(article: Article) -> str:
+    """The report's lead: its headline (title) and its text up to the end of its first sentence, datelines
+    and headline lines before it included."""
+    units: list[str] = [article.title] if article.title else []
+    for unit in _UNITS.split(article.text[:2000]):
+        if unit.strip():
+            units.append(unit)
+            if len(unit.split()) >= LEAD_WORDS:
+                break
+    return " ".join(units)
+
+
+def _retold(article: Article, codebook: Codebook) -> str | None:
+    """The word that makes the report the story of a past incident told again (a trial, a sentencing, an
+    anniversary: the codebook's `retold` words) when its lead has one."""
+    words = sorted(codebook.modality["retold"], key=len, reverse=True)
+    found = re.search(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", _lead(article), re.I)
+    return found.group(1).lower() if found else None
+
+
+def _news(incident: Incident, published: dt.date | None) -> bool:
+    """Whether the incident is dated within the news window before publication (known dates only)."""
+    return bool(incident.date and published and -1 <= (published - incident.date).days <= NEWS_WINDOW_DAYS)
+
+
+def _violent_act(mentions: list[Mention], codebook: Codebook, text: str) -> bool:
+    """Whether the mentions report a violent act by an agent, not only what befell people or things (a
+    toll, damage): a strong cue or one that names a deed ("the murder", "were killed"; `Cue.deed`), an act
+    of its own (an attack, a shooting, an arrest, a protest ...), an act that needs an agent done by one of
+    the codebook's classes for it ("gunmen killed", "troops were seen"), a gun or bomb named or a weapon
+    found, or a perpetrator claimed, blamed or suspected (harm by a gun or a bomb is an incident even when
+    called an accident). A cue or act inside a cause of harm that no one inflicts ("a heart attack",
+    "killed himself") does not count, nor an act done only to its doer ("shot himself")."""
+    frames = codebook.frames
+    causes = HarmCauses.of(codebook)
+    for m in mentions:
+        sentence = text[m.sentence_start : m.sentence_end]
+        spans = causes.spans(sentence, m.sentence_start)
+
+        def free(start: int, end: int) -> bool:
+            return not any(c.start <= start and end <= c.end for c in spans)
+
+        if m.weapons or causes.armed(sentence) or any(a.role == "perpetrator" and a.basis != "reported"
+                                                       for a in m.actors):
+            return True
+        if any((c.strong or c.deed) and free(c.start, c.end) for c in m.cues):
+            return True
+        for p in m.predications:
+            if not free(p.start, p.end) or (p.patient_words and set(p.patient_words) <= _REFLEXIVE):
+                continue
+            if p.act not in frames.needs_agent or set(p.agents) & set(frames.needs_agent[p.act]):
+                return True
+    return False
+
+
+def _no_act(mentions: list[Mention], text: str, codebook: Codebook) -> str:
+    """The detail of an incident without a violent act: the cause of harm it names, if any."""
+    causes = HarmCauses.of(codebook)
+    for m in mentions:
+        for cause in causes.spans(text[m.sentence_start : m.sentence_end]):
+            return f"a toll or damage with no violent act and no one who did it (the report names {cause.what})"
+    return "a toll or damage with no violent act and no one who did it"
 
 
 def _against_people(cue: Cue, codebook: Codebook) -> bool:
     """A cue of violence done to people themselves ("murder", "killed"), not of a weapon or explosion."""
     return codebook.sub_event(cue.sub_event_type).event_type == "Violence against civilians"
+
+
+def _same_area(m: Mention, place: Place | None) -> bool:
+    """Whether every place the mention names for its event lies in the first-level region of `place`."""
+    return place is None or all(
+        p.place.country_code == place.country_code and (p.place.admin1 == place.admin1 or p.place.precision == "country")
+        for p in m.places if p.role == "event" and p.place.precision)
 
 
 def _within(town: Place | None, region: Place) -> bool:

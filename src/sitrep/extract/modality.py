@@ -1,7 +1,9 @@
 """Modality: is a mention a real, new incident of this report, or something to keep out of the ledger?
 
 Input: a mention's cue tokens, its sentence and what is attached to it. Output: an exclusion reason
-(historical, aggregate, threat, hypothetical, negated, reaction) with a human-readable detail, or None.
+(not violence, historical, aggregate, threat, hypothetical, negated, reaction) with a human-readable detail,
+or None. Not violence covers harm whose cause, as the parse attaches it, is one no one inflicts: a disaster,
+an accident, illness or a natural death, a suicide ("the quake killed six", "died of cancer").
 Historical covers old dates, anniversaries, court cases and inquiries about past incidents; aggregate
 covers cumulative and whole-conflict tolls, undated tolls too large for one incident and undated running
 tolls ("they have killed many people"); negated covers negations, denials of the act ("the army denied
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import NamedTuple
 
 from spacy.tokens import Span, Token
 
@@ -24,12 +27,91 @@ from sitrep.records import DateExpr, ExclusionReason, FigureMention
 
 HISTORICAL_AFTER_DAYS = 365  # an event dated this long before publication is history, not news
 ONE_INCIDENT_MAX_KILLED = 1000  # an undated toll this large is a conflict's, not one incident's
+CAUSE_KINDS = {"disaster": "a natural disaster", "accident": "an accident", "illness": "illness or a natural death",
+               "self_harm": "a suicide"}  # the codebook's causes of harm that no one inflicts
+ARMED_HARM = ("Firearms", "Explosives", "Heavy")  # weapon kinds (lexicon.yaml) whose harm is never an accident's
+_CAUSE_PREPS = {"of", "from", "in", "by", "after", "during", "following", "amid", "due", "to"}  # "died of", "killed in"
+
+
+class Cause(NamedTuple):
+    """A cause of harm that no one inflicts, as named in the text."""
+
+    start: int
+    end: int
+    kind: str  # disaster, accident, illness, self_harm
+    phrase: str
+
+    @property
+    def what(self) -> str:
+        return f"{CAUSE_KINDS[self.kind]} ({self.phrase!r})"
+
+
+class HarmCauses:
+    """The codebook's causes of death and harm that no one inflicts (disasters, accidents, illness, suicide),
+    found in text: "killed in an earthquake", "died of cancer", "fell from a ridge", "took his own life"."""
+
+    _built: dict[int, "HarmCauses"] = {}
+
+    @classmethod
+    def of(cls, codebook: Codebook) -> "HarmCauses":
+        """The causes of `codebook`, built once per codebook."""
+        built = cls._built.get(id(codebook))
+        if built is None or built.codebook is not codebook:
+            built = cls._built[id(codebook)] = cls(codebook)
+        return built
+
+    def __init__(self, codebook: Codebook):
+        self.codebook = codebook
+        words = codebook.modality
+        self._kind = {w: kind for kind in CAUSE_KINDS for w in words[kind]}
+        self._pattern = _words_pattern(self._kind)
+        self._armed = _words_pattern([*words["gun_harm"], *(w for kind in ARMED_HARM for w in codebook.weapons[kind])])
+        self._cue_phrases = {c for sub in codebook.sub_event_types for c in [*sub.strong, *sub.weak] if " " in c}
+
+    def armed(self, text: str) -> bool:
+        """Whether `text` names harm by a gun or a bomb, an incident even when it was an accident."""
+        return bool(self._armed.search(text))
+
+    def spans(self, text: str, offset: int = 0) -> list[Cause]:
+        """Every cause named in `text`, its offsets shifted by `offset`."""
+        return [Cause(m.start() + offset, m.end() + offset, self._kind[m.group(1).lower()], m.group(1).lower())
+                for m in self._pattern.finditer(text)]
+
+    def of_harm(self, tok: Token, causes: list[Cause]) -> Cause | None:
+        """The cause of the harm a cue word names, when the parse gives one: the word's subject ("the quake
+        killed") or object ("fought the blaze"), its "by" agent, the object of "of", "in", "after" ... ("died of cancer", "injured in a fall",
+        "died after falling"), the subject of a clause that says when ("killed when a landslide buried ..."),
+        for "dead" and "injured" those of the verb they complement; or the cue word is part of a cause ("a
+        heart attack")."""
+        def cause_at(t: Token) -> Cause | None:
+            return next((c for c in causes if c.start <= t.idx < c.end), None)
+
+        if found := cause_at(tok):
+            return found
+        heads = [tok] + ([tok.head] if tok.dep_ in {"acomp", "oprd", "amod", "xcomp", "conj", "dep"} else [])
+        for head in heads:
+            for c in head.children:
+                if c.dep_ in {"nsubj", "csubj"} and head.lemma_.lower() not in {"be", "die"} and (found := cause_at(c)):
+                    return found
+                if c.dep_ == "dobj" and head is tok and f"{tok.lower_} {c.lower_}" not in self._cue_phrases and (
+                        found := cause_at(c)):  # "firefighters fought the blaze", not "set fire"
+                    return found
+                if c.dep_ in {"agent", "prep"} and c.lower_ in _CAUSE_PREPS:
+                    objects = (o for o in c.children if o.dep_ in {"pobj", "pcomp"})
+                    if found := next((f for o in objects if (f := cause_at(o))), None):
+                        return found
+                if c.dep_ == "advcl":  # "killed when a landslide buried the village"
+                    subjects = (o for o in c.children if o.dep_ == "nsubj")
+                    if found := next((f for o in subjects if (f := cause_at(o))), None):
+                        return found
+        return None
 
 
 class ModalityClassifier:
     """Rules over the governing words of a mention (built once from the codebook's modality lists)."""
 
     def __init__(self, codebook: Codebook):
+        self.causes = HarmCauses.of(codebook)
         words = codebook.modality
         self._single = {key: {w for w in values if " " not in w} for key, values in words.items()}
         self._phrases = {
@@ -45,6 +127,8 @@ class ModalityClassifier:
         lower_governors = {t.lower_ for t in governors}
         text = sent.text
 
+        if cause := self._caused(sent, cue_tokens):
+            return "not violence", f"harm from {cause}, not an act of violence"
         if figures and all(f.aggregate for f in figures):
             return "aggregate", f"cumulative toll ({figures[0].text!r}), not one incident"
         if self._has("aggregate", text) and figures and (any(f.aggregate for f in figures) or _perfect(cue_tokens)):
@@ -60,7 +144,14 @@ class ModalityClassifier:
         if old and len(old) == len(dates):
             d = old[0]
             return "historical", f"dated {d.text!r} ({d.date.isoformat()}, precision {d.precision}), long before publication"
-        remembered = self._has("historical", text) and not figures_are_new(figures)
+        if year := _year_of_event(cue_tokens):  # "a 2004 car bombing", "the 1986 attacks"
+            if published is None or published.year - int(year.text) > 1:
+                return "historical", f"an event of {year.text}, named by its year"
+        if published is None and dates and all(d.precision == "year" for d in dates):
+            # a report dates its own news to the day or the weekday; an event it dates only by its year is background
+            return "historical", f"dated only by its year ({dates[0].text!r}) in a report with no publication date"
+        pattern = self._phrases["historical"]
+        remembered = bool(pattern.search(text)) and not figures_are_new(figures)  # "two years ago"
         if remembered or lower_governors & self._single["historical"]:  # "the anniversary of the 1988 attack"
             return "historical", "an anniversary or remembrance of a past event"
         if hit := lower_governors & self._single["court"]:
@@ -90,6 +181,16 @@ class ModalityClassifier:
             if hit := words & self._single["reaction"]:
                 return "reaction", f"a reaction to the event ({sorted(hit)[0]!r}), no new details"
         return None
+
+    def _caused(self, sent: Span, cue_tokens: list[Token]) -> str | None:
+        """The disaster, accident or illness that every cue word of the mention names as the cause of its
+        harm, unless the sentence names a gun or a bomb. A suicide is left to grouping: it is part of an
+        incident when someone else was harmed ("shot his wife, then killed himself")."""
+        causes = [c for c in self.causes.spans(sent.text, sent.start_char) if c.kind != "self_harm"]
+        if not causes or self.causes.armed(sent.text):
+            return None
+        found = [self.causes.of_harm(t, causes) for t in cue_tokens]
+        return found[0].what if found and all(found) else None
 
     def _has(self, key: str, text: str) -> bool:
         pattern = self._phrases.get(key)
@@ -133,6 +234,21 @@ class ModalityClassifier:
                 if not on_path & self._single["responsibility"]:
                     return f"denied ({gov.text!r})"
         return None
+
+
+def _words_pattern(words) -> re.Pattern:
+    """Any of `words` (phrases allowed) as whole words, longest first, case-insensitive."""
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.I)
+
+
+def _year_of_event(cue_tokens: list[Token]) -> Token | None:
+    """A year written as a modifier of the event noun: "a 2004 car bombing", "the 1986 attacks"."""
+    for tok in cue_tokens:
+        for node in (tok, *(c for c in tok.children if c.dep_ == "compound")):
+            for c in node.children:
+                if c.dep_ in {"nummod", "compound", "amod", "npadvmod"} and re.fullmatch(r"(1[89]|20)\d\d", c.text):
+                    return c
+    return None
 
 
 def figures_are_new(figures: list[FigureMention]) -> bool:

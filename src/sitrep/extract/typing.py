@@ -30,7 +30,7 @@ from sitrep.records import Cue, Predication
 _DETERMINERS = {"a", "an", "the", "their", "its", "his", "her", "some"}
 _PATIENT_PREPS = {"on", "against", "at", "upon", "onto"}
 _EXPLOSION_PLACE_PREPS = {"near", "outside", "inside", "at", "in", "on"}  # "a bomb went off near a bus station"
-_UNACCUSATIVE = {"die", "death", "perish", "explode", "disappear"}  # their subject is what suffers the act
+UNACCUSATIVE = {"die", "death", "perish", "explode", "disappear"}  # their subject is what suffers the act
 _NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos"}  # "Clash between ..." tagged VERB
 _LIGHT_VERBS = {"carry", "launch", "stage", "mount", "conduct", "organise", "organize", "hold", "lead", "perpetrate",
                 "commit", "begin", "start", "engage", "get", "take", "make", "use", "fire", "unleash"}
@@ -362,9 +362,12 @@ def _roles(head: Token, act: str) -> tuple[list[Token], list[Token]]:
         return agents, patients
 
     verb = head
+    # a participle with a subject and no auxiliary or object is a passive whose "were" is left out, as
+    # headlines and lists write it ("houses were damaged and two villagers injured")
+    elided_passive = verb.tag_ == "VBN" and not any(c.dep_ in {"aux", "auxpass", "dobj"} for c in verb.children)
     for c in verb.children:
         if c.dep_ == "nsubj":
-            (patients if head.lemma_.lower() in _UNACCUSATIVE else agents).extend(_conjuncts(c))
+            (patients if head.lemma_.lower() in UNACCUSATIVE or elided_passive else agents).extend(_conjuncts(c))
         elif c.dep_ == "nsubjpass":
             patients.extend(_conjuncts(c))
         elif c.dep_ == "agent":
@@ -379,6 +382,8 @@ def _roles(head: Token, act: str) -> tuple[list[Token], list[Token]]:
     for _ in range(3):  # "lynched and killed", "began to shoot", "killed ... when removing": the subject above
         if agents or node.dep_ not in {"conj", "xcomp", "advcl", "pcomp"}:
             break
+        if node is not verb and any(c.dep_ in {"nsubjpass", "expl"} for c in node.children):
+            break  # "it is expected to continue burning": the clause has a subject of its own
         node = node.head
         agents.extend(_subjects(node) or [t for c in node.children if c.dep_ == "agent" for t in _objects(c)])
     if node.dep_ == "acl" and node.head.pos_ in {"NOUN", "PROPN"}:

@@ -1,0 +1,101 @@
+"""What is no incident (issue 17): harm that no one inflicts, and past incidents told again (invented reports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sitrep.records import Article
+
+
+def _extract(pipeline, text: str, published: dt.date | None = None):
+    return pipeline.extract(Article.from_text(text, published=published))
+
+
+@pytest.mark.parametrize("text", [
+    "An earthquake of magnitude 6.1 killed at least six people in the town of Bam on Sunday.",
+    "Floods killed 12 people in Sylhet on Tuesday, officials said.",
+    "The former minister died of cancer in Nairobi on Monday, his family said.",
+    "The actress died peacefully in her sleep at her home in Los Angeles on Thursday.",
+    "Two hikers died after falling from a ridge near Chamonix on Saturday.",
+    "A man killed himself at his home in Leeds on Friday, police said.",
+    "A fire destroyed a warehouse in Lagos on Sunday. Firefighters fought the blaze for hours.",
+    "Two people died in Kidal on Monday, relatives said.",
+    "Eight patients died of an unidentified disease at the hospital in Maracay last week.",
+])
+def test_harm_without_a_violent_act_by_anyone_is_no_incident(pipeline, text):
+    result = _extract(pipeline, text)
+    assert result.incidents == [], [(i.sub_event_type, i.killed) for i in result.incidents]
+    assert any(e.reason == "not violence" for e in result.excluded), result.excluded
+
+
+@pytest.mark.parametrize("text", [
+    "A man shot his wife and then killed himself at their home in Leeds on Friday, police said.",
+    "Arsonists set fire to a warehouse in Lagos on Sunday.",
+    "Three people were killed in Kidal on Monday.",  # a passive "killed": someone killed them
+    "Two hunters were killed in a hunting accident near Eau Claire, Wisconsin, on Saturday.",  # harm by a gun
+    "A 3-year-old girl killed herself with a loaded gun she found in a bedroom in Lemoore on Sunday.",
+    "Gunmen killed six villagers in Bam on Sunday, hours after an earthquake shook the region.",
+])
+def test_a_violent_act_or_harm_by_a_gun_is_an_incident(pipeline, text):
+    assert len(_extract(pipeline, text).incidents) == 1
+
+
+def test_a_heart_attack_is_no_attack(pipeline):
+    result = _extract(pipeline, "The mayor of Kano died of a heart attack on Monday.")
+    assert result.incidents == []
+    assert any(e.reason == "not violence" and "heart attack" in e.detail for e in result.excluded), result.excluded
+
+
+@pytest.mark.parametrize("text", [
+    "A court in Lyon on Tuesday sentenced a man to life in prison for the murder of his neighbour. "
+    "He stabbed the neighbour to death outside their building in Lyon.",
+    "Trial begins for man accused of Kano market bombing\nThe bomb killed 30 people at the market in Kano.",
+    "Ten years after the bombing of the market in Kano, survivors gathered to pray. "
+    "The bomb killed 30 people at the market in Kano.",
+    "Jurors recommended on Monday that the killer be executed. He shot a police officer dead in Tulsa.",
+])
+def test_an_incident_told_again_in_a_report_about_a_trial_or_an_anniversary_is_historical(pipeline, text):
+    result = _extract(pipeline, text)
+    assert result.incidents == [], [(i.sub_event_type, i.location and i.location.name) for i in result.incidents]
+    assert any(e.reason == "historical" for e in result.excluded), result.excluded
+
+
+def test_a_report_about_a_trial_keeps_an_incident_dated_within_the_news_window(pipeline):
+    text = ("Trial of Kano market bomber opens\nOn Friday a bomb killed 4 people at the bus station in Kano, "
+            "police said.")
+    [incident] = _extract(pipeline, text, dt.date(2020, 5, 11)).incidents
+    assert incident.date == dt.date(2020, 5, 8)
+
+
+def test_an_arrest_and_a_charge_are_news_not_a_trial(pipeline):
+    text = "Man charged in Tulsa shooting\nPolice said a man shot two people dead outside a bar in Tulsa."
+    assert len(_extract(pipeline, text).incidents) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "He was murdered by gunmen in Lagos in 2010.",  # no publication date: a bare year is background
+    "Her son, an army captain who was killed in a 2004 car bombing in Iraq, was 27.",
+])
+def test_an_event_named_by_its_year_is_historical(pipeline, text):
+    result = _extract(pipeline, text)
+    assert result.incidents == []
+    assert any(e.reason == "historical" for e in result.excluded), result.excluded
+
+
+def test_a_count_of_attacks_is_no_anniversary(pipeline):
+    result = _extract(pipeline, "The suicide bombing at the airport in Ankara marked the eighth this year.")
+    assert [i.sub_event_type for i in result.incidents] == ["Suicide bomb"]
+
+
+def test_an_anniversary_of_something_else_leaves_the_attack_an_event(pipeline):
+    text = ("Gunmen attacked the mayor's convoy in Kano on Monday during a parade celebrating the 50th "
+            "anniversary of the city's founding.")
+    assert len(_extract(pipeline, text, dt.date(2020, 5, 12)).incidents) == 1
+
+
+def test_a_participle_whose_were_is_left_out_has_its_subject_as_patient(pipeline):
+    doc = pipeline.nlp("Several houses were damaged and two villagers slightly injured, the governor said.")
+    [injure] = [p for p in pipeline.mentions.frames(list(doc.sents)[0], 0) if p.act == "injure"]
+    assert "villagers" in injure.patient_words and injure.agents == ["unknown"]
