@@ -81,8 +81,18 @@ bench-scale: setup postgres
 # Rebuild the role tagger's weights (src/sitrep/models/roles.npz) from MUC-4 train.jsonl, with the
 # per-role thresholds chosen on dev.jsonl; a few minutes on two CPU cores. See training/README.md.
 MUC4 ?= ../shared/data/muc4
-train: setup
+train: setup train-tolls
 	$(BIN)/python training/train_roles.py --train $(MUC4)/train.jsonl --dev $(MUC4)/dev.jsonl --out src/sitrep/models/roles.npz
+
+# Refit the toll model (src/sitrep/models/tolls.npz: which value of a report's figures is its killed and
+# injured count) on GVA, GVC train and MUC-4 train keys; prints 5-fold cross-validated accuracy. About ten
+# minutes on two CPU cores. See training/README.md.
+GVA ?= ../shared/data/gva
+GVC ?= ../shared/data/gvc/gvc-train-dev.jsonl
+.PHONY: train-tolls
+train-tolls: setup
+	$(BIN)/python training/train_tolls.py --gva $(GVA) --gvc $(GVC) --muc4 $(MUC4)/train.jsonl \
+	    --muc4-keys $(MUC4)/keys-train.jsonl --out src/sitrep/models/tolls.npz
 
 # Robustness sweep: code every text of the evaluation data with the forgiving pipeline and print what went
 # wrong (coding problems by site, exceptions that escaped), the reports skipped for their language, and

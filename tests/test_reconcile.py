@@ -1,4 +1,7 @@
-"""The reconciliation rule: an incident's killed/injured low, best and high (sitrep.extract.reconcile)."""
+"""The reconciliation rule: an incident's killed/injured low, best and high (sitrep.extract.reconcile).
+
+`victims` is the rule alone; `reconcile` adds the attackers and, within one report, lets the fitted toll
+(`tests/test_tolls.py`) choose the best value."""
 
 from __future__ import annotations
 
@@ -58,15 +61,15 @@ def test_people_shot_less_the_dead_are_the_injured(codebook):
 
 def test_a_wounded_person_in_a_report_of_a_death_is_the_one_who_died(codebook):
     figures = [fig("injured", 1, f"{ONE_PERSON}: the boy"), fig("killed", 1, f"{ONE_PERSON}: the boy")]
-    assert reconcile(figures, "injured", None, codebook) is None
+    assert victims(figures, "injured", None, codebook) is None
     figures[0] = fig("injured", 1, f"{ANOTHER_PERSON}: her father")
-    assert reconcile(figures, "injured", None, codebook).best == 1
+    assert victims(figures, "injured", None, codebook).best == 1
 
 
 def test_an_ordinal_victim_among_the_dead_is_not_another(codebook):
     fifth = fig("injured", 1, f"{ANOTHER_PERSON}: a fifth man")
-    assert reconcile([fifth, fig("killed", 4)], "injured", None, codebook).best == 1
-    assert reconcile([fifth, fig("killed", 5)], "injured", None, codebook) is None
+    assert victims([fifth, fig("killed", 4)], "injured", None, codebook).best == 1
+    assert victims([fifth, fig("killed", 5)], "injured", None, codebook) is None
 
 
 def test_a_body_count_leaves_out_the_perpetrators_suicide(codebook):

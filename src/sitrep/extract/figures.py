@@ -1274,9 +1274,20 @@ def _harms_others(verb: Token, killing: bool = False) -> bool:
     return False
 
 
+def _dateline_end(s: _Sentence) -> int:
+    """Tokens of a wire dateline opening the sentence ("OUAGADOUGOU, Burkina Faso (AFP) - ..."): names,
+    commas and an agency in brackets before a spaced dash. Nobody there is a victim."""
+    for j, tok in enumerate(s.toks[:15]):
+        if tok.text in ("-", "—", "–", "--") and j > 0 and s.toks[j - 1].whitespace_:
+            return j + 1
+        if not (tok.pos_ == "PROPN" or tok.is_punct or tok.text.isupper()):
+            return 0
+    return 0
+
+
 def _quantities(s: _Sentence) -> list[_Quantity]:
     found: list[_Quantity] = []
-    i = 0
+    i = _dateline_end(s)
     starts = _start_words()
     while i < s.n:
         w = s.low[i]

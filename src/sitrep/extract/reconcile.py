@@ -41,6 +41,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from sitrep.codebook import Codebook
+from sitrep.extract import tolls
 from sitrep.extract.figures import (
     ALL_DEAD, ANOTHER_PERSON, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE,
 )
@@ -115,16 +116,40 @@ def reconcile(
     figures: Iterable[Figure], kind: FigureKind, place_name: str | None, codebook: Codebook,
     published: Mapping[str, dt.date | None] | None = None, article_order: Mapping[str, int] | None = None,
 ) -> Range | None:
-    """low/best/high for one kind, attackers included (the toll of the victims, see `victims`, plus
-    `attackers`), or None when no figure counts this incident."""
+    """low/best/high for one kind, attackers included, or None when no figure counts this incident. Within
+    one report, best is the fitted toll's choice (`tolls`) and low/high widen to hold it; across reports,
+    the rule's best (the most recent report's figure) stands."""
     figures = list(figures)
-    found = victims(figures, kind, place_name, codebook, published, article_order)
+    rule, alone = by_rule(figures, kind, place_name, codebook, published, article_order)
+    model = tolls.shipped()
+    if model is None or kind not in ("killed", "injured") or len({f.article_id for f in figures}) > 1:
+        return rule
+    best = model.choose(toll_candidates(figures, kind, place_name, codebook, alone), kind)
+    best += attackers(figures, kind) if kind == "killed" else 0
+    if rule is None:
+        return Range(low=best, best=best, high=best) if best else None
+    return Range(low=min(rule.low, best), best=best, high=max(rule.high, best))
+
+
+def by_rule(
+    figures: list[Figure], kind: FigureKind, place_name: str | None, codebook: Codebook,
+    published: Mapping[str, dt.date | None] | None = None, article_order: Mapping[str, int] | None = None,
+) -> tuple[Range | None, Range | None]:
+    """(the rule's range, attackers included; the victims' range alone: `victims`)."""
+    alone = victims(figures, kind, place_name, codebook, published, article_order)
     extra = attackers(figures, kind) if kind == "killed" else 0
     if not extra:
-        return found
-    if found is None:
-        return Range(low=extra, best=extra, high=extra)
-    return Range(low=found.low + extra, best=found.best + extra, high=found.high + extra)
+        return alone, alone
+    if alone is None:
+        return Range(low=extra, best=extra, high=extra), alone
+    return Range(low=alone.low + extra, best=alone.best + extra, high=alone.high + extra), alone
+
+
+def toll_candidates(figures: list[Figure], kind: FigureKind, place_name: str | None, codebook: Codebook,
+                    alone: Range | None) -> list[tolls.Candidate]:
+    """The fitted toll's candidates for the victims of one report (`alone`: the rule's range of them)."""
+    dead = victims(figures, "killed", place_name, codebook)
+    return tolls.candidates(figures, kind, place_name, alone, dead.best if dead else 0)
 
 
 def victims(
