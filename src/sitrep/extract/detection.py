@@ -21,6 +21,8 @@ _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december"}
 # Words that look like cues but, in these uses, are not events ("fire" as in "ceasefire" is one token already).
 _NOT_EVENT_BEFORE = {"cease", "under", "open", "friendly"}  # "under fire" is kept by the strong "opened fire" cue
+# Nouns that a cue word only describes when it modifies them: "shell casings" are a gun's, not artillery.
+_NOT_EVENT_HEADS = {"casing", "casings", "company", "companies"}
 
 
 class CueMatcher:
@@ -58,6 +60,9 @@ class CueMatcher:
                 match = None  # "On 9 March", "in May", "the 19 march elections" in lower-cased copy
             if match and match[0] == 1 and in_crash(tokens[i]):
                 match = None  # "the plane crashed and all four on board were killed": no violence
+            if match and match[0] == 1 and tokens[i].dep_ in {"compound", "amod"} \
+                    and tokens[i].head.lower_ in _NOT_EVENT_HEADS:
+                match = None  # "police found shell casings at the scene"
             if match and not (match[0] == 1 and i > 0 and tokens[i - 1].lower_ in _NOT_EVENT_BEFORE and not match[2]):
                 n, sub_event_type, strong = match
                 first, last = tokens[i], tokens[i + n - 1]

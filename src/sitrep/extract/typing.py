@@ -36,6 +36,11 @@ _LIGHT_VERBS = {"carry", "launch", "stage", "mount", "conduct", "organise", "org
                 "commit", "begin", "start", "engage", "get", "take", "make", "use", "fire", "unleash"}
 _HARMS_ITS_OBJECT = {"kill", "murder", "injure", "abduct", "rape"}  # acts whose direct object is the one harmed
 _TWO_SIDED = {"fight"}  # acts whose "with" object is a fighting party like the subject
+_PARTICLES = {"out", "back", "over", "away", "down", "off", "up"}  # adverbs the parse may tag as prepositions
+_TRANSITIVE = {"retake"}  # acts that, as verbs, are acts only with an object (or a passive subject)
+_EVENT_NOUNS = {"incident", "event", "episode"}  # nouns whose relative clause tells the event itself
+_TOLL_VERBS = {"kill", "injure", "wound", "hurt"}  # passive, they tell what befell people
+_CAUSE_MARKS = {"after", "following"}  # "were hurt after police fired": the clause of the act itself
 _BLADES = re.compile(r"\b(machetes?|knife|knives|axes?|blades?|cutlass(es)?|spears?|hacked|stabbed)\b", re.I)
 
 
@@ -76,9 +81,11 @@ def _forms(tok: Token) -> set[str]:
 
 
 def _particle_verb(tok: Token, words: tuple[str, ...]) -> bool:
-    """A two-word phrasal verb whose particle follows the object ("handed Manbij over", "took them away")."""
-    return len(words) == 2 and tok.pos_ == "VERB" and any(c.dep_ == "prt" and c.lower_ == words[1]
-                                                          for c in tok.children)
+    """A two-word phrasal verb whose particle follows the object ("handed Manbij over", "took them away",
+    "drove the rebels out of the village")."""
+    return len(words) == 2 and tok.pos_ == "VERB" and any(
+        c.lower_ == words[1] and c.i > tok.i and (c.dep_ == "prt" or (c.dep_ in {"prep", "advmod"} and c.lower_ in _PARTICLES))
+        for c in tok.children)
 
 
 def _match_at(tokens: list[Token], i: int, words: tuple[str, ...]) -> int | None:
@@ -122,6 +129,7 @@ class FrameReader:
         self._participant_acts = set(lex.participant_acts)
         self._labels = {label.lower(): t.name for t in codebook.sub_event_types for label in t.label}
         self._targets = _PhraseTable(codebook.gtd.target_types, tokenizer)
+        self._firearms = {w for w in codebook.weapons["Firearms"] if " " not in w}
 
     def __call__(self, sent: Span, index: int) -> list[Predication]:
         """The realised, foreground predications of one sentence."""
@@ -140,7 +148,11 @@ class FrameReader:
                 continue  # "On 9 March", "riot police", "treated for burns"
             if self._is_background(head, act) or self._is_unrealised(head):
                 continue
+            if act in _TRANSITIVE and head.pos_ == "VERB" and not any(c.dep_ in {"dobj", "nsubjpass"} for c in head.children):
+                continue  # "drove back from an orphanage": a journey, not ground retaken
             agents, patients = _roles(head, act)
+            if act == "explode" and any(_forms(t) & self._firearms for t in agents + patients):
+                act = "shoot"  # "the gun went off": a shot, accidental or not, never a bomb
             patients = [t for t in patients if t.ent_type_ not in {"DATE", "TIME"} and not span.start <= t.i < span.end]
             if act in _TWO_SIDED:  # "X clashed with Y": both are fighting parties
                 agents, patients = agents + patients, []
@@ -183,6 +195,8 @@ class FrameReader:
             lemmas = {f for w in words for f in _forms(w)}
         if lemmas & self._armed_markers or has("armed", head_forms) or (agent and lemmas & self._unidentified):
             return "armed"
+        if not agent and has("installation", head_forms | pairs):  # "captured two posts", "attacked a base"
+            return "installation"
         if has("state", head_forms | pairs) and not has("civilian", pairs):  # not "a security guard"
             return "state"
         if has("protesters", lemmas):
@@ -235,10 +249,11 @@ class FrameReader:
             return False  # "women rallying in Tehran": the act describes a participant
         node = tok
         for _ in range(10):
-            if node.dep_ == "relcl":
-                return True
-            if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in self._background for c in node.children):
-                return True  # "demonstrated after a colleague was killed"
+            if node.dep_ == "relcl" and node.head.lemma_.lower() not in _EVENT_NOUNS:
+                return True  # not "the incident where police used force": that clause tells the incident
+            marks = {c.lower_ for c in node.children if c.dep_ == "mark"}
+            if node.dep_ == "advcl" and marks & self._background and not (marks & _CAUSE_MARKS and _toll_clause(node.head)):
+                return True  # "demonstrated after a colleague was killed", not "two were hurt after police fired"
             if node.head.i == node.i:
                 return False
             node = node.head
@@ -262,6 +277,17 @@ class FrameReader:
             or (c.dep_ in {"nsubj", "nsubjpass"} and _nobody(c))
             for c in verb.children
         )
+
+
+def _toll_clause(verb: Token) -> bool:
+    """A clause that only tells what befell people ("two were injured", "three died", "three people are
+    dead"): the clause it is told "after" is the act that did it, as wire leads write it."""
+    lemma = verb.lemma_.lower()
+    if lemma in UNACCUSATIVE or lemma in {"hospitalize", "hospitalise", "suffer"}:
+        return True
+    if lemma in _TOLL_VERBS:
+        return any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children)
+    return lemma == "be" and any(c.dep_ == "acomp" and c.lower_ in {"dead", "injured", "wounded"} for c in verb.children)
 
 
 def _words_pattern(words: list[str]) -> re.Pattern:
@@ -327,13 +353,15 @@ def _subjects(verb: Token) -> list[Token]:
 
 def _patient_prep(prep: Token, act: str) -> bool:
     """A preposition that introduces what the act is done to: "fired on", "attack against", "clashed with"
-    (a fight), "set fire to" (arson), "exploded near" (an explosion)."""
+    (a fight), "set fire to" (arson), "exploded near" (an explosion), "took control of", "drove them out of"
+    (territory)."""
     word = prep.lower_
     if word == "at" and act in _HARMS_ITS_OBJECT and any(c.dep_ == "dobj" for c in prep.head.children):
         return False  # "executed four men at a checkpoint": where, not whom ("threw stones at police" stays)
     return prep.dep_ == "prep" and (
         word in _PATIENT_PREPS or (word, act) in {("with", "fight"), ("to", "destroy")}
         or (act == "explode" and word in _EXPLOSION_PLACE_PREPS)
+        or (word in {"of", "from"} and act in {"retake", "take_territory"})  # "seized control of", "drove ... from"
     )
 
 
