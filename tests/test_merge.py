@@ -222,6 +222,32 @@ def test_fold_reconciles_over_reports_with_publication_dates():
     assert fold(contributions, figures, load_codebook()).killed.best == 3
 
 
+def test_a_follow_up_that_the_wounded_died_moves_them_to_the_killed():
+    def report(article, day, killed, injured, figures):
+        record = Incident(id=f"i-{article}", killed=killed, injured=injured, figures=figures)
+        return Contribution(article_id=article, record=record, published=day, order=day.day)
+
+    def f(article, kind, value, scope=None):
+        return Figure(kind=kind, value=value, scope=scope, quote="q", article_id=article, start=0, end=1)
+
+    one, two = Range(low=1, best=1, high=1), Range(low=2, best=2, high=2)
+    # "a man was shot and critically wounded"; two days later "the man shot on Tuesday has died"
+    shot = report("a", dt.date(2024, 5, 1), None, one, [f("a", "injured", 1, "one person: a man")])
+    died = report("b", dt.date(2024, 5, 3), one, None, [f("b", "killed", 1, "one person: the man")])
+    folded = fold([shot, died], shot.record.figures + died.record.figures, load_codebook())
+    assert (folded.killed.best, folded.injured.best) == (1, 0)
+    # "one killed, two wounded"; later "one of the wounded died in hospital": two killed, one wounded
+    first = report("c", dt.date(2024, 5, 1), one, two, [f("c", "killed", 1), f("c", "injured", 2)])
+    later = report("d", dt.date(2024, 5, 4), two, None, [f("d", "killed", 2)])
+    folded = fold([first, later], first.record.figures + later.record.figures, load_codebook())
+    assert (folded.killed.best, folded.injured.best) == (2, 1)
+    # a later report that counts the wounded again keeps its own count
+    again = report("e", dt.date(2024, 5, 5), two, one, [f("e", "killed", 2), f("e", "injured", 1)])
+    folded = fold([first, later, again], [*first.record.figures, *later.record.figures, *again.record.figures],
+                  load_codebook())
+    assert (folded.killed.best, folded.injured.best) == (2, 1)
+
+
 def test_fold_prefers_precise_date_and_place_and_applies_edits():
     a, x = first_report()
     vague = incident(a, "v", Place(name="Texas", country_code="US", precision="admin1"), dt.date(2016, 7, 1),

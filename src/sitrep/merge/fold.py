@@ -5,10 +5,13 @@ the stored incident is a function of those contributions, the figure rows and th
 so adding a report, splitting one out or merging two incidents all end in the same recomputation.
 
 Rules (one report: its own values, unchanged):
-- killed / injured: the reconciliation rule of `sitrep.extract.reconcile` over every figure of every
-  report, each report's publication date deciding "most recent" (then the order reports arrived);
-  a figure scoped to its own report's name for the place counts as the incident's own. When no figure
-  counts, the most recent report's stated range stands.
+- killed / injured: low and high by the reconciliation rule of `sitrep.extract.reconcile` over every
+  figure of every report, each report's publication date deciding "most recent" (then the order reports
+  arrived); a figure scoped to its own report's name for the place counts as the incident's own. Best is
+  the most recent report's own best (as that report coded it); when no figure counts, the most recent
+  report's stated range stands. A follow-up that raises the toll moves the wounded who died from the
+  injured to the killed: the injured are those the last report of them counted, less the rise in the
+  killed since (`_died_since`).
 - date: the most precise (day > week > month > year); among those, the value most reports give;
   ties go to the earliest report.
 - location: the most precise (exact > town > near > admin2 > admin1 > country), then the most
@@ -170,14 +173,16 @@ def _fold_many(reports: list[Contribution], figures: list[Figure], codebook: Cod
         if f.scope is not None and f.scope in {place_names.get(f.article_id), own} else f
         for f in figures
     ]
-    ranges = {}
+    ranges: dict[str, Range | None] = {}
+    latest = sorted(reports, key=lambda c: (published.get(c.article_id) or dt.date.min, c.order))
     for kind in ("killed", "injured"):
         got = reconcile(counted, kind, None, codebook, published=published, article_order=order)
-        if got is None:  # no figure counts: the most recent report's own statement, if any
-            stated = [(published.get(c.article_id) or dt.date.min, c.order, getattr(r, kind))
-                      for c, r in zip(reports, records) if getattr(r, kind) is not None]
-            got = max(stated, key=lambda s: (s[0], s[1]))[2] if stated else None
+        stated = [getattr(c.record, kind) for c in latest if getattr(c.record, kind) is not None]
+        if stated:  # the most recent report's own best (as it coded it), within every report's range
+            best = stated[-1].best
+            got = Range(low=min(got.low, best), best=best, high=max(got.high, best)) if got else stated[-1]
         ranges[kind] = got
+    ranges["injured"] = _died_since(latest, ranges["killed"], ranges["injured"])
 
     claimed = next((r.claimed_by for r in records if r.claimed_by), None)
     return Folded(
@@ -187,6 +192,21 @@ def _fold_many(reports: list[Contribution], figures: list[Figure], codebook: Cod
         targets=_union([r.targets for r in records]), victims=_union([r.victims for r in records]),
         weapons=_union([r.weapons for r in records]), claimed_by=claimed,
     )
+
+
+def _died_since(latest: list[Contribution], killed: Range | None, injured: Range | None) -> Range | None:
+    """The injured less those who died since the last report that counted the injured: when later reports
+    raise the toll ("the man shot on Tuesday has died"), the wounded they now count among the dead are no
+    longer among the injured (both reports stay the incident's evidence). `latest`: reports, oldest first."""
+    told = [i for i, c in enumerate(latest) if c.record.injured is not None]
+    if killed is None or injured is None or not told or not any(
+            c.record.killed is not None for c in latest[told[-1] + 1:]):
+        return injured
+    then = max((c.record.killed.best for c in latest[:told[-1] + 1] if c.record.killed is not None), default=0)
+    moved = min(max(0, killed.best - then), injured.best)
+    if not moved:
+        return injured
+    return Range(low=max(0, injured.low - moved), best=injured.best - moved, high=max(0, injured.high - moved))
 
 
 EDITABLE = ("killed", "injured", "sub_event_type", "date", "date_precision", "location", "claimed_by",
