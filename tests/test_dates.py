@@ -89,3 +89,35 @@ def test_offsets_index_the_article():
 
 def test_a_date_is_never_after_publication():
     assert resolved("on May 25") == [("May 25", "2015-05-25", "day")]
+
+
+@pytest.mark.parametrize(("text", "reporting"), [
+    # a statement's date, and a court or police step after the act
+    ("A man was shot late Saturday, police said Monday.", [False, True]),
+    ("Officers told reporters Friday that the gunman fled.", [True]),
+    ("The sheriff said in a statement Friday that two men died.", [True]),
+    ("The woman was arraigned Wednesday on murder charges.", [True]),
+    # the page's time stamp
+    ("Posted: Tuesday, May 17, 2016 5:46 PM EDT", [True]),
+    ("Friday, May 20, 2016 | Updated 8:52 PM EDT", [True]),
+    ("Published: May 20, 2016", [True]),
+    # the act's date
+    ("The shooting happened Monday around 5:30 p.m.", [False]),
+    ("Two men were killed on Sunday, May 22, 2016 at 3 p.m. in a raid.", [False]),
+])
+def test_dates_of_statements_and_of_the_report_are_marked(text, reporting):
+    assert [d.reporting for d in find_dates(text, TUESDAY)] == reporting
+
+
+def test_the_weekend_is_its_week():
+    assert resolved("two men were shot over the weekend") == [("over the weekend", "2016-05-21", "week")]
+    assert resolved("last weekend") == [("last weekend", "2016-05-21", "week")]
+
+
+def test_an_incident_is_dated_by_its_act_not_by_the_statement(pipeline):
+    from sitrep.records import Article
+
+    text = ("Police said Monday that they are still looking for the gunman.\n\n"
+            "A 24-year-old man was shot and killed late Saturday outside a bar in Dallas, Texas.")
+    (incident,) = pipeline.extract(Article.from_text(text, published=dt.date(2016, 5, 23))).incidents
+    assert (incident.date, incident.date_precision) == (dt.date(2016, 5, 21), "day")

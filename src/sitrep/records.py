@@ -85,6 +85,7 @@ class DateExpr(BaseModel):
     date: dt.date
     precision: DatePrecision
     scope: str | None = None  # the place it dates, set when a mention names several
+    reporting: bool = False  # the date of the report or of a statement ("police said Friday"), not of an act
 
 
 class Reporter(BaseModel):

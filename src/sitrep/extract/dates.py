@@ -17,6 +17,11 @@ Rules (all matching is case-insensitive, so MUC-4's lower-case text works):
   "last year"/"this year" (year); "N days/weeks/months/years ago"; "a year and a half ago"
   (month); "the previous day" and "the following day" -> one day from the last day-precision date found earlier in the same
   text ("the previous day" falls back to published -1).
+- "last weekend", "over the weekend" -> the latest Saturday before publication (week).
+- A date is `reporting` when it dates the report or a statement, not an act: after a verb of saying or of
+  a court or police step ("police said Friday", "told reporters Friday", "arraigned Wednesday",
+  "charged Thursday"), or a publication stamp ("Published: April 10, 2007", "Posted: Tuesday, March 31,
+  2015 5:46 PM EDT", "Friday, Sep 10, 2010 | Updated 8:52 PM"). Grouping dates an incident by its act.
 - Each character is used by at most one expression; offsets are `offset`-shifted.
 - A date that would fall outside the calendar (before 0001-01-01 or after 9999-12-31, as "yesterday"
   in a report dated 0001-01-01) is no date: the expression is skipped, never an exception.
@@ -80,6 +85,7 @@ _RELATIVE = _c(
     r"|(?P<d0>(?:earlier\s+)?today|this\s+(?:morning|afternoon|evening)|tonight)"
     r"|(?P<prev>the\s+(?:previous|preceding)\s+day|the\s+day\s+before)"
     r"|(?P<next>the\s+(?:following|next)\s+day)"
+    r"|(?P<weekend>(?:last|past|this|over\s+the)\s+weekend)"
     r"|(?P<lastunit>last|past|previous)\s+(?P<lu>week|month|year)"
     r"|(?P<thisunit>(?:(?:earlier|so\s+far|later)\s+)?this)\s+(?P<tu>week|month|year)"
     rf"|{_NUM}\s+(?P<unit>day|week|month|year)s?\s+(?P<half>and\s+a\s+half\s+)?ago)\b"
@@ -157,6 +163,27 @@ _DIGIT_HINTS = tuple("0123456789")
 _MONTH_HINTS = tuple(_MONTHS)
 _RELATIVE_HINTS = ("yesterday", "today", "tonight", "night", "morning", "afternoon", "evening",
                    "day", "week", "month", "year")
+# what makes a date the report's or a statement's: a verb of saying or a court or police step right before
+_STATEMENT_BEFORE = re.compile(
+    r"\b(?:said|says|told\s+(?:[\w.'’-]+\s+){0,3}?(?:reporters|police|officers|investigators|deputies|"
+    r"the\s+\w+)|announced|confirmed|stated|added|explained|noted|testified|reported|"
+    r"arraigned|charged|indicted|sentenced|identified|released|arrested)"
+    r"(?:\s+(?:in|at|during)\s+a\s+(?:[\w-]+\s+){0,2}?(?:statement|release|conference|briefing|interview))?"
+    r"\s+(?:late\s+|early\s+|on\s+)?$", re.IGNORECASE)
+_STAMP_BEFORE = re.compile(r"\b(?:published|posted|updated|last\s+modified|created)\s*(?:on|at)?\s*:?\s*$",
+                           re.IGNORECASE)
+_STAMP_AFTER = re.compile(r"^\s*(?:\||at\s+)?\s*(?:\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\b)?|"
+                          r"updated\b)", re.IGNORECASE)
+
+
+def _reporting(text: str, start: int, end: int, precision: str) -> bool:
+    """Does the expression at text[start:end] date the report or a statement (see the module docstring)?"""
+    before = text[max(0, start - 80):start]
+    if _STATEMENT_BEFORE.search(before) or _STAMP_BEFORE.search(before):
+        return True
+    # a full date with its year followed by a clock time or "| Updated": the page's time stamp
+    return precision == "day" and bool(re.search(r"\d{4}\s*$", text[start:end])) and bool(
+        _STAMP_AFTER.match(text[end:end + 20]))
 _PATTERNS: list[tuple[re.Pattern[str], str, Callable, tuple[str, ...]]] = [
     (_ISO, "", _iso, ("-",)),
     (_DMY, "", _ymd, _MONTH_HINTS),
@@ -184,6 +211,9 @@ def _relative(m: re.Match[str], published: dt.date, anchor: dt.date | None,
         return (anchor or published) - dt.timedelta(days=1), "day"
     if m["next"]:
         return (anchor + dt.timedelta(days=1), "day") if anchor else None
+    if m["weekend"]:
+        back = (published.weekday() - 5) % 7 or (7 if m["weekend"].lower().startswith(("last", "past")) else 0)
+        return published - dt.timedelta(days=back), "week"
     unit = (m["lu"] or m["tu"] or m["unit"]).lower()
     n = -1 if m["lastunit"] else 0 if m["thisunit"] else -(
         int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"].lower()])
@@ -233,6 +263,7 @@ def find_dates(text: str, published: dt.date | None, offset: int = 0) -> list[Da
         found = [f for f in found if lowered[f[0]:f[1]] != "overnight"]
     found.sort()
     return [
-        DateExpr(start=s + offset, end=e + offset, text=text[s:e], date=d, precision=p)
+        DateExpr(start=s + offset, end=e + offset, text=text[s:e], date=d, precision=p,
+                 reporting=_reporting(text, s, e, p))
         for s, e, d, p in found
     ]

@@ -56,7 +56,8 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
     excluded = [_excluded(article, m, m.modality, m.modality_detail or "") for m in mentions if m.modality]
     realis = [m for m in mentions if not m.modality]
     acts = [m for m in realis if not _follow_up(m)]
-    lead_date = next((_best_date(m.dates) for m in [*acts, *realis] if m.dates), None)
+    lead_date = next((_best_date(m.dates) for m in [*acts, *realis] if any(not d.reporting for d in m.dates)),
+                     next((_best_date(m.dates) for m in [*acts, *realis] if m.dates), None))
 
     drafts: dict[str, _Draft] = {}
     by_town: dict[str, list[_Draft]] = defaultdict(list)
@@ -272,7 +273,10 @@ def _date_for(m: Mention, place: Place | None, lead: DateExpr | None) -> DateExp
         scoped = [d for d in m.dates if d.scope == place.name]
         if scoped:
             return _best_date(scoped)
-    return _best_date([d for d in m.dates if d.scope is None] or m.dates) or lead
+    own = _best_date([d for d in m.dates if d.scope is None] or m.dates)
+    if own is not None and own.reporting and lead is not None and not lead.reporting:
+        return lead  # "..., police said Friday": the act's date told elsewhere in the report
+    return own or lead
 
 
 APART_DAYS = 7  # a mention dated this far from every incident of its report tells of another one
@@ -313,8 +317,9 @@ def _town_key(place: Place) -> str:
 
 
 def _best_date(dates: list[DateExpr]) -> DateExpr | None:
+    """The date of an act before that of a statement or of the report, then the most precise."""
     order = {"day": 0, "week": 1, "month": 2, "year": 3}
-    return min(dates, key=lambda d: order[d.precision]) if dates else None
+    return min(dates, key=lambda d: (d.reporting, order[d.precision])) if dates else None
 
 
 def _draft_for(place, date, drafts, by_town) -> _Draft:
