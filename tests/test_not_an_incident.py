@@ -99,3 +99,34 @@ def test_a_participle_whose_were_is_left_out_has_its_subject_as_patient(pipeline
     doc = pipeline.nlp("Several houses were damaged and two villagers slightly injured, the governor said.")
     [injure] = [p for p in pipeline.mentions.frames(list(doc.sents)[0], 0) if p.act == "injure"]
     assert "villagers" in injure.patient_words and injure.agents == ["unknown"]
+
+
+@pytest.mark.parametrize("text", [
+    "There were four shootings in the city over the weekend, police said.",
+    "A spate of shootings killed five people in the north of the city this month.",
+    "A string of attacks on police posts has unsettled the province since the spring.",
+])
+def test_a_roundup_of_several_incidents_is_not_one(pipeline, text):
+    result = _extract(pipeline, text, dt.date(2024, 6, 3))
+    assert result.incidents == [], [(i.sub_event_type, i.killed) for i in result.incidents]
+    assert any(e.reason == "aggregate" for e in result.excluded), result.excluded
+
+
+@pytest.mark.parametrize("text", [
+    "Seven near-simultaneous explosions hit bus stations in Jableh on Monday, killing 40 people.",
+    "Two explosions rocked a market in Maiduguri on Friday, killing 12 people, police said.",
+])
+def test_the_parts_of_one_attack_are_one_incident(pipeline, text):
+    result = _extract(pipeline, text, dt.date(2024, 6, 3))
+    assert len(result.incidents) == 1, result.excluded
+
+
+@pytest.mark.parametrize("text", [
+    "Soldiers seized two AK-47 rifles and a rocket-propelled grenade launcher in Kaduna on Monday.",
+    "Police found two car bombs and a cache of hand grenades in a house in Mosul on Sunday.",
+])
+def test_an_inventory_of_weapons_found_is_no_attack_with_them(pipeline, text):
+    result = _extract(pipeline, text, dt.date(2024, 6, 3))
+    types = {i.sub_event_type for i in result.incidents}
+    assert not types & {"Grenade", "Remote explosive/landmine/IED", "Shelling/artillery/missile attack",
+                        "Suicide bomb", "Air/drone strike"}, types

@@ -45,6 +45,7 @@ class FrameLexicon(BaseModel):
     acts: dict[str, list[str]]
     needs_agent: dict[str, list[str]]
     implied_agent: list[str]
+    holding: list[str]
     verbs_only: list[str]
     participant_acts: list[str]
     actors: dict[str, list[str]]

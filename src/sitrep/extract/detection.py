@@ -21,8 +21,10 @@ _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december"}
 # Words that look like cues but, in these uses, are not events ("fire" as in "ceasefire" is one token already).
 _NOT_EVENT_BEFORE = {"cease", "under", "open", "friendly"}  # "under fire" is kept by the strong "opened fire" cue
-# Nouns that a cue word only describes when it modifies them: "shell casings" are a gun's, not artillery.
-_NOT_EVENT_HEADS = {"casing", "casings", "company", "companies"}
+_OBJECT_DEPS = {"conj", "appos", "pobj", "prep", "compound", "nmod", "dobj", "nsubjpass", "attr", "npadvmod"}
+# Nouns that a cue word only describes when it modifies them: "shell casings" are a gun's, not artillery; an
+# "assault rifle" is a weapon, not an assault.
+_NOT_EVENT_HEADS = {"casing", "casings", "company", "companies", "rifle", "rifles", "weapon", "weapons"}
 
 
 class CueMatcher:
@@ -41,6 +43,8 @@ class CueMatcher:
         self._act_of = {w: act for act, words in frames.acts.items() for w in words if " " not in w}
         self._needs_agent = set(frames.needs_agent)
         self._implied = set(frames.implied_agent)
+        self._holding = {w for w in frames.holding if " " not in w}
+        self._weapon_types = {sub.name for sub in codebook.sub_event_types if sub.event_type == "Explosions/Remote violence"}
 
     def __call__(self, span: Doc | Span) -> list[Cue]:
         """Every cue in `span`, longest first at each position, non-overlapping."""
@@ -63,6 +67,8 @@ class CueMatcher:
             if match and match[0] == 1 and tokens[i].dep_ in {"compound", "amod"} \
                     and tokens[i].head.lower_ in _NOT_EVENT_HEADS:
                 match = None  # "police found shell casings at the scene"
+            if match and match[1] in self._weapon_types and self._held(tokens[i : i + match[0]]):
+                match = None  # "seized rifles and a rocket-propelled grenade launcher": an inventory
             if match and not (match[0] == 1 and i > 0 and tokens[i - 1].lower_ in _NOT_EVENT_BEFORE and not match[2]):
                 n, sub_event_type, strong = match
                 first, last = tokens[i], tokens[i + n - 1]
@@ -76,6 +82,18 @@ class CueMatcher:
                 i += 1
         return cues
 
+
+    def _held(self, tokens: list[Token]) -> bool:
+        """Whether a weapon cue names a thing had, found or taken ("found two car bombs", "a cache including
+        grenades"): the verb its phrase is the object of, through lists, "of" and "including", is one of holding."""
+        node = tokens[-1]
+        for _ in range(8):
+            if node.pos_ in {"VERB", "AUX"}:
+                return node.lemma_.lower() in self._holding
+            if node.dep_ not in _OBJECT_DEPS or node.head.i == node.i:
+                return False
+            node = node.head
+        return False
 
     def _deed(self, tokens: list[Token]) -> bool:
         """Whether a cue names a deed someone did: one of its words is an act of the codebook that needs no

@@ -15,7 +15,13 @@ A figure is a quantity (digits, number words, a vague phrase from `codebook/quan
    inherit from the figure before; "3 soldiers and 2 civilians were killed" from the one after.
 
 Zero figures come from "no one was hurt", "nobody was killed", "no deaths" and "no casualties"
-(killed 0 and injured 0); "no reports of casualties" is unknown, not zero. Quantities that are
+(killed 0 and injured 0); "no reports of casualties" is unknown, not zero. A 0 said of the people not
+counted already or of one person ("no one else was hurt", "no other injuries", "his wife escaped
+unharmed", "was not hurt") is scoped `NOBODY_ELSE`. Words that name no number ("several", "some":
+`number: false` in quantities.yaml) give claim rows scoped `NO_NUMBER`, never a toll. "Both" counts
+two; a bare count after a larger one of the wounded ("two were shot; one was treated") is a part of it;
+one person told through their care ("one victim is in critical condition") or beside another who died
+in the same sentence is one person, not the toll. Nobody named in a wire dateline is a victim. Quantities that are
 ages, dates, years, times, money, percentages, measures or counts of things are never figures.
 `perpetrators` marks attackers ("the bomber also died"); `aggregate` marks whole-conflict or
 cumulative tolls ("a war that has killed 270,000", "have been killed since 2011", "in total").
