@@ -81,7 +81,7 @@ bench-scale: setup postgres
 # Rebuild the role tagger's weights (src/sitrep/models/roles.npz) from MUC-4 train.jsonl, with the
 # per-role thresholds chosen on dev.jsonl; a few minutes on two CPU cores. See training/README.md.
 MUC4 ?= ../shared/data/muc4
-train: setup train-tolls
+train: setup train-tolls train-places
 	$(BIN)/python training/train_roles.py --train $(MUC4)/train.jsonl --dev $(MUC4)/dev.jsonl --out src/sitrep/models/roles.npz
 
 # Refit the toll model (src/sitrep/models/tolls.npz: which value of a report's figures is its killed and
@@ -93,6 +93,14 @@ GVC ?= ../shared/data/gvc/gvc-train-dev.jsonl
 train-tolls: setup
 	$(BIN)/python training/train_tolls.py --gva $(GVA) --gvc $(GVC) --muc4 $(MUC4)/train.jsonl \
 	    --muc4-keys $(MUC4)/keys-train.jsonl --out src/sitrep/models/tolls.npz
+
+# Refit the place ranking (src/sitrep/models/places.npz: the weights of extract/places.py's features and the
+# score of "none of the above") on GVA towns, MUC-4 train keys' incident towns and ACLED Benin dev coordinates;
+# prints 5-fold cross-validated accuracy, fitted and hand-set. See training/README.md.
+ACLED ?= ../shared/data/acled/acled-benin-dev.csv
+.PHONY: train-places
+train-places: setup
+	$(BIN)/python training/train_places.py --gva $(GVA) --muc4 $(MUC4) --acled $(ACLED) --out src/sitrep/models/places.npz
 
 # Robustness sweep: code every text of the evaluation data with the forgiving pipeline and print what went
 # wrong (coding problems by site, exceptions that escaped), the reports skipped for their language, and

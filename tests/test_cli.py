@@ -25,7 +25,7 @@ OTHER = (
 
 @pytest.fixture()
 def runner(pipeline, monkeypatch):
-    monkeypatch.setattr(cli, "_pipeline", lambda: pipeline)  # one loaded model for the whole session
+    monkeypatch.setattr(cli, "_pipeline", lambda places=(): pipeline)  # one loaded model for the whole session
     return CliRunner()
 
 

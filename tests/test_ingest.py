@@ -189,7 +189,7 @@ def test_jsonl_good_and_bad_lines(tmp_path: Path) -> None:
     items = read(path)
 
     good = articles(items)
-    assert [a.text for a in good] == ["First report.", "Eighth report.", "Ninth."]
+    assert [a.text for a in good] == ["One\n\nFirst report.", "Eighth report.", "Ninth."]  # the headline is coded too
     first, eighth, ninth = good
     assert (first.title, first.url, first.source, first.published) == (
         "One", "http://x/1", "SANA", dt.date(2016, 5, 23))
@@ -207,7 +207,7 @@ def test_jsonl_good_and_bad_lines(tmp_path: Path) -> None:
     assert "not a string" in reasons[7]
     # order is kept: problems appear where their lines are
     assert [i.line if isinstance(i, IngestProblem) else i.text for i in items] == [
-        "First report.", 2, 3, 5, 6, 7, "Eighth report.", "Ninth."]
+        "One\n\nFirst report.", 2, 3, 5, 6, 7, "Eighth report.", "Ninth."]
 
 
 def test_jsonl_html_field(tmp_path: Path) -> None:

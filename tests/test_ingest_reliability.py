@@ -229,7 +229,7 @@ def test_cli_ingest_of_bad_input_beside_good_input_exits_0_and_names_each_proble
     folder.mkdir()
     _bad_and_good_files(folder)
     (folder / "e-[red]markup.txt").write_text("")  # an empty file whose name rich would read as markup
-    monkeypatch.setattr(cli, "_pipeline", QuickPipeline)
+    monkeypatch.setattr(cli, "_pipeline", lambda places=(): QuickPipeline())
     result = CliRunner().invoke(cli.app, ["ingest", str(folder), "--db", str(tmp_path / "l.db")])
     assert result.exit_code == 0, result.output
     assert "6 reports stored" in result.output and "6 skipped" in result.output

@@ -31,7 +31,7 @@ MARKET = "Vegetable prices rose at the central market in Damascus on Monday as t
 
 @pytest.fixture
 def runner(pipeline, monkeypatch):
-    monkeypatch.setattr(cli, "_pipeline", lambda: pipeline)  # the session's model, not a new one
+    monkeypatch.setattr(cli, "_pipeline", lambda places=(): pipeline)  # the session's model, not a new one
     return CliRunner()
 
 
@@ -98,7 +98,7 @@ class StopsWhileCoding:
 def test_sigterm_stops_the_watch_once_the_item_in_hand_is_stored(pipeline, server, tmp_path, monkeypatch):
     server.route("/feed.xml", rss([entry("dapchi", DAPCHI), entry("kidal", KIDAL)]))
     db = str(tmp_path / "ledger.db")
-    monkeypatch.setattr(cli, "_pipeline", lambda: StopsWhileCoding(pipeline))
+    monkeypatch.setattr(cli, "_pipeline", lambda places=(): StopsWhileCoding(pipeline))
     before = signal.getsignal(signal.SIGTERM)
     result = CliRunner().invoke(cli.app, ["watch", server.url("/feed.xml"), "--db", db, "--every", "1h"])
     assert result.exit_code == 0, result.output
@@ -108,7 +108,7 @@ def test_sigterm_stops_the_watch_once_the_item_in_hand_is_stored(pipeline, serve
         assert ledger.counts()["articles"] == 1  # the item in hand, complete; the next one left
         (source,) = WatchState(ledger).sources()
         assert (source.items_seen, source.items_stored) == (1, 1)
-    monkeypatch.setattr(cli, "_pipeline", lambda: pipeline)
+    monkeypatch.setattr(cli, "_pipeline", lambda places=(): pipeline)
     again = CliRunner().invoke(cli.app, ["watch", server.url("/feed.xml"), "--db", db, "--once"])
     assert again.exit_code == 0 and "2 items, 1 new, 1 stored" in again.output
     with Ledger(db) as ledger:

@@ -19,7 +19,8 @@ from sitrep.evaluate.cli import eval_app
 from sitrep.ingest.readers import IngestProblem, read_articles
 from sitrep.merge.cli import parse_timestamp
 from sitrep.merge.cli import register as register_corrections
-from sitrep.records import Extraction
+from sitrep.places.cli import register as register_places
+from sitrep.records import Extraction, country_code
 from sitrep.store.cli import database_error
 from sitrep.store.cli import register as register_db
 from sitrep.store.ledger import Ledger, UnsupportedDatabase, normalize_db_url
@@ -44,11 +45,12 @@ def _date(value: Optional[str], option: str) -> Optional[dt.date]:
         raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD (e.g. 2016-05-24)", param_hint=option)
 
 
-def _pipeline():
+def _pipeline(places=()):
+    """The pipeline, with a ledger's own gazetteer (`places`) beside GeoNames."""
     from sitrep.pipeline import Pipeline  # loads spaCy: only for commands that code reports
 
     with err.status("Loading the language model and gazetteer…"):
-        return Pipeline.load()
+        return Pipeline.load(places=places)
 
 
 def _report(problem: IngestProblem) -> None:
@@ -101,26 +103,33 @@ def ingest(
     db: DbOption = DEFAULT_DB,
     published: Annotated[Optional[str], typer.Option(help="Publication date for reports that carry none.")] = None,
     source: Annotated[Optional[str], typer.Option(help="Source name for these reports.")] = None,
+    country: Annotated[Optional[str], typer.Option(help="Where reports that name no country are set (ISO 3166 alpha-2, e.g. NG); a JSON-lines record's own 'country' comes first.")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Code reports in N local processes (each loads the model once); with --dask local, the number of Dask workers.")] = None,
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Code reports on a Dask cluster: tcp://HOST:PORT of a running scheduler (workers need sitrep installed), or 'local' to start a LocalCluster.")] = None,
 ) -> None:
     """Code reports and store their incidents in the ledger. Re-ingesting the same content adds nothing;
     an ingest stopped part-way resumes where it stopped when run again."""
     day = _date(published, "--published")
-    summary = _ingest(paths, normalize_db_url(db), day, source, workers=workers, dask=dask)
+    if country is not None:
+        try:
+            country = country_code(country)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--country") from None
+    summary = _ingest(paths, normalize_db_url(db), day, source, country=country, workers=workers, dask=dask)
     if summary.unstored or (summary.stored == 0 and summary.duplicates == 0 and summary.problems > 0):
         raise typer.Exit(1)
 
 
 def _ingest(paths: list[Path], url: str, day: Optional[dt.date], source: Optional[str], *,
-            workers: Optional[int] = None, dask: Optional[str] = None):
+            country: Optional[str] = None, workers: Optional[int] = None, dask: Optional[str] = None):
     from sitrep.ingest.batch import IngestSummary, ingest, make_coder
 
     ledger = _open(url, create=True)
     where = f"Dask {dask}" if dask else f"{workers} worker processes" if workers and workers > 1 else "this process"
     try:
         with err.status(f"Starting the coder ({where})…"):
-            coder = make_coder(_pipeline, workers=workers, dask=dask)
+            places = ledger.places()  # the ledger's own gazetteer (sitrep places import)
+            coder = make_coder(lambda: _pipeline(places), workers=workers, dask=dask, places=places)
     except ImportError as exc:
         err.print(f"[red]error:[/] --dask needs the optional extra: pip install 'sitrep[dask]' ({exc})", highlight=False)
         raise typer.Exit(1) from None
@@ -141,7 +150,7 @@ def _ingest(paths: list[Path], url: str, day: Optional[dt.date], source: Optiona
                     f"Coding reports: {state.stored} stored, {state.duplicates} already in the ledger, "
                     f"{state.problems} skipped"))
 
-            summary = ingest(paths, ledger, coder, published=day, source=source, on_problem=_report,
+            summary = ingest(paths, ledger, coder, published=day, source=source, country=country, on_problem=_report,
                              on_progress=show)
     except KeyboardInterrupt:
         err.print("[yellow]stopped.[/] Every report stored so far is complete; run the same command again "
@@ -535,7 +544,8 @@ def _shown(url: str) -> str:
 
 register_corrections(app, _open, DbOption, DEFAULT_DB)  # sitrep merge | split | edit | deletions | history
 register_db(app, DbOption, DEFAULT_DB, _shown)  # sitrep db status | upgrade
-register_watch(app, _open, DbOption, DEFAULT_DB, lambda: _pipeline())  # sitrep watch | sources
+register_watch(app, _open, DbOption, DEFAULT_DB, lambda places=(): _pipeline(places))  # sitrep watch | sources
+register_places(app, _open, DbOption, DEFAULT_DB)  # sitrep places import | list
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from sitrep.extract.mentions import MentionFinder
 from sitrep.extract.places import PlaceResolver
 from sitrep.extract.problems import attempt
 from sitrep.extract.typing import IncidentTyper, Typing
-from sitrep.nlp.gazetteer import Gazetteer
+from sitrep.nlp.gazetteer import Gazetteer, LocalPlace
 from sitrep.nlp.language import unsupported
 from sitrep.nlp.ruler import build_nlp
 from sitrep.records import Article, CodingProblem, Extraction
@@ -40,9 +40,13 @@ class Pipeline:
         self.mentions = MentionFinder(self.codebook, nlp.tokenizer, PlaceResolver(gazetteer))
 
     @classmethod
-    def load(cls, cache_dir: Path | None = None) -> "Pipeline":
-        """Load the gazetteer (built and cached on first use) and the spaCy model with its place ruler."""
+    def load(cls, cache_dir: Path | None = None, places: Iterable[LocalPlace] = ()) -> "Pipeline":
+        """Load the gazetteer (built and cached on first use) and the spaCy model with its place ruler;
+        `places`: a ledger's own gazetteer (`Ledger.places()`), consulted beside GeoNames."""
         gazetteer = Gazetteer.load(cache_dir)
+        places = list(places)
+        if places:
+            gazetteer = gazetteer.with_places(places)
         return cls(build_nlp(gazetteer), gazetteer)
 
     def _sink(self, problems: list[CodingProblem]) -> list[CodingProblem] | None:
@@ -94,7 +98,7 @@ class Pipeline:
         problems = [] if problems is None else problems
         sink = self._sink(problems)
         mentions, setting = attempt("mentions", sink, self.mentions.find, doc, article.published, sink,
-                                    fallback=([], None))
+                                    article.country, fallback=([], None))
         extraction = attempt("grouping", sink, group, article, mentions, self.codebook, setting)
         extraction = extraction if extraction is not None else Extraction()
         if problems:

@@ -35,6 +35,16 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def country_code(value: str) -> str:
+    """An ISO 3166 alpha-2 code, upper-cased; ValueError when it names no country."""
+    import pycountry
+
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"'country' {value!r} is not an ISO 3166 alpha-2 country code (e.g. SY, NG)")
+    return code
+
+
 def content_hash(text: str) -> str:
     """SHA-256 of the whitespace-normalised text: the identity of a report's content."""
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
@@ -51,6 +61,7 @@ class Article(BaseModel):
     published: dt.date | None = None
     content_hash: str
     feed_item_id: str | None = None  # the item's own id in its feed (JSONL "id", RSS guid, Atom id); not content
+    country: str | None = None  # ISO 3166 alpha-2: where a report that names no country is set (ingest --country); not content
 
     @classmethod
     def from_text(
@@ -62,6 +73,7 @@ class Article(BaseModel):
         url: str | None = None,
         published: dt.date | None = None,
         feed_item_id: str | None = None,
+        country: str | None = None,
     ) -> "Article":
         """The article of `text`; ValueError (saying which field and why) when a field cannot be stored.
         Its id and content hash come from the text alone: the same text from two feeds is one report."""
@@ -69,10 +81,12 @@ class Article(BaseModel):
                             ("feed_item_id", feed_item_id)):
             if value is not None and (problem := text_problem(value)):
                 raise ValueError(f"{name!r} {problem}")
+        if country is not None:
+            country = country_code(country)
         digest = content_hash(text)
         return cls(
             id=digest[:16], text=text, title=title, source=source, url=url,
-            published=published, content_hash=digest, feed_item_id=feed_item_id,
+            published=published, content_hash=digest, feed_item_id=feed_item_id, country=country,
         )
 
 

@@ -90,7 +90,7 @@ class PipelineUnavailable(RuntimeError):
 class _LazyPipeline:
     """The extraction pipeline, loaded on first use; one report is coded at a time."""
 
-    def __init__(self, factory: Callable[[], Any] | None) -> None:
+    def __init__(self, factory: Callable[[], Any]) -> None:
         self._factory = factory
         self._pipeline: Any = None
         self._lock = threading.Lock()
@@ -101,12 +101,7 @@ class _LazyPipeline:
         with self._lock:
             if self._pipeline is None:
                 try:
-                    if self._factory is None:
-                        from sitrep.pipeline import Pipeline
-
-                        self._pipeline = Pipeline.load()
-                    else:
-                        self._pipeline = self._factory()
+                    self._pipeline = self._factory()
                 except Exception as exc:
                     raise PipelineUnavailable(f"{type(exc).__name__}: {exc}") from exc
             return self._pipeline.extract(article)
@@ -325,8 +320,8 @@ def create_app(
     """The API + dashboard app on the ledger at `db` (or an open `ledger`).
 
     Tokens default to the environment (`SITREP_TOKEN`, `SITREP_READ_TOKEN`), and so does the limit on
-    request bodies (`SITREP_MAX_BODY_BYTES`, else 8 MiB); `pipeline_factory` (default
-    `Pipeline.load`) is called once, on the first report posted.
+    request bodies (`SITREP_MAX_BODY_BYTES`, else 8 MiB); `pipeline_factory` (default `Pipeline.load` with
+    the ledger's own gazetteer) is called once, on the first report posted.
     """
     if write_token is _FROM_ENV:
         write_token = os.environ.get("SITREP_TOKEN") or None
@@ -343,6 +338,11 @@ def create_app(
         raise ValueError(f"the request body limit must be at least 1 byte, not {max_body}")
     if ledger is None:
         ledger = Ledger(db or os.environ.get("SITREP_DB") or DEFAULT_URL)
+    if pipeline_factory is None:
+        def pipeline_factory() -> Any:  # with the ledger's own gazetteer (sitrep places import) beside GeoNames
+            from sitrep.pipeline import Pipeline
+
+            return Pipeline.load(places=ledger.places())
     pipeline = _LazyPipeline(pipeline_factory)
 
     def require_read(credentials: Credentials) -> None:

@@ -1,8 +1,12 @@
-"""`sitrep eval geo`: geocoding against ACLED events.
+"""`sitrep eval geo`: geocoding against ACLED events and Gun Violence Archive incidents.
 
 Input: an ACLED CSV export (standard columns), e.g. `../shared/data/acled/acled-benin-dev.csv`. Each
 row's `notes` (the analyst's description) is coded on its own, with `event_date` as the publication
-date; the gold `latitude`, `longitude` and `country` columns are used only for scoring.
+date; the gold `latitude`, `longitude` and `country` columns are used only for scoring. Or US local news:
+a Gun Violence Archive folder (`../shared/data/gva`) or GVC JSON lines, each article (title and text, as
+`eval casualties` reads them) scored against its incident's town in its state (`gold_town`).
+`--db` consults a ledger's own gazetteer beside GeoNames, `--country` sets texts that name no country
+where `ingest --country` would.
 
 The predicted location of a row is the location of its main incident (the incident with the most
 evidence, as in `sitrep eval casualties`), or, when the main incident has no place, of the first
@@ -28,6 +32,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -38,7 +43,7 @@ import typer
 
 from sitrep.evaluate.cli import eval_app
 from sitrep.evaluate.common import main_incident, reading, require_columns
-from sitrep.nlp.gazetteer import distance_km
+from sitrep.nlp.gazetteer import GeoCandidate, distance_km
 from sitrep.records import Article, Extraction, Place
 
 
@@ -126,6 +131,61 @@ def read_acled(path: Path) -> Iterator[GoldEvent]:
             )
 
 
+def gold_town(gazetteer, city_or_county: str, state: str) -> GeoCandidate | None:
+    """The GeoNames place of a Gun Violence Archive location ("Pekin", "Chicago (Englewood)", "Bexar
+    (county)") in its state: the town of that name (main names first, then the most populous); a county
+    at its largest town; None when the gazetteer has neither."""
+    name, part = re.match(r"^\s*(.*?)\s*(?:\(([^)]*)\))?\s*$", city_or_county).groups()
+    if (part or "").lower() == "county" or name.lower().endswith(" county"):
+        county = name if name.lower().endswith(" county") else f"{name} County"
+        towns = [c for c in gazetteer.towns_in_admin2("US", county) if c.admin1 == state]
+        return max(towns, key=lambda c: c.population, default=None)
+    towns = [c for c in gazetteer.lookup(name) if c.feature == "city" and c.country_code == "US" and c.admin1 == state]
+    return min(towns, key=lambda c: (c.alternate, -c.population), default=None)
+
+
+def read_gun_violence(path: Path, gazetteer) -> tuple[list[GoldEvent], int]:
+    """Gun Violence Archive articles (a folder with gva_articles.jsonl and gva_incidents.jsonl) or GVC
+    JSON lines, each with its incident's town as the gold point (`gold_town`); crawl noise and incidents
+    whose town the gazetteer lacks are left out. (events, left out)."""
+    from sitrep.evaluate.merge import is_noise
+
+    rows: list[tuple[dict, dict]] = []
+    if path.is_dir():
+        with open(path / "gva_incidents.jsonl", encoding="utf-8") as fh:
+            incidents = {str(r["incident_uri"]): r for r in map(json.loads, filter(str.strip, fh))}
+        with open(path / "gva_articles.jsonl", encoding="utf-8") as fh:
+            for r in map(json.loads, filter(str.strip, fh)):
+                gold = incidents.get(str(r.get("incident_id")))
+                if gold is not None:
+                    rows.append(({**r, "text": r.get("content") or ""}, gold))
+    else:
+        with open(path, encoding="utf-8") as fh:
+            rows = [(r, r["gva"]) for r in map(json.loads, filter(str.strip, fh))]
+    events, left_out = [], 0
+    for row, gold in rows:
+        town = gold_town(gazetteer, gold.get("city_or_county") or "", gold.get("state") or "")
+        body = row.get("text") or ""
+        if town is None or is_noise(body):
+            left_out += 1
+            continue
+        title = (row.get("title") or "").strip()
+        dct = row.get("dct")
+        events.append(GoldEvent(
+            event_id=str(row.get("doc_id") or row.get("id")), lat=town.lat, lon=town.lon, country="US",
+            notes=f"{title}\n\n{body}" if title and not body.startswith(title) else body,
+            published=dt.date.fromisoformat(dct[:10]) if dct else None,
+            location=f"{gold.get('city_or_county')}, {gold.get('state')}", admin1=gold.get("state") or ""))
+    return events, left_out
+
+
+def read_gold(path: Path, gazetteer_loader) -> tuple[list[GoldEvent], int]:
+    """ACLED CSV rows, or Gun Violence Archive articles (a GVA folder, GVC .jsonl); (events, left out)."""
+    if path.is_dir() or path.suffix.lower() == ".jsonl":
+        return read_gun_violence(path, gazetteer_loader())
+    return list(read_acled(path)), 0
+
+
 def located(extraction: Extraction) -> Place | None:
     """The main incident's place, else the first located incident's."""
     main = main_incident(extraction)
@@ -141,13 +201,13 @@ def named_place(pipeline, article: Article) -> Place | None:
     """Where notes with no incident happened: the most precise event place of their mentions (first
     in the text), else the most precise place they name at all."""
     doc = pipeline.nlp(article.text)
-    found = [p.place for m in pipeline.mentions(doc, article.published) for p in m.places
+    found = [p.place for m in pipeline.mentions(doc, article.published, article.country) for p in m.places
              if p.role == "event" and p.place.lat is not None]
+    ctx = pipeline.mentions.places.context(doc, article.country)
     if not found:
         resolver = pipeline.mentions.places
-        found = [place for _, place in resolver.places(doc) if place.lat is not None]
+        found = [place for _, place in resolver.places(doc, ctx) if place.lat is not None]
     if not found:  # "Benin authorities fired tear gas": the one country the notes speak of
-        ctx = pipeline.mentions.places.context(doc)
         if len(ctx.countries) == 1:
             cc = next(iter(ctx.countries))
             c = pipeline.gazetteer.country(cc)
@@ -185,9 +245,10 @@ def score(preds: Iterable[GeoPrediction]) -> GeoScores:
     )
 
 
-def evaluate(pipeline, gold: Iterable[GoldEvent]) -> GeoScores:
+def evaluate(pipeline, gold: Iterable[GoldEvent], country: str | None = None) -> GeoScores:
+    """Code each event's text (`country`: where texts that name no country are set) and score its place."""
     gold = list(gold)
-    articles = [Article.from_text(g.notes, published=g.published) for g in gold]
+    articles = [Article.from_text(g.notes, published=g.published, country=country) for g in gold]
     preds = []
     for g, (article, extraction) in zip(gold, pipeline.extract_many(articles), strict=True):
         place = located(extraction)
@@ -211,35 +272,57 @@ def evaluate(pipeline, gold: Iterable[GoldEvent]) -> GeoScores:
 
 @eval_app.command("geo")
 def geo_command(
-    file: Annotated[Path, typer.Argument(help="ACLED CSV, e.g. ../shared/data/acled/acled-benin-dev.csv.")],
+    file: Annotated[Path, typer.Argument(help="ACLED CSV (../shared/data/acled/acled-benin-dev.csv), a Gun Violence Archive folder (../shared/data/gva) or GVC JSON lines.")],
     limit: Annotated[Optional[int], typer.Option(help="Only the first N events.")] = None,
     misses: Annotated[int, typer.Option(help="Print up to N events placed more than 25 km off (or unresolved).")] = 0,
     ceiling: Annotated[bool, typer.Option(
         "--ceiling", help="Only print how many gold location names the gazetteer itself places within 25 km.")] = False,
+    db: Annotated[Optional[str], typer.Option("--db", help="Consult this ledger's own gazetteer (`sitrep places import`) beside GeoNames.")] = None,
+    country: Annotated[Optional[str], typer.Option(help="Where texts that name no country are set (ISO 3166 alpha-2), as `ingest --country`.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Last line: the scores as JSON.")] = False,
 ) -> None:
-    """Geocode each ACLED event from its notes and score the distance to ACLED's coordinates."""
+    """Geocode each event from its text (ACLED notes, news articles) and score the distance to the gold place."""
+    from sitrep.nlp.gazetteer import Gazetteer
     from sitrep.pipeline import Pipeline
+    from sitrep.records import country_code
 
-    with reading(file, "an ACLED CSV (as ../shared/data/acled/acled-benin-dev.csv)"):
-        gold = list(read_acled(file))
+    if country is not None:
+        try:
+            country = country_code(country)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--country") from None
+    places = _ledger_places(db) if db else []
+    with reading(file, "an ACLED CSV (as ../shared/data/acled/acled-benin-dev.csv), a GVA folder or GVC JSON lines"):
+        gold, left_out = read_gold(file, lambda: Gazetteer.load().with_places(places))
     if limit:
         gold = gold[:limit]
     if ceiling:
-        from sitrep.nlp.gazetteer import Gazetteer
-
-        hits, n = gazetteer_ceiling(Gazetteer.load(), gold)
+        hits, n = gazetteer_ceiling(Gazetteer.load().with_places(places), gold)
         typer.echo(f"{hits} of {n} gold location names ({hits / max(n, 1):.1%}) are placed within 25 km by "
                    "the gazetteer (best candidate in the gold country)")
         return
-    result = evaluate(Pipeline.load(), gold)
+    result = evaluate(Pipeline.load(places=places), gold, country)
     wrong = [p for p in result.predictions if p.km is None or p.km > 25]
     for p in wrong[:misses]:
         where = f"{p.place} ({p.precision}, {p.km} km)" if p.resolved else "unresolved"
         typer.echo(f"miss {p.event_id}: gold {p.gold_location!r}, got {where}: {p.reason or ''}")
     s = result.summary()
+    if left_out:
+        typer.echo(f"{left_out} articles left out (crawl noise, or a gold town the gazetteer lacks)", err=True)
     if as_json:
         typer.echo(json.dumps(s))
     else:
         typer.echo(f"{s['events']} events: {s['acc_25km']:.1%} within 25 km, {s['acc_161km']:.1%} within 161 km, "
                    f"median {s['median_km']} km, country {s['country_acc']:.1%}, {s['unresolved']} unresolved")
+
+
+def _ledger_places(db: str) -> list:
+    """The ledger's own gazetteer; a one-line error when there is no such ledger."""
+    from sitrep.store.ledger import Ledger, normalize_db_url
+
+    url = normalize_db_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        typer.echo(f"error: no ledger at {db!r} (import places with `sitrep places import FILE --db {db}`)", err=True)
+        raise typer.Exit(2)
+    with Ledger(url) as ledger:
+        return ledger.places()

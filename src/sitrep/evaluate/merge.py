@@ -50,6 +50,7 @@ from sqlalchemy import func, select
 
 from sitrep.evaluate.cli import eval_app
 from sitrep.evaluate.common import counts, reading
+from sitrep.ingest.readers import titled
 from sitrep.records import Article, Extraction, Incident
 from sitrep.store.ledger import Ledger
 from sitrep.store.schema import EvidenceRow, FigureRow, IncidentArticleRow, IncidentRow
@@ -100,9 +101,10 @@ class MergeScores:
 
 
 def _article(title: str | None, body: str, dct: str | None, url: str | None) -> Article:
-    """The Article `sitrep ingest` makes of a JSON-lines record (text as given, CRLF to LF, no trailing space)."""
+    """The Article `sitrep ingest` makes of a JSON-lines record (its headline, then its text as given, CRLF to
+    LF, no trailing space)."""
     published = dt.date.fromisoformat(dct[:10]) if dct else None
-    text = body.replace("\r\n", "\n").rstrip()
+    text = titled(title, body.replace("\r\n", "\n").rstrip())
     return Article.from_text(text, title=(title or "").strip() or None, url=url, published=published)
 
 

@@ -65,15 +65,16 @@ class MentionFinder:
         self.frames = FrameReader(codebook, tokenizer)
         self.places = places
 
-    def __call__(self, doc: Doc, published: dt.date | None) -> list[Mention]:
-        return self.find(doc, published)[0]
+    def __call__(self, doc: Doc, published: dt.date | None, country: str | None = None) -> list[Mention]:
+        return self.find(doc, published, country=country)[0]
 
-    def find(self, doc: Doc, published: dt.date | None,
-             problems: list[CodingProblem] | None = None) -> tuple[list[Mention], Place | None]:
-        """The report's mentions, and where it is set (`setting`). With `problems`, a failing sentence or
-        stage is recorded there and costs only its own part (see the module docstring)."""
+    def find(self, doc: Doc, published: dt.date | None, problems: list[CodingProblem] | None = None,
+             country: str | None = None) -> tuple[list[Mention], Place | None]:
+        """The report's mentions, and where it is set (`setting`). `country`: where a report that names no
+        country is set (the feed's). With `problems`, a failing sentence or stage is recorded there and
+        costs only its own part (see the module docstring)."""
         lowercase = not any(c.isupper() for c in doc.text[:2000])
-        context = attempt("places", problems, self.places.context, doc, fallback=None)
+        context = attempt("places", problems, self.places.context, doc, country, fallback=None)
         context = context if context is not None else PlaceContext(text=doc.text)
         filed_from = dateline_end(doc.text)
         ents = list(doc.ents)  # Span.ents rebuilds every entity of the Doc: read them once
@@ -98,13 +99,15 @@ class MentionFinder:
             raise
 
     def setting(self, doc: Doc, context: PlaceContext | None = None) -> Place | None:
-        """Where the report is set: the town (else county) it names most often anywhere, dateline and
-        "Akron police" included; first named on ties. None when it names no resolvable town or county."""
+        """Where the report is set: the town (else county) it names most often anywhere, its dateline and its
+        local force ("Akron police", "the Tulsa Police Department") included; the outlet's own town in a
+        masthead ("- WMC Action News 5 - Memphis, Tennessee") counts half, deciding only for a report that
+        names no other; first named on ties. None when it names no resolvable town or county."""
         context = context if context is not None else self.places.context(doc)
         counts: Counter[str] = Counter()
         found: dict[str, Place] = {}
 
-        def count(place: Place, weight: int) -> None:
+        def count(place: Place, weight: float) -> None:
             if place.precision in SETTING_PRECISION:
                 key = f"{place.geonameid or place.name}|{place.precision}"
                 found.setdefault(key, place)
@@ -114,18 +117,19 @@ class MentionFinder:
             name = name.title() if name.isupper() else name  # "KHARKIV, Ukraine —" names Kharkiv
             count(self.places.resolve(name, context, hint=line), DATELINE_WEIGHT)
         for ent in doc.ents:
-            if ent.label_ in _PLACE_LABELS and not _person_or_street(ent) and not _masthead(ent):
-                count(self.places.resolve_span(ent, context), 1)
-            elif ent.label_ == "ORG" and (m := _LOCAL_FORCE.match(ent.text)):
-                force = self.places.resolve(m["place"], context)
-                if force.country_code and context.country_count(force.country_code) > 0:
-                    count(force, 1)  # "Naples police" in a report that never says Italy: not Naples, Italy
+            if ent.label_ in _PLACE_LABELS and not _person_or_street(ent):
+                count(self.places.resolve_span(ent, context), MASTHEAD_WEIGHT if _masthead(ent) else 1)
+        for m in _LOCAL_FORCE.finditer(doc.text):
+            line = doc.text[max(0, m.start() - 40):m.end() + 40]
+            force = self.places.resolve(m["place"], context, hint=line)
+            if force.country_code and context.country_count(force.country_code) > 0:
+                count(force, 1)  # "Naples police" in a report that never says Italy: not Naples, Italy
         if not counts:
             return None
         rank = list(found)
         best = min(found, key=lambda k: (SETTING_PRECISION[found[k].precision], -counts[k], rank.index(k)))
         place = found[best].model_copy()
-        place.reason = f"where the report is set (named {counts[best]} time(s)): {place.reason or ''}"
+        place.reason = f"where the report is set (named {counts[best]:g} time(s)): {place.reason or ''}"
         return place
 
     def _sentence(self, sent: Span, ents: list[Span], index: int, published, lowercase: bool, context,
@@ -194,9 +198,12 @@ class MentionFinder:
 # names of news outlets: "13 WXYZ Springfield", "news7.com-Dayton", "KXYZ News 12 Tulsa"
 _OUTLET = re.compile(r"^(?:[KW][A-Z]{2,3}(?:-?(?:TV|FM|AM|DT))?\d*|\S+\.com\b.*|News\d*|TV|Channel|Radio|Times|Herald|"
                      r"Tribune|Gazette|Journal|Online|Dispatch|Sentinel|Courier|Chronicle|Weather|Traffic)$")
-# a local force named after its town or county: "the Tulsa Police Dept.", "Marion County Sheriff's Office"
-_LOCAL_FORCE = re.compile(r"^(?:[Tt]he\s+)?(?P<place>(?:[A-Z][\w.'’-]*\s+){0,2}?[A-Z][\w'’-]*(?:\s+County)?)\s+"
-                          r"(?:Police|Sheriff|Fire|Marshal)")
+# a local force named after its town or county: "the Tulsa Police Dept.", "Marion County Sheriff's Office",
+# "Clarksville police" (not a state's or an institution's: "Arkansas State Police", "Capitol Police")
+_LOCAL_FORCE = re.compile(r"(?<![\w.'’-])(?P<place>(?!(?:The|State|Capitol|Metro|Transit|University|Campus|Military|"
+                          r"Border|National|Federal|Park|Tribal|Port|Airport|Railway|City)\b)"
+                          r"(?:[A-Z][\w.'’-]*\s+){0,2}?[A-Z][\w'’-]*(?:\s+County)?)\s+(?:Police|police|Sheriff|sheriff|Fire|Marshal)\b")
+MASTHEAD_WEIGHT = 0.5  # a town in an outlet's masthead, against one mention in the text
 MASTHEAD_WINDOW = 4  # tokens either side of a place name, on its line, that may name an outlet
 
 

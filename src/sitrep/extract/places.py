@@ -21,11 +21,16 @@ names), a region "admin1", a country "country" (at a representative point, never
 
 from __future__ import annotations
 
+import importlib.resources
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import numpy as np
 
 from sitrep.nlp.gazetteer import ADMIN_WORDS, GeoCandidate, Gazetteer, admin2_key, distance_km, normalize
 from sitrep.nlp.ruler import is_common_word
@@ -36,23 +41,82 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PLACE_LABELS = ("GPE", "LOC")
 
-# scoring weights (see the module docstring)
-W_COUNTRY_IN_DOC = 3.0
-W_COUNTRY_IN_HINT = 3.0
-W_REGION_COUNTRY_IN_HINT = 2.0  # a region of that country named next to it
-W_ADMIN1_IN_HINT = 4.0
-W_ADMIN1_IN_DOC = 2.0
-W_CO_MENTIONS = 1.5
-W_POPULATION = 0.3          # per decade of population
-W_ALTERNATE = -0.3
-W_COUNTRY_FEATURE = 2.5     # a country's name most often means the country
-W_ADMIN1_BARE = -1.0        # "Tartus" alone is the town, not the governorate of the same name
-W_ADMIN1_WANTED = 3.0       # "Idlib province"
-W_TOWN_WHEN_REGION_WANTED = -2.0
+# The ranking: a linear score per candidate over these features (rules written by people), weights fitted
+# by `make train-places` (training/train_places.py) and shipped in sitrep/models/places.npz, against the
+# score of "none of the above". HAND_WEIGHTS are the hand-set weights the fitted ones replaced: the
+# training command's baseline, and the ranking used when no fitted weights are installed.
+FEATURES = (
+    "population",            # log10 of the population (+10)
+    "alternate",             # only an alternate name matched
+    "country_in_doc",        # its country is named in the report
+    "country_mentions",      # log of how often
+    "country_in_hint",       # its country is named next to the name
+    "region_country_in_hint",  # a region of its country is named next to it
+    "admin1_in_hint",        # its region is named next to it (a region: one of its towns is)
+    "admin1_in_doc",         # its region is named elsewhere in the report
+    "co_mentions",           # share of the report's other place names that may lie in its country
+    "is_country",            # the name is a country's
+    "admin1_wanted",         # a region, named as a region ("Idlib province")
+    "admin1_bare",           # a region whose chief town has its name, named bare ("Tartus")
+    "town_region_wanted",    # a town, where a region is asked for
+    "local",                 # from the ledger's own gazetteer (a team's import, an analyst's edit)
+    "default_country",       # in the country a report naming none is set in (ingest --country)
+    "dominance",             # log10 of its population over its largest far-away rival's
+    "near_others",           # within NEAR_KM of the likeliest reading of another name the report gives
+    "far_from_others",       # log10 of the distance (km) to the nearest such reading, when there is one
+    "us_institution",        # a US town in a report naming one US institution or legal term
+)
+HAND_WEIGHTS = {
+    "population": 0.3, "alternate": -0.3, "country_in_doc": 3.0, "country_mentions": 0.2, "country_in_hint": 3.0,
+    "region_country_in_hint": 2.0, "admin1_in_hint": 4.0, "admin1_in_doc": 2.0, "co_mentions": 1.5,
+    "is_country": 2.5, "admin1_wanted": 3.0, "admin1_bare": -1.0, "town_region_wanted": -2.0,
+}
+HAND_NONE = 1.2             # about a town of 10,000 with no context
+HAND_MARGIN = 0.35          # closer than this, two far-apart readings are too ambiguous
+MODEL_FILE = "places.npz"
 REGION_DOMINANCE = 10      # a region name this much more populous than its towns denotes the region
-MIN_SCORE = 1.2             # the "none of the above" option: about a town of 10,000 with no context
-MIN_MARGIN = 0.35           # closer than this, two far-apart readings are too ambiguous
 FAR_KM = 50.0
+NEAR_KM = 50.0
+ANCHOR_DOMINANCE = 10  # a town this much larger than its namesakes is where its name points, unqualified
+
+
+@dataclass(frozen=True)
+class PlaceRanker:
+    """Feature weights, the score of "none of the above", and the score margin under which two far-apart
+    readings are too close to tell apart."""
+
+    weights: tuple[float, ...]
+    none: float
+    margin: float
+
+    @classmethod
+    def hand(cls) -> "PlaceRanker":
+        return cls(tuple(HAND_WEIGHTS.get(f, 0.0) for f in FEATURES), HAND_NONE, HAND_MARGIN)
+
+    @classmethod
+    def load(cls) -> "PlaceRanker":
+        """The shipped fitted weights (sitrep/models/places.npz), else the hand-set ones."""
+        resource = importlib.resources.files("sitrep.models").joinpath(MODEL_FILE)
+        if not resource.is_file():
+            return cls.hand()
+        with resource.open("rb") as f:
+            return cls.read(f)
+
+    @classmethod
+    def read(cls, f: BinaryIO) -> "PlaceRanker":
+        with np.load(f) as z:
+            names = bytes(z["features"]).decode("utf-8").split("\n")
+            weights = dict(zip(names, z["weights"].tolist()))
+            return cls(tuple(weights.get(name, 0.0) for name in FEATURES), float(z["none"]), float(z["margin"]))
+
+    def write(self, path: Path) -> None:
+        """Save as plain arrays (feature names, weights, none, margin) in one .npz file."""
+        np.savez(path, features=np.frombuffer("\n".join(FEATURES).encode("utf-8"), dtype=np.uint8),
+                 weights=np.array(self.weights), none=np.array(self.none), margin=np.array(self.margin))
+
+    def score(self, features: Sequence[float]) -> float:
+        return float(sum(w * x for w, x in zip(self.weights, features)))
+
 
 # US states as datelines and local news write them after a town: AP style ("Athens, Ga.",
 # "Madison, Tenn.") and postal codes in capitals ("Austin, TX"). Only read right after "<place>,"
@@ -141,13 +205,40 @@ class PlaceContext:
     text: str | None = None
     country_mentions: Counter[tuple[str, str]] = field(default_factory=Counter)        # (key, cc)
     admin1_mentions: Counter[tuple[str, str, str]] = field(default_factory=Counter)    # (key, cc, a1)
+    default_country: str | None = None  # the feed's country, standing for a country the report does not name
+    us_institutions: int = 0  # distinct US institutions and legal terms the report names ("sheriff", "felony")
     _support_cache: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
+    _readings: dict[str, GeoCandidate | None] = field(default_factory=dict, repr=False)
 
     def country_count(self, cc: str, excluding: str = "") -> int:
         return self.countries.get(cc, 0) - self.country_mentions.get((excluding, cc), 0)
 
     def admin1_count(self, cc: str, admin1: str, excluding: str = "") -> int:
         return self.admin1s.get((cc, admin1), 0) - self.admin1_mentions.get((excluding, cc, admin1), 0)
+
+    def anchors(self, excluding: str) -> list[tuple[float, float]]:
+        """Where the report's other place names most likely are, for the distance features of a ranking: for
+        each, its likeliest town in a country the report names, by a plain prior (its region named, its size),
+        else a town far larger than every namesake ("Chicago"). A name with neither (a word misread as a place,
+        a name of many like towns) is no anchor."""
+        out = []
+        for key in self.places:
+            if key == excluding:
+                continue
+            if key not in self._readings:
+                towns = [c for c in self.places[key] if c.feature == "city"]
+                named = [c for c in towns if self.country_count(c.country_code, key) > 0]
+                self._readings[key] = max(named, key=lambda c: self._prior(c, key), default=None) or _dominant(towns)
+            town = self._readings[key]
+            if town is not None:
+                out.append((town.lat, town.lon))
+        return out
+
+    def _prior(self, c: GeoCandidate, key: str) -> float:
+        cc = c.country_code
+        return (3.0 * (self.country_count(cc, key) > 0) + 1.5 * self.country_support(cc, key)
+                + 2.0 * (c.admin1 is not None and self.admin1_count(cc, c.admin1, key) > 0)
+                + 0.3 * math.log10(c.population + 10) - 0.3 * c.alternate)
 
     def country_support(self, cc: str, excluding: str = "") -> float:
         """Share of the other place names that may lie in `cc` (each name votes 1/#countries)."""
@@ -168,6 +259,15 @@ class PlaceContext:
         return table.get(cc, 0.0)
 
 
+def _dominant(towns: list[GeoCandidate]) -> GeoCandidate | None:
+    """The town far larger (`ANCHOR_DOMINANCE` times) than every other far-apart town of its name, if any."""
+    if not towns:
+        return None
+    top = max(towns, key=lambda c: c.population)
+    rival = max((c.population for c in towns if not _compatible(top, c)), default=0)
+    return top if top.population >= ANCHOR_DOMINANCE * max(rival, 1) else None
+
+
 @dataclass
 class _Hint:
     countries: set[str] = field(default_factory=set)
@@ -185,13 +285,26 @@ class _Hint:
 class PlaceResolver:
     """Resolves place names against the gazetteer with the report's context."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, ranker: PlaceRanker | None = None) -> None:
         self.gazetteer = gazetteer
+        self.ranker = ranker if ranker is not None else PlaceRanker.load()
+        # training (training/train_places.py) listens here: (candidates, their feature rows) of every ranking
+        self.recorder: Callable[[list[GeoCandidate], list[list[float]]], None] | None = None
+        self._regions: dict[str, GeoCandidate] | None = None
 
     # ------------------------------------------------------------------ context
 
-    def context(self, doc: "Doc | str") -> PlaceContext:
-        """Countries, admin1 regions and place names a parsed report (or plain text) mentions."""
+    def context(self, doc: "Doc | str", country: str | None = None) -> PlaceContext:
+        """Countries, admin1 regions and place names a parsed report (or plain text) mentions; `country`
+        counts as named when the report names none (a feed's default country)."""
+        ctx = self._context(doc)
+        if country is not None and not ctx.countries:
+            ctx.countries[country] += 1
+            ctx.country_mentions[("", country)] += 1
+            ctx.default_country = country
+        return ctx
+
+    def _context(self, doc: "Doc | str") -> PlaceContext:
         gaz = self.gazetteer
         ctx = PlaceContext()
         if isinstance(doc, str):
@@ -200,7 +313,8 @@ class PlaceResolver:
                 ctx.countries[cc] += n
             return ctx
         ctx.text = doc.text
-        if len({m.group(0).lower() for m in _US_INSTITUTIONS.finditer(doc.text)}) >= US_INSTITUTIONS_MIN:
+        ctx.us_institutions = len({m.group(0).lower() for m in _US_INSTITUTIONS.finditer(doc.text)})
+        if ctx.us_institutions >= US_INSTITUTIONS_MIN:
             ctx.countries["US"] += 1  # "the sheriff's office ... charged with a felony": US news
             ctx.country_mentions[("", "US")] += 1
         for state in us_states_in(doc.text):  # "Athens, Ga.": Georgia, in the US
@@ -208,13 +322,15 @@ class PlaceResolver:
             ctx.country_mentions[("", "US")] += 1
             ctx.admin1s[("US", state)] += 1
             ctx.admin1_mentions[("", "US", state)] += 1
-        # countries: names, demonyms and aliases ("US") anywhere but inside a person's name
+        # countries: names, demonyms and aliases ("US") anywhere but inside a person's name; and regions named
+        # in an organisation's name ("the Arkansas State Police"), as named places are counted below
         person = bytearray(len(doc))
         for e in doc.ents:
-            if e.label_ == "PERSON":
-                person[e.start:e.end] = b"\x01" * (e.end - e.start)
-        toks = [t for t in doc if not person[t.i] and not t.is_punct and not t.is_space]
+            if e.label_ in ("PERSON", *PLACE_LABELS):
+                person[e.start:e.end] = (b"\x01" if e.label_ == "PERSON" else b"\x02") * (e.end - e.start)
+        toks = [t for t in doc if person[t.i] != 1 and not t.is_punct and not t.is_space]
         words = [normalize(t.text) for t in toks]
+        regions = self._sole_regions()
         k = 0
         while k < len(words):
             for n in range(min(5, len(words) - k), 0, -1):
@@ -225,6 +341,12 @@ class PlaceResolver:
                 if cc:
                     ctx.countries[cc] += 1
                     ctx.country_mentions[(key, cc)] += 1
+                    k += n
+                    break
+                region = regions.get(key) if toks[k].is_title and not person[toks[k].i] else None
+                if region is not None:
+                    ctx.admin1s[(region.country_code, region.admin1)] += 1
+                    ctx.admin1_mentions[(key, region.country_code, region.admin1)] += 1
                     k += n
                     break
             else:
@@ -261,6 +383,20 @@ class PlaceResolver:
                     ctx.admin1_mentions[(key, c.country_code, c.admin1)] += 1
         return ctx
 
+    def _sole_regions(self) -> dict[str, GeoCandidate]:
+        """Every name that denotes one first-level region wherever it is written (`_sole_region`), by key."""
+        if self._regions is None:
+            gaz, out = self.gazetteer, {}
+            for cc in gaz.country_codes():
+                for region in gaz.admin1_regions(cc):
+                    key = normalize(region.name)
+                    if len(key) < 4 or is_common_word(key) or gaz.country_code_for_key(key) is not None:
+                        continue
+                    if sole := self._sole_region(key, gaz.candidates_for_key(key)):
+                        out[key] = sole
+            self._regions = out
+        return self._regions
+
     def _sole_region(self, key: str, cands: list[GeoCandidate]) -> GeoCandidate | None:
         """The region a name denotes wherever it is written: the only first-level region of that name,
         at least `REGION_DOMINANCE` times as populous as any town so called ("Ohio", "Connecticut",
@@ -273,13 +409,14 @@ class PlaceResolver:
         return regions[0] if regions[0].population >= REGION_DOMINANCE * max(town, 1) else None
 
     def _place_key(self, text: str) -> str:
-        """The look-up key of a place name: "the" and compass words ("northern Aleppo") dropped
-        unless they belong to the name ("North Kivu", "South Sudan")."""
+        """The look-up key of a place name: "the" and compass words ("northern Aleppo", "west Charlotte")
+        dropped unless they belong to the name ("North Kivu", "South Sudan")."""
         key = normalize(text)
         if key.startswith("the "):
             key = key[4:]
         bare = _DIRECTION.sub("", key)
-        if bare != key and bare and not self.gazetteer.candidates_for_key(key):
+        lower = text.strip()[:1].islower()  # "west Charlotte": a part of Charlotte, never a West Charlotte
+        if bare != key and bare and (lower or not self.gazetteer.candidates_for_key(key)):
             return bare
         return key
 
@@ -394,7 +531,8 @@ class PlaceResolver:
         states = {a1 for cc, a1 in hint.admin1s if cc == "US"} or {
             a1 for (cc, a1), n in ctx.admin1s.items() if cc == "US" and n > 0}
         # towns the report names that lie in a county of that name ("Palisade" in Mesa County)
-        inside = [c for cs in ctx.places.values() for c in cs
+        own = self._place_key(shown)
+        inside = [c for key, cs in ctx.places.items() if key != own for c in cs
                   if c.feature == "city" and c.country_code == "US" and not c.alternate
                   and _same_county(c.admin2, shown)]
         if inside and not states & {c.admin1 for c in inside}:
@@ -428,15 +566,22 @@ class PlaceResolver:
 
     def _choose(self, shown: str, key: str, cands: list[GeoCandidate], ctx: PlaceContext,
                 hint_info: _Hint) -> Place:
-        towns_named_so = {(c.country_code, c.admin1) for c in cands if c.feature == "city"}
-        scored = sorted(((self._score(c, key, ctx, hint_info, towns_named_so), c) for c in cands),
-                        key=lambda sc: -sc[0])
+        rows = self.features(key, cands, ctx, hint_info)
+        if self.recorder is not None:
+            self.recorder(cands, rows)
+        ranker = self.ranker
+        scored = sorted(((ranker.score(x), c) for x, c in zip(rows, cands)), key=lambda sc: -sc[0])
         best_score, best = scored[0]
-        if best_score < MIN_SCORE:
+        if best.feature == "admin1" and not hint_info.wants_admin1:  # "Tartus" alone: the town, not its governorate
+            town = next(((s, c) for s, c in scored if c.feature == "city" and not c.alternate
+                         and (c.country_code, c.admin1) == (best.country_code, best.admin1)), None)
+            if town is not None:
+                best_score, best = town
+                scored = [town] + [sc for sc in scored if sc is not town]
+        if best_score < ranker.none:
             return Place(name=shown, reason=(
                 f"{shown!r}: no candidate is supported by the report "
-                f"(best: {_describe(best)}, score {best_score:.2f} < {MIN_SCORE}; "
-                "no country or region of it is mentioned)"))
+                f"(best: {_describe(best)}, score {best_score:.2f} < {ranker.none:.2f}, none of them)"))
         strong = hint_info.strong_countries
         if strong and best.country_code not in strong and best.feature != "country":
             where = ", ".join(sorted(strong))
@@ -455,44 +600,49 @@ class PlaceResolver:
                     f"{shown!r}: its only reading, {_describe(best)}, has no support in the report, "
                     f"which points to {', '.join(others)}"))
         rival = next(((s, c) for s, c in scored[1:] if not _compatible(best, c)), None)
-        if rival is not None and best_score - rival[0] < MIN_MARGIN:
+        if rival is not None and best_score - rival[0] < ranker.margin:
             return Place(name=shown, reason=(
                 f"{shown!r} is ambiguous: {_describe(best)} ({best_score:.2f}) or "
                 f"{_describe(rival[1])} ({rival[0]:.2f}); the report does not tell them apart"))
         why = self._why(best, key, ctx, hint_info, len(cands))
         return _to_place(shown, best, why)
 
-    def _score(self, c: GeoCandidate, key: str, ctx: PlaceContext, hint: _Hint,
-               towns_named_so: set[tuple[str, str | None]]) -> float:
-        s = W_POPULATION * math.log10(c.population + 10)
-        if c.alternate:
-            s += W_ALTERNATE
-        cc = c.country_code
-        n_country = ctx.country_count(cc, key)
-        if n_country > 0:
-            s += W_COUNTRY_IN_DOC + 0.2 * math.log(n_country)
-        if cc in hint.countries:
-            s += W_COUNTRY_IN_HINT
-        elif cc in hint.region_countries:
-            s += W_REGION_COUNTRY_IN_HINT
-        if c.feature == "admin1":
-            if (cc, c.admin1) in hint.towns_in:
-                s += W_ADMIN1_IN_HINT
-        elif c.admin1 is not None and (cc, c.admin1) in hint.admin1s:
-            s += W_ADMIN1_IN_HINT
-        elif c.admin1 is not None and ctx.admin1_count(cc, c.admin1, key) > 0:
-            s += W_ADMIN1_IN_DOC
-        s += W_CO_MENTIONS * ctx.country_support(cc, key)
-        if c.feature == "country":
-            s += W_COUNTRY_FEATURE
-        elif c.feature == "admin1":
-            if hint.wants_admin1:
-                s += W_ADMIN1_WANTED
-            elif (cc, c.admin1) in towns_named_so:
-                s += W_ADMIN1_BARE  # "Tartus" alone: the town, not its governorate
-        elif hint.wants_admin1:
-            s += W_TOWN_WHEN_REGION_WANTED
-        return s
+    def features(self, key: str, cands: list[GeoCandidate], ctx: PlaceContext, hint: _Hint) -> list[list[float]]:
+        """Each candidate's values of `FEATURES` in this report, next to this hint."""
+        towns_named_so = {(c.country_code, c.admin1) for c in cands if c.feature == "city"}
+        sizes = [math.log10(c.population + 10) for c in cands]
+        anchors = ctx.anchors(key)
+        us_terms = ctx.us_institutions
+        rows = []
+        for i, c in enumerate(cands):
+            cc = c.country_code
+            n_country = ctx.country_count(cc, key)
+            region = c.feature == "admin1"
+            in_hint = (cc, c.admin1) in (hint.towns_in if region else hint.admin1s) and c.admin1 is not None
+            rivals = [sizes[j] for j, o in enumerate(cands) if j != i and not _compatible(c, o)]
+            km = min((distance_km(c.lat, c.lon, lat, lon) for lat, lon in anchors), default=None)
+            rows.append([
+                sizes[i],
+                float(c.alternate),
+                float(n_country > 0),
+                math.log(n_country) if n_country > 0 else 0.0,
+                float(cc in hint.countries),
+                float(cc not in hint.countries and cc in hint.region_countries),
+                float(in_hint),
+                float(not region and not in_hint and c.admin1 is not None and ctx.admin1_count(cc, c.admin1, key) > 0),
+                ctx.country_support(cc, key),
+                float(c.feature == "country"),
+                float(region and hint.wants_admin1),
+                float(region and not hint.wants_admin1 and (cc, c.admin1) in towns_named_so),
+                float(c.feature == "city" and hint.wants_admin1),
+                float(c.local),
+                float(cc == ctx.default_country),
+                max(-3.0, min(3.0, sizes[i] - max(rivals))) if rivals else 3.0,
+                float(km is not None and km <= NEAR_KM),
+                math.log10(1 + km) if km is not None else 0.0,
+                float(cc == "US" and us_terms > 0 and c.feature == "city"),
+            ])
+        return rows
 
     @staticmethod
     def _evidence(c: GeoCandidate, key: str, ctx: PlaceContext, hint: _Hint) -> bool:
@@ -600,7 +750,25 @@ class PlaceResolver:
         name = span.text
         if span.end < sent.end and doc[span.end].lower_ in _COUNTY_WORDS:
             name = f"{name} {doc[span.end].text}"  # "Navarro County Man Shot": the entity ended early
-        return self.resolve(name, ctx, hint=doc[lo:hi].text)
+        place = self.resolve(name, ctx, hint=doc[lo:hi].text)
+        return self._district(span, place, ctx, window) or place
+
+    def _district(self, span: "Span", place: Place, ctx: PlaceContext, window: int) -> Place | None:
+        """A neighbourhood of a city, named as the city's ("Chicago's Englewood"), lies in that city, not at a
+        namesake elsewhere: placed at the city (its town key, so that its incidents are the city's), unless
+        its own reading is a town next to the city."""
+        doc = span.doc
+        if span.start < 2 or doc[span.start - 1].lower_ not in ("'s", "’s"):
+            return None
+        owner = next((e for e in doc.ents if e.end == span.start - 1 and e.label_ in PLACE_LABELS), None)
+        city = self.resolve_span(owner, ctx, window) if owner is not None else None
+        if city is None or city.precision != "town":
+            return None
+        if place.precision in ("town", "exact") and distance_km(place.lat, place.lon, city.lat, city.lon) <= FAR_KM:
+            return None
+        return Place(name=span.text, geonameid=city.geonameid, lat=city.lat, lon=city.lon,
+                     country_code=city.country_code, admin1=city.admin1, admin2=city.admin2, precision="town",
+                     reason=f"{span.text!r}: a neighbourhood of {city.name}, named as such in the report")
 
     def places(self, doc: "Doc", ctx: PlaceContext | None = None) -> list[tuple["Span", Place]]:
         """Every GPE/LOC entity of a parsed report with its resolution."""

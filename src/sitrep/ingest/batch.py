@@ -26,7 +26,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -63,28 +63,29 @@ _pipeline: Any = None
 _pipeline_lock = threading.Lock()
 
 
-def worker_pipeline() -> Any:
-    """This process's pipeline, loaded on first use and kept (one per worker process)."""
+def worker_pipeline(places: Sequence[Any] = ()) -> Any:
+    """This process's pipeline, loaded on first use (with the ledger's own `places` beside GeoNames) and
+    kept (one per worker process)."""
     global _pipeline
     with _pipeline_lock:
         if _pipeline is None:
             from sitrep.pipeline import Pipeline
 
-            _pipeline = Pipeline.load()
+            _pipeline = Pipeline.load(places=places)
         return _pipeline
 
 
-def _quiet_worker() -> None:
+def _quiet_worker(places: Sequence[Any] = ()) -> None:
     """In a worker process this command started: leave Ctrl+C to the ingest process, which stops the
     workers itself (else every worker prints its own interrupted traceback); then load the pipeline."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    worker_pipeline()
+    worker_pipeline(places)
 
 
-def preload_pipeline() -> None:
+def preload_pipeline(places: Sequence[Any] = ()) -> None:
     """Load this process's pipeline now (run on every Dask worker when a DaskCoder starts)."""
-    worker_pipeline()
+    worker_pipeline(places)
 
 
 def code_batch(articles: list[Article], pipeline: Any = None) -> list[Coded]:
@@ -143,13 +144,14 @@ class InProcessCoder:
 class ProcessCoder:
     """Code in N local worker processes (`--workers N`), each loading the pipeline once at start."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, places: Sequence[Any] = ()) -> None:
         self.workers = workers
+        self.places = tuple(places)
         self.pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
-                                   initializer=_quiet_worker)
+                                   initializer=_quiet_worker, initargs=(self.places,))
 
     def submit(self, batch: list[Article]) -> Any:
         try:
@@ -167,7 +169,7 @@ class DaskCoder:
     """Code on a Dask distributed cluster: an existing one (`tcp://HOST:PORT`, every worker with
     sitrep installed) or, for `local`, a LocalCluster of `workers` single-threaded processes."""
 
-    def __init__(self, address: str, workers: int | None = None) -> None:
+    def __init__(self, address: str, workers: int | None = None, places: Sequence[Any] = ()) -> None:
         import logging
 
         import dask
@@ -184,7 +186,7 @@ class DaskCoder:
             self.client = Client(address, timeout="30s")
         self.workers = max(1, sum(self.client.nthreads().values()))
         # every worker loads the pipeline once, now, in parallel (our own LocalCluster's also leave Ctrl+C to us)
-        self.client.run(_quiet_worker if self.cluster is not None else preload_pipeline)
+        self.client.run(_quiet_worker if self.cluster is not None else preload_pipeline, tuple(places))
 
     def submit(self, batch: list[Article]) -> Any:
         return self.client.submit(code_batch, batch, pure=False)
@@ -195,12 +197,14 @@ class DaskCoder:
             self.cluster.close()
 
 
-def make_coder(pipeline_loader: Callable[[], Any], workers: int | None = None, dask: str | None = None) -> Coder:
-    """The coder the `ingest` options ask for: Dask, N processes, or this process."""
+def make_coder(pipeline_loader: Callable[[], Any], workers: int | None = None, dask: str | None = None,
+               places: Sequence[Any] = ()) -> Coder:
+    """The coder the `ingest` options ask for: Dask, N processes, or this process (`pipeline_loader`).
+    Worker processes load their pipeline with the ledger's own `places`."""
     if dask:
-        return DaskCoder(dask, workers)
+        return DaskCoder(dask, workers, places)
     if workers and workers > 1:
-        return ProcessCoder(workers)
+        return ProcessCoder(workers, places)
     return InProcessCoder(pipeline_loader())
 
 
@@ -262,10 +266,12 @@ def ingest(
     *,
     published: dt.date | None = None,
     source: str | None = None,
+    country: str | None = None,
     on_problem: Callable[[IngestProblem], None] = lambda problem: None,
     on_progress: Callable[[IngestSummary], None] = lambda summary: None,
 ) -> IngestSummary:
-    """Read, code and store every report under `paths` (see the module docstring)."""
+    """Read, code and store every report under `paths` (see the module docstring). `country`: the country
+    of reports whose record gives none (ISO alpha-2), for those that name no country."""
     summary = IngestSummary()
     window = max(2, 2 * coder.workers)  # batches in flight: enough to keep every worker busy
     pending: deque[tuple[Any, _Batch]] = deque()
@@ -323,7 +329,7 @@ def ingest(
                 coded = exc
             write(batch, coded)
 
-    for batch in _work(paths, ledger, summary, published, source, on_problem, on_progress):
+    for batch in _work(paths, ledger, summary, published, source, country, on_problem, on_progress):
         future = None
         if batch.articles:
             future = coder.submit(batch.articles)
@@ -379,7 +385,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _work(paths: Iterable[str | Path], ledger: Ledger, summary: IngestSummary, published: dt.date | None,
-          source: str | None, on_problem: Callable[[IngestProblem], None],
+          source: str | None, country: str | None, on_problem: Callable[[IngestProblem], None],
           on_progress: Callable[[IngestSummary], None]) -> Iterator[_Batch]:
     """Batches of fresh reports, in input order; a batch may span small files and carries the ends of
     the files whose last report it holds (or that ended while it was being filled)."""
@@ -396,6 +402,8 @@ def _work(paths: Iterable[str | Path], ledger: Ledger, summary: IngestSummary, p
                 on_progress(summary)
             else:
                 seen.add(article.content_hash)
+                if country is not None and article.country is None:
+                    article = article.model_copy(update={"country": country})
                 batch.articles.append(article)
                 batch.reads.append(read)
                 batch.tallies.append(tally)

@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from sitrep.records import Article
 
 __all__ = ["IngestProblem", "MAX_FEED_BYTES", "MAX_REPORT_CHARS", "Read", "page_text", "parse_date", "read_articles",
-           "read_feed_bytes", "read_file", "read_reports", "report_files", "shown_path"]
+           "read_feed_bytes", "read_file", "read_reports", "report_files", "shown_path", "titled"]
 
 MAX_REPORT_CHARS = 1_000_000
 MAX_REPORT_BYTES = 4 * MAX_REPORT_CHARS  # .txt/.html files above this are refused unread
@@ -379,10 +379,12 @@ def _jsonl_record(
         record_date = record_date or page_date
     if not text.strip():
         return _line_problem(path, lineno, f"{text_key or html_key!r} is empty")
+    text = titled(title, text)
     if len(text) > MAX_REPORT_CHARS:
         return _line_problem(path, lineno, _too_long(len(text)))
     return _article(path, text, line=lineno, title=title, url=url, source=source or record_source,
-                    published=record_date or published, feed_item_id=_opt_str(record.get("id")))
+                    published=record_date or published, feed_item_id=_opt_str(record.get("id")),
+                    country=_opt_str(record.get("country")))
 
 
 # --- RSS / Atom ------------------------------------------------------------------------------------
@@ -506,6 +508,14 @@ def _decode_text(data: bytes) -> str | None:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return None
+
+
+def titled(title: str | None, text: str) -> str:
+    """The text a JSON-lines report is stored and coded as: its headline, a blank line, its body, unless the body
+    already opens with the headline. A page whose body is boilerplate but whose headline reports a shooting
+    yields the incident, and evidence offsets still index the stored text."""
+    title = (title or "").strip()
+    return f"{title}\n\n{text}" if title and not text.lstrip().startswith(title) else text
 
 
 def _normalise(text: str) -> str:

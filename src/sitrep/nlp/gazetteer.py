@@ -340,6 +340,24 @@ class GeoCandidate:
     population: int
     feature: Feature
     alternate: bool = False
+    local: bool = False  # from the ledger's own gazetteer (`sitrep places import`, an analyst's edit)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalPlace:
+    """A place of the ledger's own gazetteer: a village from a GeoNames country dump, a location of a
+    team's past coding (ACLED CSV), a place an analyst set by hand. `source` says which."""
+
+    name: str
+    lat: float
+    lon: float
+    country_code: str
+    admin1: str | None = None
+    admin2: str | None = None
+    alternate_names: tuple[str, ...] = ()
+    population: int = 0
+    geonameid: int | None = None
+    source: str = ""
 
 
 class KeyInfo(NamedTuple):
@@ -383,6 +401,33 @@ class Gazetteer:
         self.max_name_tokens: int = data["max_name_tokens"]
         self.version: str = data["version"]
         self._admin2_towns: dict[tuple[str, str], list[int]] | None = None
+        self._data = data
+        self._local: dict[str, tuple[GeoCandidate, ...]] = {}  # key -> the ledger's places of that name
+
+    def with_places(self, places: Iterable[LocalPlace]) -> "Gazetteer":
+        """This gazetteer (shared, not copied) with the ledger's own places beside GeoNames: each is a
+        candidate of its name and alternate names, a town with its region named as GeoNames names it."""
+        out = Gazetteer(self._data)
+        local: dict[str, list[GeoCandidate]] = defaultdict(list)
+        for p in places:
+            region = self.admin1(p.country_code, p.admin1) if p.admin1 else None
+            admin1 = region.admin1 if region is not None else p.admin1
+            mains, alts = _alt_keys(p.name, p.alternate_names)
+            for keys, alternate in ((mains, False), (alts, True)):
+                candidate = GeoCandidate(p.geonameid, p.name, p.lat, p.lon, p.country_code, admin1, p.admin2,
+                                         p.population, "city", alternate=alternate, local=True)
+                for key in keys:
+                    if candidate not in local[key]:
+                        local[key].append(candidate)
+        out._local = {k: tuple(sorted(v, key=lambda c: (c.alternate, -c.population))) for k, v in local.items()}
+        longest = max((k.count(" ") + 1 for k in out._local), default=1)
+        out.max_name_tokens = max(self.max_name_tokens, min(longest, _MAX_KEY_WORDS))
+        return out
+
+    @property
+    def local_places(self) -> int:
+        """How many names of the ledger's own places are indexed."""
+        return len(self._local)
 
     # ---------------------------------------------------------------- loading
 
@@ -461,29 +506,36 @@ class Gazetteer:
         return self.candidates_for_key(normalize(name))
 
     def candidates_for_key(self, key: str) -> list[GeoCandidate]:
-        """`lookup` for an already normalised key."""
-        return [
-            self._candidate(i) if i >= 0 else self._candidate(~i, alternate=True)
-            for i in self._resolve_key(key)
-        ]
+        """`lookup` for an already normalised key: GeoNames' places, then the ledger's own (a place
+        imported from a GeoNames dump that the packaged index holds too is not repeated)."""
+        found = [self._candidate(i) if i >= 0 else self._candidate(~i, alternate=True)
+                 for i in self._resolve_key(key)]
+        if self._local:
+            local = self._local.get(key) or (self._local.get(key[4:], ()) if key.startswith("the ") else ())
+            known = {c.geonameid for c in found if c.geonameid is not None}
+            found.extend(c for c in local if c.geonameid is None or c.geonameid not in known)
+        return found
 
     def is_place_name(self, name: str) -> bool:
-        return bool(self._resolve_key(normalize(name)))
+        key = normalize(name)
+        return bool(self._resolve_key(key)) or key in self._local
 
     def has_key(self, key: str) -> bool:
         """Whether a normalised key is indexed (exact; for the ruler's n-gram look-ups)."""
-        return key in self._index
+        return key in self._index or key in self._local
 
     def key_info(self, key: str) -> KeyInfo | None:
         """A summary of what a normalised key (exact match) can denote; None if unknown."""
         ids = self._index.get(key)
-        if ids is None:
+        local = self._local.get(key, ())
+        if ids is None and not local:
             return None
         if isinstance(ids, int):
             ids = (ids,)
-        town = main_town = 0
+        town = max((c.population for c in local), default=0)
+        main_town = max((c.population for c in local if not c.alternate), default=0)
         admin1 = country = False
-        for i in ids:
+        for i in ids or ():
             j = i if i >= 0 else ~i
             f = self._feat[j]
             if f == CITY:
@@ -579,6 +631,10 @@ class Gazetteer:
                     index[(self._cc[i], admin2_key(admin2))].append(i)
             self._admin2_towns = dict(index)
         return [self._candidate(i) for i in self._admin2_towns.get((country_code, admin2_key(name)), ())]
+
+    def country_codes(self) -> list[str]:
+        """The countries the index holds."""
+        return list(self._country_entry)
 
     def admin1_regions(self, country_code: str) -> list[GeoCandidate]:
         return [self._candidate(i) for (cc, _), i in self._admin1_entry.items() if cc == country_code]

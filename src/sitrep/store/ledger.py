@@ -285,7 +285,27 @@ class Ledger:
         from sitrep.merge import corrections
 
         with self._writing() as session:
-            return corrections.edit(session, incident_id, values, by=by, note=note, release=release)
+            changed = corrections.edit(session, incident_id, values, by=by, note=note, release=release)
+            place = _hand_set_place(values.get("location"), incident_id)
+            if place is not None:  # a place an analyst located joins the ledger's gazetteer
+                from sitrep.store.places import add_places
+
+                add_places(session, [place])
+            return changed
+
+    def add_places(self, places: Iterable[Any]) -> tuple[int, int]:
+        """Add places (`sitrep.nlp.gazetteer.LocalPlace`) to the ledger's own gazetteer; (added, already there)."""
+        from sitrep.store.places import add_places
+
+        with self._writing() as session:
+            return add_places(session, places)
+
+    def places(self, country: str | None = None) -> list[Any]:
+        """The ledger's own gazetteer (`LocalPlace` records), of one country or all."""
+        from sitrep.store.places import read_places
+
+        with self._sessions() as session:
+            return read_places(session, country)
 
     def history(self, incident_id: str) -> list[Any]:
         """Every recorded change to an incident, oldest first (sitrep.merge.history.HistoryEntry)."""
@@ -481,6 +501,16 @@ class Ledger:
                     ("articles", ArticleRow), ("incidents", IncidentRow), ("figures", FigureRow)
                 )
             }
+
+
+def _hand_set_place(location: Mapping[str, Any] | None, incident_id: str) -> Any:
+    """The gazetteer entry of a place an analyst set with its name, coordinates and country; else None."""
+    from sitrep.nlp.gazetteer import LocalPlace
+
+    if not location or location.get("lat") is None or location.get("lon") is None or not location.get("country_code"):
+        return None
+    return LocalPlace(name=str(location["name"]).strip(), lat=float(location["lat"]), lon=float(location["lon"]),
+                      country_code=str(location["country_code"]).upper(), source=f"analyst {incident_id}")
 
 
 def _source_id(session: Session, name: str) -> int:

@@ -456,3 +456,29 @@ class AlertDeliveryRow(Base):
         UniqueConstraint("alert_id", "target", name="uq_watch_deliveries_target"),
         Index("ix_watch_deliveries_status", "status"),
     )
+
+
+# ---------------------------------------------------------------- the ledger's own gazetteer (sitrep.places)
+
+
+class PlaceRow(Base):
+    """A place of the ledger's own gazetteer, consulted beside GeoNames when reports are coded: imported
+    from a GeoNames country dump or an ACLED-style CSV (`sitrep places import`), or set by an analyst
+    (`sitrep edit --place --lat --lon --country`). `ident` makes an import idempotent: the GeoNames id,
+    else country, normalised name and coordinates."""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ident: Mapped[str] = mapped_column(String, unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    alternate_names: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    country_code: Mapped[str] = mapped_column(String, nullable=False, index=True)
+    admin1: Mapped[str | None] = mapped_column(Text)
+    admin2: Mapped[str | None] = mapped_column(Text)
+    lat: Mapped[float] = mapped_column(Float, nullable=False)
+    lon: Mapped[float] = mapped_column(Float, nullable=False)
+    population: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    geonameid: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(Text, nullable=False)  # "geonames BJ.zip", "acled events.csv", "analyst inc-…"
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)

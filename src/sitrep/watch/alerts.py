@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from sitrep.records import Incident
 from sitrep.watch.fetch import Fetcher, FetchError
-from sitrep.watch.sources import country_code
+from sitrep.records import country_code
 from sitrep.watch.state import WatchState
 
 __all__ = ["Alerter", "DEFAULT_DASHBOARD_URL", "Rule", "alert_payload", "parse_rule", "toll_level"]

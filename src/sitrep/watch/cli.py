@@ -45,7 +45,7 @@ def _print_alert(payload: dict[str, Any]) -> None:
 
 
 def register(app: typer.Typer, open_ledger: Callable[..., Any], db_option: Any, default_db: str,
-             load_pipeline: Callable[[], Any]) -> None:
+             load_pipeline: Callable[..., Any]) -> None:
     """Add `watch` and `sources` to the `sitrep` app."""
 
     @app.command()
@@ -66,11 +66,12 @@ def register(app: typer.Typer, open_ledger: Callable[..., Any], db_option: Any, 
         """Follow feeds and folders: code each new item once into the ledger (as `ingest` does), alert on
         what matters. Stops cleanly on SIGTERM or Ctrl+C, once the item in hand is stored."""
         from sitrep.ingest.batch import make_coder
+        from sitrep.records import country_code
         from sitrep.store.ledger import normalize_db_url
         from sitrep.watch.alerts import Alerter, parse_rule
         from sitrep.watch.fetch import Fetcher
         from sitrep.watch.loop import Watcher
-        from sitrep.watch.sources import SourcesError, country_code, load_sources, parse_duration, source_from_arg
+        from sitrep.watch.sources import SourcesError, load_sources, parse_duration, source_from_arg
 
         try:
             every_s = parse_duration(every)
@@ -109,7 +110,8 @@ def register(app: typer.Typer, open_ledger: Callable[..., Any], db_option: Any, 
         fetcher = Fetcher(timeout=timeout, retries=retries, stop=stop)
         coder = None
         try:
-            coder = make_coder(load_pipeline)
+            places = ledger.places()  # the ledger's own gazetteer (sitrep places import)
+            coder = make_coder(lambda: load_pipeline(places))
             from sitrep.watch.state import WatchState
 
             state = WatchState(ledger)

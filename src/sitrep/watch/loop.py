@@ -244,6 +244,8 @@ class Watcher:
                 item, note = complete_teaser(item, self.fetcher, allow_private=private_ok, language=source.language)
                 if note:
                     log.info("%s: %s: %s", source.label, item.read.entry or item.link, note)
+            if source.country and item.article.country is None:  # set where the outlet is, unless it says
+                item.read.article = item.article.model_copy(update={"country": source.country})
             outcome, article_id, incidents = self._store(item, poll)
             if outcome is None:
                 continue  # not stored, for the moment: not marked seen, read again next poll

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sitrep.records import country_code
+
 __all__ = ["DEFAULT_EVERY_S", "Source", "SourcesError", "load_sources", "parse_duration", "source_from_arg"]
 
 DEFAULT_EVERY_S = 15 * 60
@@ -125,16 +127,6 @@ class _File(BaseModel):
     country: str | None = None
     language: str | None = None
     sources: list[_Entry]
-
-
-def country_code(value: str) -> str:
-    """An ISO 3166 alpha-2 code, upper-cased; ValueError when it names no country."""
-    import pycountry
-
-    code = value.strip().upper()
-    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 country code (e.g. SY, NG)")
-    return code
 
 
 def source_from_arg(value: str, *, every_s: float = DEFAULT_EVERY_S, country: str | None = None,
