@@ -1,33 +1,33 @@
-"""The `sitrep` command line: extract, ingest, incidents, show, demo."""
+"""The `sitrep` command line: extract, ingest, incidents, show, demo.
+
+Start-up stays light (`sitrep --help` imports typer and rich, no more): every command imports what it needs.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from enum import Enum
-from importlib import resources
 from pathlib import Path
 from collections.abc import Callable
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from sitrep import formats
 from sitrep.evaluate.cli import eval_app
-from sitrep.ingest.readers import IngestProblem, read_articles
 from sitrep.merge.cli import parse_timestamp
 from sitrep.merge.cli import register as register_corrections
 from sitrep.places.cli import register as register_places
-from sitrep.records import Extraction, country_code
-from sitrep.store.cli import database_error
 from sitrep.store.cli import register as register_db
-from sitrep.store.ledger import Ledger, UnsupportedDatabase, normalize_db_url
 from sitrep.watch.cli import register as register_watch
 
+if TYPE_CHECKING:  # the records, readers and ledger (pydantic, SQLAlchemy) are imported by the commands that use them
+    from sitrep.ingest.readers import IngestProblem
+    from sitrep.store.ledger import Ledger
+
 app = typer.Typer(help="News reports about political violence in; a sourced, queryable ledger of incidents out.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False, rich_markup_mode=None)
 app.add_typer(eval_app, name="eval")
 out = Console()
 err = Console(stderr=True)
@@ -67,6 +67,10 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print {\"incidents\": [...], \"excluded\": [...]}.")] = False,
 ) -> None:
     """Print the incidents found in one report (no database)."""
+    from sitrep import formats
+    from sitrep.ingest.readers import IngestProblem, read_articles
+    from sitrep.records import Extraction
+
     day = _date(published, "--published")
     pipeline = _pipeline()
     combined = Extraction()
@@ -109,6 +113,9 @@ def ingest(
 ) -> None:
     """Code reports and store their incidents in the ledger. Re-ingesting the same content adds nothing;
     an ingest stopped part-way resumes where it stopped when run again."""
+    from sitrep.records import country_code
+    from sitrep.store.ledger import normalize_db_url
+
     day = _date(published, "--published")
     if country is not None:
         try:
@@ -122,6 +129,8 @@ def ingest(
 
 def _ingest(paths: list[Path], url: str, day: Optional[dt.date], source: Optional[str], *,
             country: Optional[str] = None, workers: Optional[int] = None, dask: Optional[str] = None):
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from sitrep.ingest.batch import IngestSummary, ingest, make_coder
 
     ledger = _open(url, create=True)
@@ -195,6 +204,8 @@ def incidents(
     updated_since: Annotated[Optional[str], typer.Option("--updated-since", help="Only incidents changed at or after this time (YYYY-MM-DD or ISO timestamp, UTC): incremental sync, with `sitrep deletions --since`.")] = None,
 ) -> None:
     """List the incidents in the ledger."""
+    from sitrep import formats
+
     changed = {"updated_since": parse_timestamp(updated_since, "--updated-since")} if updated_since else {}
     filters = dict(country=country, since=_date(since, "--since"), until=_date(until, "--until"),
                    sub_event_type=sub_event_type, **changed)
@@ -219,6 +230,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the incident record as JSON.")] = False,
 ) -> None:
     """Show one incident with every reported figure, who reported it, and the quoted sentence."""
+    from sitrep import formats
+
     ledger = _open(db)
     incident = ledger.incident(incident_id)
     if incident is None:
@@ -265,6 +278,11 @@ def problems(
 @app.command()
 def demo(db: DbOption = DEFAULT_DB) -> None:
     """Ingest the bundled sample reports into the ledger and print the incident ledger."""
+    from importlib import resources
+
+    from sitrep import formats
+    from sitrep.store.ledger import normalize_db_url
+
     reports = resources.files("sitrep").joinpath("demo", "reports.jsonl")
     with resources.as_file(reports) as path:
         _ingest([path], normalize_db_url(db), None, None)
@@ -514,6 +532,9 @@ def _say_what_the_ledger_holds(ledger: Ledger, filters: dict) -> None:
 def _open(db: str, create: bool = False) -> Ledger:
     """The ledger at `db`; a clear message and exit 1 when there is none or it cannot be reached."""
     from sqlalchemy.exc import SQLAlchemyError
+
+    from sitrep.store.cli import database_error
+    from sitrep.store.ledger import Ledger, UnsupportedDatabase, normalize_db_url
 
     url = normalize_db_url(db)
     if not create and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():

@@ -40,4 +40,4 @@ class _Benchmarks(TyperGroup):
 
 
 eval_app = typer.Typer(cls=_Benchmarks, help="Score sitrep against evaluation data (MUC-4, GVC, ACLED ...).",
-                       no_args_is_help=True)
+                       no_args_is_help=True, rich_markup_mode=None)

@@ -41,9 +41,9 @@ def parse_timestamp(value: Optional[str], option: str) -> Optional[dt.datetime]:
 
 def register(app: typer.Typer, open_ledger: Callable[[str], Any], db_option: Any, default_db: str) -> None:
     """Add the correction and sync commands to the `sitrep` app."""
-    from sitrep.merge.corrections import CorrectionError
-
     def run(action: Callable[[], Any]) -> Any:
+        from sitrep.merge.corrections import CorrectionError  # with the ledger: only when a command runs
+
         try:
             return action()
         except CorrectionError as exc:

@@ -32,7 +32,7 @@ class PlaceFormat(str, Enum):
 def register(app: typer.Typer, open_ledger: Callable[..., Any], db_option: Any, default_db: str) -> None:
     """Add the `places` command group to the `sitrep` app."""
     places_app = typer.Typer(help="The ledger's own gazetteer: villages and places a team adds beside GeoNames.",
-                             no_args_is_help=True)
+                             no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(places_app, name="places")
 
     @places_app.command("import")

@@ -6,11 +6,13 @@ before pointing a fleet of workers at a PostgreSQL ledger.) Registered on the ma
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 out = Console()
 err = Console(stderr=True)
@@ -24,11 +26,11 @@ def database_error(exc: Exception) -> str:
 def register(app: typer.Typer, db_option: Any, default_db: str, shown) -> None:
     """Add the `db` command group to the `sitrep` app."""
     db_app = typer.Typer(help="The ledger's schema: status and migrations (SQLite or PostgreSQL).",
-                         no_args_is_help=True)
+                         no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(db_app, name="db")
 
     @contextmanager
-    def engine_for(db: str) -> Iterator[Engine]:
+    def engine_for(db: str) -> Iterator["Engine"]:
         """The ledger's engine, disposed after use; a database that cannot be reached is a clear error."""
         from sqlalchemy.exc import SQLAlchemyError
 
