@@ -123,3 +123,19 @@ def test_the_only_incident_of_a_report_takes_the_victim_named_where_the_murder_i
             "court. Ruiz was murdered yesterday morning in Cuzco.")
     [incident] = pipeline.extract(Article.from_text(text)).incidents
     assert incident.location.name == "Cuzco" and incident.victims == ["Ana Maria Ruiz Salcedo"]
+
+
+@pytest.mark.parametrize("text, sub_event_type, actors", [
+    ("Thousands of demonstrators clashed with riot police in Patras on Wednesday, and three people died when a "
+     "bank was set on fire.", "Violent demonstration", ["demonstrators"]),
+    ("Police arrested 12 suspected mafia members in New York on Tuesday, prosecutors said.", "Arrests", ["police"]),
+    ("Federal agents arrested a man in Los Angeles on Monday in connection with the killing of a teenager.",
+     "Arrests", ["agents"]),
+])
+def test_the_actor_follows_the_type(pipeline, text, sub_event_type, actors):
+    """A protest's actor is the crowd that protests; an arrest's the force that arrests, not those arrested."""
+    import datetime as dt
+
+    [incident] = pipeline.extract(Article.from_text(text, published=dt.date(2024, 6, 5))).incidents
+    assert incident.sub_event_type == sub_event_type
+    assert [a.name for a in incident.perpetrators] == actors

@@ -12,6 +12,7 @@ import re
 from spacy.tokens import Span, Token
 
 from sitrep.codebook import Codebook
+from sitrep.extract.modality import _words_pattern
 from sitrep.records import ActorMention
 
 GENERIC_ATTACKERS = {
@@ -164,3 +165,39 @@ def _forces_name(tok: Token) -> str | None:
     if not words or not any(w[:1].isupper() for w in words):
         return None
     return " ".join(words) + " forces"
+
+
+# Who the actor of an event is follows from its type, as ACLED codes it: a protest's or a riot's actor is the
+# crowd that protests, an arrest's the force that arrests (the people arrested are its targets).
+_CROWD_TYPES = {"Protests", "Riots"}
+_ARREST_TYPES = {"Arrests"}
+
+
+def actors_of_type(event_type: str | None, sub_event_type: str | None, perpetrators: list[str],
+                   sentences: list[str], codebook: Codebook) -> list[str] | None:
+    """The actors an incident of this type has instead of `perpetrators`, found in its `sentences`; None to
+    keep `perpetrators`. A protest or riot with no actor takes the protesters as the text names them
+    ("demonstrators", "rioters"); an arrest keeps only state forces among its actors, else the force the
+    text names ("police", "authorities"), else none."""
+    if event_type in _CROWD_TYPES and not perpetrators:
+        crowd = _first_word(sentences, codebook.frames.actors.get("protesters", []), plural_only=True)
+        return [crowd] if crowd else None
+    if sub_event_type in _ARREST_TYPES:
+        state_words = codebook.frames.actors.get("state", [])
+        state = _words_pattern(state_words)
+        kept = [p for p in perpetrators if state.search(p)]
+        if kept:
+            return kept
+        force = _first_word(sentences, state_words, plural_only=False)
+        return [force] if force else []
+    return None
+
+
+def _first_word(sentences: list[str], words: list[str], *, plural_only: bool) -> str | None:
+    """The first of `words` (or their plurals) the sentences use, as written."""
+    forms = {f"{w}s" for w in words if " " not in w} | (set() if plural_only else set(words))
+    pattern = _words_pattern(forms)
+    for sentence in sentences:
+        if m := pattern.search(sentence):
+            return m.group(0).lower()
+    return None

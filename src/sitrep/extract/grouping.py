@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sitrep.codebook import Codebook
+from sitrep.extract.actors import actors_of_type
 from sitrep.extract.modality import HarmCauses
 from sitrep.extract.typing import IncidentTyper
 from sitrep.extract.reconcile import reconcile
@@ -425,6 +426,11 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
         targets=[*(t for m in holders for t in m.targets), *(v for m in holders for v in m.victims)],
     )
     perpetrators, claimed_by = _perpetrators(members)
+    by_type = actors_of_type(typed.event_type, typed.sub_event_type, [a.name for a in perpetrators],
+                             [_sentence(article, m) for m in members], codebook)
+    if by_type is not None:
+        basis = {a.name: a.basis for a in perpetrators}
+        perpetrators = [Actor(name=n, basis=basis.get(n, "reported")) for n in by_type]
     sources = sorted({f.reported_by for f in figures if f.reported_by} | ({article.source} if article.source else set()))
     return Incident(
         id=_incident_id(draft, typed.sub_event_type, codebook),
