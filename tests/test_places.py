@@ -540,3 +540,13 @@ def test_a_local_force_sets_the_report_in_its_town(pipeline):
     doc = pipeline.nlp("A man was shot dead on a highway in Arkansas on Monday night, the Arkansas State Police said.")
     setting = pipeline.mentions.setting(doc)
     assert setting is None or setting.precision != "town", setting
+
+
+def test_a_fronted_place_scopes_over_its_sentence(pipeline):
+    """"In <town>, <event>": the town where a sentence opens is where its event happened, when it names no other."""
+    found = incidents_of(pipeline, "In Heraklion, 10,000 people are reported as marching against the measures.",
+                         dt.date(2010, 5, 5))
+    assert [i.location.name for i in found] == ["Heraklion"]
+    found = incidents_of(pipeline, "In Kabul, a spokesman said gunmen killed five people in Kandahar on Monday.",
+                         dt.date(2024, 6, 5))
+    assert [i.location.name for i in found] == ["Kandahar"]

@@ -29,7 +29,7 @@ from sitrep.extract.figures import find_figures
 from sitrep.extract.modality import ModalityClassifier
 from sitrep.extract.places import PlaceContext, PlaceResolver, datelines
 from sitrep.extract.problems import attempt
-from sitrep.extract.reporters import find_reporter
+from sitrep.extract.reporters import SAYING_VERBS, find_reporter
 from sitrep.extract.roles import RoleTagger, attach
 from sitrep.extract.typing import FrameReader
 from sitrep.records import CodingProblem, Cue, Mention, Place, PlaceMention
@@ -304,6 +304,7 @@ _BEARINGS = {"north", "south", "east", "west", "northeast", "northwest", "southe
 
 
 _CARE = {"hospital", "hospitals", "center", "centre", "clinic", "infirmary"}
+_FRONTED = {"in", "at", "near", "outside"}
 
 
 def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
@@ -314,6 +315,12 @@ def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
         return "context"  # "30 km north of Beni": a reference point
     if node.dep_ == "pobj" and node.head.lower_ in {"in", "at", "of"} and node.head.head.lower_ in _CARE:
         return "context"  # "airlifted to St. Vincent Hospital in Indianapolis": where the wounded were treated
+    prep = node.head
+    if node.dep_ == "pobj" and prep.lower_ in _FRONTED and prep.head.dep_ == "ROOT" and prep.i <= ent.sent.start + 1:
+        if not other_places:
+            return "event"  # "In Heraklion, 10,000 people were reported marching": it scopes over its sentence
+        if prep.head.lemma_.lower() in SAYING_VERBS:
+            return "context"  # "In Kabul, a spokesman said gunmen killed five in Kandahar": where it was said
     for _ in range(6):
         if node.dep_ == "conj":  # "in Jableh and Tartus": a sibling, not a container
             node = node.head

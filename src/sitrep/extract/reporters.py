@@ -20,7 +20,7 @@ from spacy.tokens import Span, Token
 
 from sitrep.records import Reporter
 
-_SAY = frozenset("""
+SAYING_VERBS = frozenset("""
 say tell report confirm add state announce note explain estimate indicate declare disclose
 reveal inform warn quote cite assert affirm allege record document tally count
 """.split())
@@ -132,7 +132,7 @@ def find_reporter(sent: Span) -> Reporter | None:
             if pobj is not None:
                 return _reporter(pobj)
     verbs = [t for t in sent if t.pos_ in ("VERB", "AUX") and (
-        t.lemma_.lower() in _SAY or t.lemma_.lower() in _SHOW)]
+        t.lemma_.lower() in SAYING_VERBS or t.lemma_.lower() in _SHOW)]
     for verb in sorted(verbs, key=lambda t: (_depth(t), t.i)):
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
         if subject is None:
