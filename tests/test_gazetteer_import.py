@@ -111,9 +111,10 @@ def test_imported_village_is_resolved(gazetteer, nlp_base) -> None:
     nlp = build_nlp(local)
     resolver = PlaceResolver(local)
     doc = nlp("Gunmen killed two farmers in Zorbleko, northern Benin, on Monday.")
-    found = [(span.text, place) for span, place in resolver.places(doc)]
-    assert [(name, p.country_code, round(p.lat, 4), round(p.lon, 4)) for name, p in found] == [
-        ("Zorbleko", "BJ", 11.2051, 2.9402), ("Benin", "BJ", *[round(x, 4) for x in (found[1][1].lat, found[1][1].lon)])]
+    found = {span.text: place for span, place in resolver.places(doc)}
+    assert set(found) == {"Zorbleko", "Benin"}
+    village = found["Zorbleko"]
+    assert (village.country_code, round(village.lat, 4), round(village.lon, 4)) == ("BJ", 11.2051, 2.9402)
 
 
 def test_default_country_decides_a_name_shared_across_countries(pipeline) -> None:

@@ -149,6 +149,7 @@ def read_gun_violence(path: Path, gazetteer) -> tuple[list[GoldEvent], int]:
     JSON lines, each with its incident's town as the gold point (`gold_town`); crawl noise and incidents
     whose town the gazetteer lacks are left out. (events, left out)."""
     from sitrep.evaluate.merge import is_noise
+    from sitrep.ingest.readers import titled
 
     rows: list[tuple[dict, dict]] = []
     if path.is_dir():
@@ -173,7 +174,7 @@ def read_gun_violence(path: Path, gazetteer) -> tuple[list[GoldEvent], int]:
         dct = row.get("dct")
         events.append(GoldEvent(
             event_id=str(row.get("doc_id") or row.get("id")), lat=town.lat, lon=town.lon, country="US",
-            notes=f"{title}\n\n{body}" if title and not body.startswith(title) else body,
+            notes=titled(title, body),
             published=dt.date.fromisoformat(dct[:10]) if dct else None,
             location=f"{gold.get('city_or_county')}, {gold.get('state')}", admin1=gold.get("state") or ""))
     return events, left_out

@@ -21,6 +21,7 @@ _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december"}
 # Words that look like cues but, in these uses, are not events ("fire" as in "ceasefire" is one token already).
 _NOT_EVENT_BEFORE = {"cease", "under", "open", "friendly"}  # "under fire" is kept by the strong "opened fire" cue
+# How a weapon's phrase hangs from the verb it is the object of: lists, "of", "including", apposition.
 _OBJECT_DEPS = {"conj", "appos", "pobj", "prep", "compound", "nmod", "dobj", "nsubjpass", "attr", "npadvmod"}
 # Nouns that a cue word only describes when it modifies them: "shell casings" are a gun's, not artillery; an
 # "assault rifle" is a weapon, not an assault.

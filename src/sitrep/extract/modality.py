@@ -239,26 +239,21 @@ class ModalityClassifier:
         return None
 
 
+_ONE = {"one", "1", "a", "an", "single", "lone"}  # counts that name one event, not several
+
+
 def _several_events(cue_tokens: list[Token], series: set[str], events: set[str]) -> str | None:
     """Plural events that are several incidents: a count of separate incidents ("four shootings", not "seven
     explosions" of one attack) or a series of any ("a spate of attacks")."""
     for tok in cue_tokens:
         if tok.tag_ != "NNS":
             continue
-        count = next((c for c in tok.children if c.dep_ == "nummod" and _number(c) >= 2), None)
+        count = next((c for c in tok.children if c.dep_ == "nummod" and c.lower_ not in _ONE), None)
         if count is not None and tok.lemma_.lower() in events:
             return f"{count.text} {tok.text}"
         if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in series:
             return f"{tok.head.head.text} of {tok.text}"
     return None
-
-
-def _number(tok: Token) -> float:
-    """The value of a number word or numeral ("four", "12"); 0 when it is none."""
-    words = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-             "several": 3, "dozens": 24, "many": 3, "multiple": 2}
-    text = tok.lower_.replace(",", "")
-    return float(text) if text.replace(".", "", 1).isdigit() else words.get(text, 0)
 
 
 def _words_pattern(words) -> re.Pattern:

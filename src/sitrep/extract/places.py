@@ -235,10 +235,11 @@ class PlaceContext:
         return out
 
     def _prior(self, c: GeoCandidate, key: str) -> float:
-        cc = c.country_code
-        return (3.0 * (self.country_count(cc, key) > 0) + 1.5 * self.country_support(cc, key)
-                + 2.0 * (c.admin1 is not None and self.admin1_count(cc, c.admin1, key) > 0)
-                + 0.3 * math.log10(c.population + 10) - 0.3 * c.alternate)
+        """The hand-set weights of the features that need no ranking of their own."""
+        cc, w = c.country_code, HAND_WEIGHTS
+        return (w["country_in_doc"] * (self.country_count(cc, key) > 0) + w["co_mentions"] * self.country_support(cc, key)
+                + w["admin1_in_doc"] * (c.admin1 is not None and self.admin1_count(cc, c.admin1, key) > 0)
+                + w["population"] * math.log10(c.population + 10) + w["alternate"] * c.alternate)
 
     def country_support(self, cc: str, excluding: str = "") -> float:
         """Share of the other place names that may lie in `cc` (each name votes 1/#countries)."""
