@@ -28,6 +28,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -118,8 +120,9 @@ def _download(url: str) -> int:
     return size
 
 
-def server_peak(url: str, path: str, clients: int) -> dict[str, float]:
-    """Start `sitrep serve` on the ledger, warm it up, run `clients` downloads of `path` at once."""
+@contextmanager
+def running_server(url: str) -> Iterator[tuple[str, int]]:
+    """`sitrep serve` on the ledger at `url` (a child process), once it answers: (base URL, its pid)."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-c", "from sitrep.cli import app; app()", "serve", "--db", url, "--port", str(port)],
@@ -136,8 +139,17 @@ def server_peak(url: str, path: str, clients: int) -> dict[str, float]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the server did not start: {server.stderr.read().decode()[-2000:]}") from None
                 time.sleep(0.1)
+        yield base, server.pid
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def server_peak(url: str, path: str, clients: int) -> dict[str, float]:
+    """Start `sitrep serve` on the ledger, warm it up, run `clients` downloads of `path` at once."""
+    with running_server(url) as (base, pid):
         _download(f"{base}{path}?min_killed=1000000")  # warm up: imports, first query, nothing to send
-        idle = _status(server.pid)["VmRSS"]
+        idle = _status(pid)["VmRSS"]
         sizes: list[int] = []
         t0 = time.perf_counter()
         threads = [threading.Thread(target=lambda: sizes.append(_download(base + path))) for _ in range(clients)]
@@ -148,12 +160,9 @@ def server_peak(url: str, path: str, clients: int) -> dict[str, float]:
         seconds = time.perf_counter() - t0
         if len(sizes) != clients or len(set(sizes)) != 1:
             raise RuntimeError(f"downloads differ or failed: {sizes}")
-        peak = _status(server.pid)["VmHWM"]
+        peak = _status(pid)["VmHWM"]
         return {"idle_mib": round(idle, 1), "peak_mib": round(peak, 1), "growth_mib": round(peak - idle, 1),
                 "mib_each": round(sizes[0] / 2**20, 1), "seconds": round(seconds, 1)}
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def cli_peak(url: str, fmt: str, folder: Path) -> dict[str, float]:

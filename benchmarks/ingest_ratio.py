@@ -6,7 +6,7 @@
 Writes the first N readable articles of the corpus to a JSON-lines file, times a bare `en_core_web_sm` parse
 (`nlp.pipe`, batch 32, one process, model loaded before the clock starts) and then `sitrep ingest FILE --db
 FRESH.db` as a user runs it (a new process: start-up, model load, coding, writing), and prints both rates
-and their ratio, with the ingest's peak resident memory.
+and their ratio, with the ingest's peak resident memory and the share of the text it parsed.
 """
 
 from __future__ import annotations
@@ -60,11 +60,20 @@ def main() -> int:
             return run.returncode
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     ingest = len(articles) / seconds
+    from sitrep.pipeline import Pipeline
+
+    selector = Pipeline.load().selector  # what the ingest parsed of these articles (extract/selection.py)
+    selections = [selector(a.text) for a in articles]
+    sentences = sum(s.sentences for s in selections)
+    chars = sum(len(s.source) for s in selections)
+    skipped = sum(b - a for s in selections for a, b in s.skipped)
     print(f"articles                 {len(articles)}")
     print(f"bare en_core_web_sm      {bare:.1f} articles/s (nlp.pipe, batch 32, one process)")
     print(f"sitrep ingest {args.ingest_args or '(defaults)':<10} {ingest:.1f} articles/s ({seconds:.1f} s end to end)")
     print(f"ratio ingest/bare        {ingest / bare:.2f}")
     print(f"peak memory, ingest      {peak_mb:.0f} MB (largest process)")
+    print(f"parsed                   {sum(s.kept for s in selections) / sentences:.0%} of the sentences, "
+          f"{1 - skipped / chars:.0%} of the characters (the rest blanked before the parse)")
     return 0
 
 

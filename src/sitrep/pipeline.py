@@ -1,4 +1,7 @@
-"""The extraction pipeline: Article -> spaCy Doc -> mentions -> incidents. Heavy resources load once.
+"""The extraction pipeline: Article -> selected sentences -> spaCy Doc -> mentions -> incidents. Heavy
+resources load once. Every parse goes through `Pipeline.parse`/`parse_many`: only the sentences that can
+carry an incident are tagged, parsed and NER-tagged (`extract/selection.py`), in `extract`, `ingest`,
+`eval` and the API alike.
 
 A report is never lost to an exception: a stage that fails on it (the parse, a sentence, role attachment,
 the setting, grouping) costs only its own part and is recorded in `Extraction.problems` (see
@@ -21,6 +24,7 @@ from sitrep.extract.grouping import group
 from sitrep.extract.mentions import MentionFinder
 from sitrep.extract.places import PlaceResolver
 from sitrep.extract.problems import attempt
+from sitrep.extract.selection import SentenceSelector, remember, selection_words, source_text
 from sitrep.extract.typing import IncidentTyper, Typing
 from sitrep.nlp.gazetteer import Gazetteer, LocalPlace
 from sitrep.nlp.language import unsupported
@@ -38,6 +42,20 @@ class Pipeline:
         self.gazetteer = gazetteer
         self.codebook = codebook or load_codebook()
         self.mentions = MentionFinder(self.codebook, nlp.tokenizer, PlaceResolver(gazetteer))
+        self.selector = SentenceSelector(nlp.tokenizer, self.mentions.cues.starts_cue,
+                                         selection_words(self.codebook), gazetteer)
+
+    def parse(self, text: str) -> Doc:
+        """The parse of a report's selected sentences (the others blanked, offsets kept)."""
+        selection = self.selector(text)
+        return remember(self.nlp(selection.text), selection)
+
+    def parse_many(self, texts: Iterable[str], batch_size: int = 32) -> Iterator[Doc]:
+        """`parse` for a stream of reports, in batches."""
+        selections = (self.selector(text) for text in texts)
+        pairs = ((s.text, s) for s in selections)
+        for doc, selection in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            yield remember(doc, selection)
 
     @classmethod
     def load(cls, cache_dir: Path | None = None, places: Iterable[LocalPlace] = ()) -> "Pipeline":
@@ -63,7 +81,7 @@ class Pipeline:
         return None, problems
 
     def _parse_and_code(self, article: Article, problems: list[CodingProblem]) -> Extraction:
-        doc = attempt("parse", self._sink(problems), self.nlp, article.text)
+        doc = attempt("parse", self._sink(problems), self.parse, article.text)
         return self.code(article, doc, problems) if doc is not None else Extraction(problems=problems)
 
     def extract(self, article: Article) -> Extraction:
@@ -80,7 +98,7 @@ class Pipeline:
             todo = [a for a, (skipped, _) in zip(chunk, screened) if skipped is None]
             docs = None
             try:
-                docs = iter(list(self.nlp.pipe((a.text for a in todo), batch_size=batch_size)))
+                docs = iter(list(self.parse_many((a.text for a in todo), batch_size=batch_size)))
             except Exception:
                 if self.strict:
                     raise
@@ -110,8 +128,8 @@ class Pipeline:
         the types of the first incident the description yields, else the typer's best reading of the whole
         text (its predications and cues), so that every description gets a type."""
         typer = IncidentTyper(self.codebook)
-        for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            article = Article.from_text(doc.text)
+        for doc in self.parse_many(texts, batch_size=batch_size):
+            article = Article.from_text(source_text(doc))
             incidents = self.code(article, doc).incidents
             if incidents:
                 first = min(incidents, key=lambda i: min((e.start for e in i.evidence), default=0))
@@ -122,4 +140,4 @@ class Pipeline:
             predications = [p for i, sent in enumerate(doc.sents) for p in self.mentions.frames(sent, i)]
             cues = self.mentions.cues(doc)
             yield typer(predications, cues, has_casualties=any(c.sub_event_type == "Attack" for c in cues),
-                        text=doc.text)
+                        text=source_text(doc))

@@ -201,7 +201,7 @@ _PRECISION_ORDER = {"exact": 0, "town": 0, "near": 1, "admin2": 2, "admin1": 3, 
 def named_place(pipeline, article: Article) -> Place | None:
     """Where notes with no incident happened: the most precise event place of their mentions (first
     in the text), else the most precise place they name at all."""
-    doc = pipeline.nlp(article.text)
+    doc = pipeline.parse(article.text)
     found = [p.place for m in pipeline.mentions(doc, article.published, article.country) for p in m.places
              if p.role == "event" and p.place.lat is not None]
     ctx = pipeline.mentions.places.context(doc, article.country)

@@ -8,6 +8,7 @@ Cues find event mentions; the incident's type is decided from its parse by `extr
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
@@ -83,6 +84,11 @@ class CueMatcher:
                 i += 1
         return cues
 
+
+    def starts_cue(self, words: Sequence[str], i: int) -> bool:
+        """Whether a cue phrase starts at `words[i]` (lower-cased words of unparsed text: no checks that need
+        the parse; `extract/selection.py` picks the sentences to parse with it)."""
+        return any(tuple(words[i : i + len(phrase)]) == phrase for phrase, _, _ in self._phrases.get(words[i], ()))
 
     def _held(self, tokens: list[Token]) -> bool:
         """Whether a weapon cue names a thing had, found or taken ("found two car bombs", "a cache including

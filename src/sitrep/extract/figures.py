@@ -1461,3 +1461,22 @@ def find_figures(sent: Span) -> list[FigureMention]:
             perpetrators=perpetrators, aggregate=_is_aggregate(s, q, text), scope=scope,
         ))
     return sorted(figures, key=lambda f: f.start)
+
+
+def _inflections(lemmas: frozenset[str]) -> set[str]:
+    """The written forms of regular verbs and nouns: "wound" -> wounds, wounded, wounding."""
+    out = set()
+    for w in lemmas:
+        stem = w[:-1] if w.endswith("e") else w
+        out |= {w, f"{w}s", f"{stem}ed", f"{stem}ing", f"{w}d" if w.endswith("e") else w}
+    return out
+
+
+# Words of a toll, of harm and care, and of who did it, as written (no parse needed): a sentence without
+# one of them (nor an event cue) holds no figure (`extract/selection.py` leaves it out of the parse).
+HARM_WORDS = frozenset(
+    {*_AFTER, *_BEFORE, *_ZERO_WORDS, *_KIND_NOUNS, *_DEATH_NOUNS, *_WOUND_NOUNS, *_CONDITIONS - {"good", "fair"},
+     *_inflections(_KILL_VERBS | _DIE_VERBS | _HURT_VERBS | _CARE | frozenset({"harm", "pronounce"})),
+     *_PERPETRATORS, *(f"{w}s" for w in _PERPETRATORS), *(f"{w}s" for w in _KIND_NOUNS),
+     "died", "dying", "shot", "shoot", "shooting", "shootings", "bodies", "unharmed", "fatal", "fatally",
+     "stabbed", "stabbing", "stabbings", "victim", "hospital", "hospitals", "trauma", "casualty"})

@@ -151,7 +151,7 @@ def _not_an_incident(article: Article, incident: Incident, mentions: list[Mentio
     if incident.location is None and not counted and not acted and not harmed:
         return "no details", "no place, no casualty figures and no roles: not enough to code an incident"
     text = article.text.lower()
-    off_topic = {w for w in codebook.off_topic if re.search(rf"\b{re.escape(w)}\b", text)}
+    off_topic = {w for w in codebook.off_topic if w in text and re.search(rf"\b{re.escape(w)}\b", text)}
     if len(off_topic) >= OFF_TOPIC_MIN and not counted:
         return "no details", f"violent words used figuratively in a report about {', '.join(sorted(off_topic)[:4])}"
     return None

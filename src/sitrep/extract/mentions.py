@@ -31,6 +31,7 @@ from sitrep.extract.places import PlaceContext, PlaceResolver, datelines
 from sitrep.extract.problems import attempt
 from sitrep.extract.reporters import SAYING_VERBS, find_reporter
 from sitrep.extract.roles import RoleTagger, attach
+from sitrep.extract.selection import source_text
 from sitrep.extract.typing import FrameReader
 from sitrep.records import CodingProblem, Cue, Mention, Place, PlaceMention
 
@@ -73,10 +74,11 @@ class MentionFinder:
         """The report's mentions, and where it is set (`setting`). `country`: where a report that names no
         country is set (the feed's). With `problems`, a failing sentence or stage is recorded there and
         costs only its own part (see the module docstring)."""
-        lowercase = not any(c.isupper() for c in doc.text[:2000])
+        text = source_text(doc)
+        lowercase = not any(c.isupper() for c in text[:2000])
         context = attempt("places", problems, self.places.context, doc, country, fallback=None)
-        context = context if context is not None else PlaceContext(text=doc.text)
-        filed_from = dateline_end(doc.text)
+        context = context if context is not None else PlaceContext(text=text)
+        filed_from = dateline_end(text)
         ents = list(doc.ents)  # Span.ents rebuilds every entity of the Doc: read them once
         mentions: list[Mention] = []
         for index, sent in enumerate(doc.sents):
@@ -113,14 +115,15 @@ class MentionFinder:
                 found.setdefault(key, place)
                 counts[key] += weight
 
-        for name, line in datelines(doc.text):
+        text = source_text(doc)
+        for name, line in datelines(text):
             name = name.title() if name.isupper() else name  # "KHARKIV, Ukraine —" names Kharkiv
             count(self.places.resolve(name, context, hint=line), DATELINE_WEIGHT)
         for ent in doc.ents:
             if ent.label_ in _PLACE_LABELS and not _person_or_street(ent):
                 count(self.places.resolve_span(ent, context), MASTHEAD_WEIGHT if _masthead(ent) else 1)
-        for m in _LOCAL_FORCE.finditer(doc.text):
-            line = doc.text[max(0, m.start() - 40):m.end() + 40]
+        for m in _LOCAL_FORCE.finditer(text):
+            line = text[max(0, m.start() - 40):m.end() + 40]
             force = self.places.resolve(m["place"], context, hint=line)
             if force.country_code and context.country_count(force.country_code) > 0:
                 count(force, 1)  # "Naples police" in a report that never says Italy: not Naples, Italy
@@ -157,7 +160,7 @@ class MentionFinder:
             )
 
         built = [
-            Mention(sentence_index=index, sentence_start=sent.start_char, sentence_end=sent.end_char,
+            Mention(sentence_index=index, sentence_start=sent.start_char, sentence_end=_text_end(sent),
                     cues=[c for c, _ in cluster])
             for cluster in clusters
         ]
@@ -241,6 +244,15 @@ def _person_or_street(ent: Span) -> bool:
     if k >= 2 and doc[k - 1].lower_ in ("and", "&") and _NUMBERED_STREET.match(doc[k - 2].text):
         return True
     return k >= 3 and doc[k - 1].lower_ == "old" and doc[k - 2].text == "-" and doc[k - 3].lower_ in {"year", "years"}
+
+
+def _text_end(sent: Span) -> int:
+    """Where a sentence's words end: not after the whitespace that follows them (a paragraph break, or a
+    sentence left out of the parse, `extract/selection.py`: blank in the Doc, written in the report)."""
+    end = sent.end
+    while end > sent.start + 1 and sent.doc[end - 1].is_space:
+        end -= 1
+    return sent.doc[end - 1].idx + len(sent.doc[end - 1])
 
 
 def _root(doc: Doc, start: int, end: int) -> Token:

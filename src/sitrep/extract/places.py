@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from sitrep.extract.selection import skipped_text, source_text
 from sitrep.nlp.gazetteer import ADMIN_WORDS, GeoCandidate, Gazetteer, admin2_key, distance_km, normalize
 from sitrep.nlp.ruler import is_common_word
 from sitrep.records import Place
@@ -313,12 +314,15 @@ class PlaceResolver:
             for cc, n in gaz.countries_in(doc).items():
                 ctx.countries[cc] += n
             return ctx
-        ctx.text = doc.text
-        ctx.us_institutions = len({m.group(0).lower() for m in _US_INSTITUTIONS.finditer(doc.text)})
+        ctx.text = text = source_text(doc)
+        ctx.us_institutions = len({m.group(0).lower() for m in _US_INSTITUTIONS.finditer(text)})
         if ctx.us_institutions >= US_INSTITUTIONS_MIN:
             ctx.countries["US"] += 1  # "the sheriff's office ... charged with a felony": US news
             ctx.country_mentions[("", "US")] += 1
-        for state in us_states_in(doc.text):  # "Athens, Ga.": Georgia, in the US
+        for cc, n in gaz.countries_in(skipped_text(doc)).items():  # the sentences not parsed, as plain text
+            ctx.countries[cc] += n
+            ctx.country_mentions[("", cc)] += n
+        for state in us_states_in(text):  # "Athens, Ga.": Georgia, in the US
             ctx.countries["US"] += 1
             ctx.country_mentions[("", "US")] += 1
             ctx.admin1s[("US", state)] += 1

@@ -32,6 +32,7 @@ import numpy as np
 from spacy.tokens import Doc, Token
 
 from sitrep.codebook import Codebook
+from sitrep.extract.selection import source_text
 from sitrep.extract.actors import GENERIC_ATTACKERS, ActorFinder
 from sitrep.extract.detection import CueMatcher
 from sitrep.records import Mention
@@ -88,7 +89,7 @@ class _Parse:
     """The token attributes the role stage reads, copied out of the Doc once (Token objects are slow)."""
 
     def __init__(self, doc: Doc):
-        self.text = doc.text
+        self.text = source_text(doc)
         strings = doc.vocab.strings
         rows = doc.to_array(["LOWER", "POS", "DEP", "LEMMA", "ENT_TYPE", "HEAD", "IDX", "LENGTH"])
         name = {0: ""}
@@ -399,7 +400,7 @@ class VictimReader:
             return None  # only particles, an armed actor, or one word no entity calls a person ("the eln", "a marine")
         first, last = words[0], words[-1]
         end = last.idx + len(last)
-        return RoleSpan("VICTIM", first.idx, end, tok.doc.text[first.idx : end], VICTIM_SCORE)
+        return RoleSpan("VICTIM", first.idx, end, source_text(tok.doc)[first.idx : end], VICTIM_SCORE)
 
 
 def _name_word(tok: Token) -> bool:
