@@ -210,6 +210,7 @@ class PlaceContext:
     us_institutions: int = 0  # distinct US institutions and legal terms the report names ("sheriff", "felony")
     _support_cache: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
     _readings: dict[str, GeoCandidate | None] = field(default_factory=dict, repr=False)
+    _spans: dict[tuple[int, int, int], Place] = field(default_factory=dict, repr=False)  # resolve_span's answers
 
     def country_count(self, cc: str, excluding: str = "") -> int:
         return self.countries.get(cc, 0) - self.country_mentions.get((excluding, cc), 0)
@@ -734,7 +735,17 @@ class PlaceResolver:
 
         "in Kofounou, coded to Karimama (Karimama, Alibori)": a source (ACLED) that codes an event in
         a small place "to" a larger one gives the coordinates of the latter; the span is resolved as
-        the place it is coded to."""
+        the place it is coded to. A span is resolved once per report (the setting counts the places the
+        sentences resolved); not while training listens (`recorder`), which must see every ranking."""
+        key = (span.start, span.end, window)
+        if self.recorder is None and key in ctx._spans:
+            return ctx._spans[key].model_copy()
+        place = self._resolve_span(span, ctx, window)
+        if self.recorder is None:
+            ctx._spans[key] = place.model_copy()
+        return place
+
+    def _resolve_span(self, span: "Span", ctx: PlaceContext, window: int) -> Place:
         doc = span.doc
         sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
         k = span.end + (span.end < sent.end and doc[span.end].text == ",")
