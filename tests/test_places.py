@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from sitrep.extract.places import PlaceContext, PlaceResolver
+from spacy.tokens import Span
+
 from sitrep.nlp.ruler import FACTORY, GazetteerRuler, add_gazetteer_ruler, text_is_caseless
 from sitrep.records import Article, Place
 
@@ -122,6 +124,19 @@ def test_ruler_takes_the_region_closing_a_bracketed_list(nlp):
     # a person's name closing a bracketed list of people stays a person
     doc = nlp("The victims (Ana Souza, Maria Borgou) were taken to hospital.")
     assert "Borgou" not in [t for t, _ in ents(doc, "GPE")]
+
+
+def test_ruler_frees_a_place_from_a_sentence_opening_cue(nlp):
+    # the model may run a capitalised sentence-opening preposition into a name: "Across Athens" as a person
+    ruler = nlp.get_pipe(FACTORY)
+    for text, place in (("Across Athens, high schools were occupied by students.", "Athens"),
+                        ("Near Mosul, gunmen stopped a bus.", "Mosul")):
+        doc = nlp.make_doc(text)
+        doc.ents = [Span(doc, 0, 2, label="PERSON")]
+        assert [(e.text, e.label_) for e in ruler(doc).ents] == [(place, "GPE")]
+    doc = nlp.make_doc("Near Eastern Studies were cut.")  # no place after the cue: the name stays as it was read
+    doc.ents = [Span(doc, 0, 3, label="ORG")]
+    assert [(e.text, e.label_) for e in ruler(doc).ents] == [("Near Eastern Studies", "ORG")]
 
 
 def test_ruler_takes_a_capitalised_common_word_right_after_in(nlp):

@@ -358,7 +358,7 @@ class GazetteerRuler:
         st = _DocState(caseless=text_is_caseless(doc.text))
         if st.caseless:
             st.countries = set(gaz.countries_in(doc.text))
-        ents = list(doc.ents)
+        ents = [self._without_cue(e) for e in doc.ents]
         for e in ents:  # words of full names ("Jose Hernandez"): later "Hernandez" is him
             if e.label_ == "PERSON" and sum(t.is_alpha for t in e) >= 2:
                 for t in e:
@@ -397,6 +397,16 @@ class GazetteerRuler:
             new_ents.sort(key=lambda s: s.start)
             doc.ents = new_ents
         return doc
+
+    def _without_cue(self, ent: Span) -> Span:
+        """An entity the model ran over a capitalised locative word that opens a sentence ("Across Athens",
+        "Near Mosul" read as a person's name): the entity without it when the rest is a place name, so that
+        the word is the cue it is ("Near Eastern Studies" stays as it was read)."""
+        first = ent[0]
+        if len(ent) >= 2 and first.is_title and first.lower_ in LOC_CUES and ent[1].is_title \
+                and self._info(self._key(ent.doc, ent.start + 1, ent.end)) is not None:
+            return Span(ent.doc, ent.start + 1, ent.end, label=ent.label_)
+        return ent
 
     def _surname(self, doc: Doc, ent: Span, st: _DocState) -> bool:
         """A one-word "place" that is a word of a full name in the doc ("Tyler Comer ... Comer said")
