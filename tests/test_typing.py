@@ -125,6 +125,17 @@ def test_no_one_hurt_is_a_zero_figure_not_a_negation(pipeline):
     assert incident.injured is not None and incident.injured.best == 0
 
 
+@pytest.mark.parametrize("toll", ["No injuries were reported.", "No other injuries were reported.",
+                                  "There were no other injuries, police said."])
+def test_a_toll_of_nobody_is_the_incidents_not_a_negated_event(pipeline, toll):
+    # "No injuries ...": the sentence's only content is a figure of 0; it counts the incident's injured
+    text = f"A man was shot and killed outside a bar in Akron, Ohio on Saturday night. {toll}"
+    result = pipeline.extract(Article.from_text(text, published=dt.date(2024, 3, 14)))
+    [incident] = result.incidents
+    assert (incident.killed.best, incident.injured.best) == (1, 0)
+    assert "negated" not in {e.reason for e in result.excluded}
+
+
 def test_report_without_incident_gives_none(pipeline):
     text = "The central bank raised interest rates on Tuesday as inflation climbed to 9 percent, hitting shares in Lagos."
     assert pipeline.extract(Article.from_text(text, published=dt.date(2024, 3, 14))).incidents == []

@@ -145,6 +145,8 @@ class MentionFinder:
         blame = [a for a in actors if a.basis != "reported" or a.role != "perpetrator"]
         if not cues and not figures and not blame:
             return []
+        # "No injuries were reported": a toll of nobody, which says how many, not that an act did not happen
+        tolls_of_nobody = not cues and figures and all(f.value == 0 for f in figures)
         if not cues:  # a bare count ("12 dead") or a claim or suspicion ("believed to be the work of X")
             first = figures[0] if figures else blame[0]
             cues = [Cue(text=sent.text[first.start - sent.start_char : first.end - sent.start_char],
@@ -193,7 +195,7 @@ class MentionFinder:
             mention.reporter = reporter
             _scope_figures(doc, mention)
             verdict = self.modality(sent, tokens, mention.dates, mention.figures, published)
-            if verdict:
+            if verdict and not (tolls_of_nobody and verdict[0] == "negated"):
                 mention.modality, mention.modality_detail = verdict
         return built
 
