@@ -309,11 +309,20 @@ def test_bodies_found_are_a_body_count(scoped):
     ("Nobody else was hurt in the exchange.", [("injured", 0, "nobody else")]),
     ("The cashier escaped unharmed.", [("injured", 0, "nobody else")]),
     ("Her two sons were not hurt.", [("injured", 0, "nobody else")]),
+    # a group unhurt: 0 only when nothing else counts anyone
+    ("No officers were injured.", [("injured", 0, "nobody else")]),
+    ("No other people were hurt.", [("injured", 0, "nobody else")]),
+    ("No one else was shot.", [("injured", 0, "nobody else")]),
+    ("No civilians were killed in the raid.", [("killed", 0, "nobody else")]),
     # a true zero toll
     ("Nobody was injured when the bus was hit.", [("injured", 0, "")]),
 ])
 def test_nobody_hurt_said_in_words(scoped, text, expected):
     assert scoped(text) == expected
+
+
+def test_no_zero_of_things(scoped):
+    assert scoped("No shots were fired and no arrests were made.") == []
 
 
 def test_not_seriously_hurt_is_no_zero(scoped):

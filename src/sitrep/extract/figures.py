@@ -214,6 +214,10 @@ _ZERO = re.compile(
     r"(?:\w+\s+)?(?P<w>killed|hurt|injured|wounded|harmed|kidnapped|abducted|arrested|detained|"
     r"missing)(?:\s+or\s+(?P<w2>killed|hurt|injured|wounded|harmed))?\b"
     r"|\b(?:no\s+one|no-one|nobody|none)\s+(?P<w3>died)\b"
+    # a group unhurt: "no officers were injured", "no other people were hurt", "no one else was shot"
+    r"|\bno\s+(?:other\s+|more\s+|further\s+)?(?P<group>[a-z]+)\s+(?:was|were|has\s+been|have\s+been|had\s+been)\s+"
+    r"(?:\w+\s+)?(?P<w7>killed|hurt|injured|wounded|harmed|shot)\b"
+    r"|\b(?:no\s+one|no-one|nobody)\s+else\s+(?:was|were|got)\s+(?P<w8>shot)\b"
     r"|\b(?:no|without|zero)\s+(?:(?:human|civilian|other|further|additional)\s+)?"
     r"(?P<w4>casualties|deaths|fatalities|injuries|victims)\b"
     # one person unhurt: "his wife escaped unharmed", "the driver was not hurt" (not "not seriously hurt")
@@ -1381,6 +1385,12 @@ def _is_aggregate(s: _Sentence, q: _Quantity, text: str) -> bool:
     return any(c.dep_ == "nsubj" and c.lemma_.lower() in _AGGREGATE_NOUNS for c in verb.children)
 
 
+def _people(word: str) -> bool:
+    """A plural noun of people: "officers", "bystanders", "children", "people"."""
+    return word in ("people", "men", "women", "children", "police") or (
+        word.endswith("s") and (word[:-1] in _PERSONS or word[:-2] in _PERSONS))
+
+
 def _zero_figures(sent: Span, text: str, lowered: str) -> list[FigureMention]:
     """ "no one was hurt", "nobody was killed", "no casualties": figures of 0."""
     out: list[FigureMention] = []
@@ -1388,14 +1398,17 @@ def _zero_figures(sent: Span, text: str, lowered: str) -> list[FigureMention]:
         return out
     for m in _ZERO.finditer(text):
         kinds: list[FigureKind] = []
-        for w in (m["w"], m["w2"], m["w3"], m["w4"], m["w6"]):
+        for w in (m["w"], m["w2"], m["w3"], m["w4"], m["w6"], m["w7"]):
             for kind in _ZERO_WORDS.get((w or "").lower(), ()):
                 if kind not in kinds:
                     kinds.append(kind)
-        if m["w5"]:
-            kinds.append("injured")
+        if m["w5"] or (m["w7"] or m["w8"] or "").lower() == "shot":
+            kinds.append("injured")  # unhurt; "no one else was shot": nobody else wounded by the gunfire
+        if m["group"] and not _people(m["group"].lower()):
+            continue  # "no shots were fired", "no arrests were made": not people
         start, end = sent.start_char + m.start(), sent.start_char + m.end()
-        scope = NOBODY_ELSE if m["w5"] or m["w6"] or _ELSE.search(m.group(0)) else None
+        # a group ("no officers were hurt") or one person unhurt: 0 only when no other figure counts anyone
+        scope = NOBODY_ELSE if m["w5"] or m["w6"] or m["group"] or _ELSE.search(m.group(0)) else None
         out += [FigureMention(kind=k, value=0, low=0, high=0, start=start, end=end,
                               text=m.group(0), scope=scope) for k in kinds]
     return out
