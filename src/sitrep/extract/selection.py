@@ -2,14 +2,15 @@
 
 Input: a report's text. Output: a `Selection`: the same text with the sentences that cannot carry an
 incident blanked (a line break, spaces, a line break: a paragraph break, so no parsed sentence runs across
-it), so that the parse is cheaper and every offset in it is still an offset into the report. A cheap pass decides (the tokenizer, a rule sentence
-splitter, the codebook's cue phrases, the words of harm and care): a sentence is kept when it holds a cue
-("shot", "an explosion", "were arrested"), a word of harm ("died", "wounded", "in critical condition"), a
-word naming an attacker, suspect or weapon, a capitalised place name the gazetteer knows (where the report
-is set is counted over all its place names), or is one of the report's lead (headline, dateline, first
-sentence of some length).
-The sentence after a cue's is kept too: it says who, where and how many of the act just told ("The victim,
-a 23-year-old man, was taken to ..."). A report of a few sentences is parsed whole.
+it), so that the parse is cheaper and every offset in it is still an offset into the report.
+
+A cheap pass decides (the tokenizer, a rule sentence splitter, the codebook's cue phrases, the words of harm
+and care): a sentence is kept when it holds a cue ("shot", "an explosion", "were arrested"), a word of harm
+("died", "wounded", "in critical condition"), a word naming an attacker, suspect or weapon, a capitalised
+place name the gazetteer knows (where the report is set is counted over all its place names), or belongs to
+the lead (headline, dateline, first sentence of some length). The sentence after a cue's is kept too: it says
+who, where and how many of the act just told ("The victim, a 23-year-old man, was taken to ..."). A report of
+a few sentences is parsed whole.
 
 What is blanked is still read where plain text suffices: datelines, a local police force's town, US states
 and countries (`source_text`, `skipped_text`), so the report's setting does not depend on the selection.
