@@ -14,10 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 
-import yaml
-
+from sitrep.codebook import read_codebook_file
 from sitrep.formats import date_range
 from sitrep.records import Figure, Incident
 
@@ -43,16 +41,12 @@ class Rules:
     countries: dict[str, tuple[str, str]]  # ISO alpha-2 -> (ACLED region, ACLED country name)
 
 
-def _read(name: str) -> dict:
-    return yaml.safe_load(resources.files("sitrep.codebook").joinpath(name).read_text(encoding="utf-8"))
-
-
 @cache
 def rules() -> Rules:
     from sitrep.codebook import load_codebook
 
     book = load_codebook()
-    data = _read("acled.yaml")
+    data = read_codebook_file("acled.yaml")
     inter = data["inter"]
     named: dict[str, int] = {}
     for actor in book.actors:
@@ -65,7 +59,7 @@ def rules() -> Rules:
         if name in inter["classes"]:
             for word in words:
                 classes.setdefault(word.lower(), name)
-    countries = {str(code): (region, name) for region, members in _read("regions.yaml").items()
+    countries = {str(code): (region, name) for region, members in read_codebook_file("regions.yaml").items()
                  for code, name in members.items()}
     return Rules(
         named=named, words={str(k).lower(): int(v) for k, v in inter["words"].items()}, classes=classes,

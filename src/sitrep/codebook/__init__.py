@@ -91,16 +91,20 @@ class Codebook(BaseModel):
         return next(i for i, t in enumerate(self.sub_event_types) if t.name == name)
 
 
-def _read(name: str) -> dict:
-    return yaml.safe_load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser: ten times faster at start-up
+
+
+def read_codebook_file(name: str) -> dict:
+    """One of the codebook's YAML files, parsed."""
+    return yaml.load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"), Loader=_LOADER)
 
 
 @cache
 def load_codebook() -> Codebook:
     """Read the YAML codebook shipped with the package (once per process)."""
-    events = _read("events.yaml")
-    actors = _read("actors.yaml")
-    lexicon = _read("lexicon.yaml")
+    events = read_codebook_file("events.yaml")
+    actors = read_codebook_file("actors.yaml")
+    lexicon = read_codebook_file("lexicon.yaml")
     return Codebook(
         sub_event_types=events["sub_event_types"],
         frames=events["frames"],

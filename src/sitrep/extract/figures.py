@@ -33,11 +33,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
 from spacy.tokens import Span, Token
 
+from sitrep.codebook import read_codebook_file
 from sitrep.records import FigureKind, FigureMention, Qualifier
 
 _UNITS = {w: i for i, w in enumerate(
@@ -241,9 +240,8 @@ class _Vague:
 @cache
 def _vague_table() -> dict[str, list[_Vague]]:
     """`codebook/quantities.yaml` by first word, longest phrases first."""
-    text = resources.files("sitrep.codebook").joinpath("quantities.yaml").read_text("utf-8")
     rows = [_Vague(tuple(r["phrase"].split()), r["low"], r["value"], r["high"], r["qualifier"],
-                   r.get("number", True)) for r in yaml.safe_load(text)["vague"]]
+                   r.get("number", True)) for r in read_codebook_file("quantities.yaml")["vague"]]
     table: dict[str, list[_Vague]] = {}
     for row in sorted(rows, key=lambda r: -len(r.words)):
         table.setdefault(row.words[0], []).append(row)

@@ -393,13 +393,12 @@ class PlaceResolver:
         """Every name that denotes one first-level region wherever it is written (`_sole_region`), by key."""
         if self._regions is None:
             gaz, out = self.gazetteer, {}
-            for cc in gaz.country_codes():
-                for region in gaz.admin1_regions(cc):
-                    key = normalize(region.name)
-                    if len(key) < 4 or is_common_word(key) or gaz.country_code_for_key(key) is not None:
-                        continue
-                    if sole := self._sole_region(key, gaz.candidates_for_key(key)):
-                        out[key] = sole
+            for region in gaz.admin1_regions():
+                key = normalize(region.name)
+                if len(key) < 4 or is_common_word(key) or gaz.country_code_for_key(key) is not None:
+                    continue
+                if sole := self._sole_region(key, gaz.candidates_for_key(key)):
+                    out[key] = sole
             self._regions = out
         return self._regions
 

@@ -20,10 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import feedparser
 import lxml.etree
 import lxml.html
-import trafilatura
 from pydantic import BaseModel
 
 from sitrep.records import Article
@@ -405,6 +403,8 @@ def read_feed_bytes(
 ) -> Iterator[Read | IngestProblem]:
     """The reports of an RSS/Atom document already in memory (a feed fetched over HTTP), read as a
     feed file is; `path` (a file, or the feed's URL) names it in the problems met."""
+    import feedparser  # imported by the readers that need it: plain text and JSONL start faster
+
     try:
         feed = feedparser.parse(data)
     except Exception as exc:  # feedparser is lenient, but guard against the odd crash
@@ -532,6 +532,8 @@ def _extract_html(
     html: str | bytes,
 ) -> tuple[str, str | None, dt.date | None, str | None] | None:
     """(text, title, date, url) of a page's main text via trafilatura, or None if there is none."""
+    import trafilatura  # imported by the readers that need it: plain text and JSONL start faster
+
     try:
         doc = trafilatura.bare_extraction(
             html, include_comments=False, with_metadata=True,

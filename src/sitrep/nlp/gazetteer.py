@@ -632,12 +632,10 @@ class Gazetteer:
             self._admin2_towns = dict(index)
         return [self._candidate(i) for i in self._admin2_towns.get((country_code, admin2_key(name)), ())]
 
-    def country_codes(self) -> list[str]:
-        """The countries the index holds."""
-        return list(self._country_entry)
-
-    def admin1_regions(self, country_code: str) -> list[GeoCandidate]:
-        return [self._candidate(i) for (cc, _), i in self._admin1_entry.items() if cc == country_code]
+    def admin1_regions(self, country_code: str | None = None) -> list[GeoCandidate]:
+        """The first-level regions of a country (of every country when None)."""
+        return [self._candidate(i) for (cc, _), i in self._admin1_entry.items()
+                if country_code is None or cc == country_code]
 
     def __len__(self) -> int:
         return len(self._name)
