@@ -474,6 +474,15 @@ def test_a_report_is_set_where_its_dateline_and_police_are(pipeline):
     assert (incident.location.name, incident.location.admin1) == ("Kokomo", "Indiana")
 
 
+@pytest.mark.parametrize("part", ["the South Side", "the West End", "the North Side"])
+def test_a_part_of_the_dateline_city_keeps_its_compass_word(pipeline, part):
+    # "the South Side" is a name (looked up whole), not "Side" (a town in Turkey) that would veto the dateline
+    text = f"HOUSTON — A man was shot and killed Saturday on {part}, police said."
+    incident, = incidents_of(pipeline, text, dt.date(2024, 6, 3))
+    assert incident.location is not None and incident.location.country_code == "US"
+    assert incident.location.name != "Side"
+
+
 def test_the_outlets_town_does_not_set_the_report(pipeline):
 
     text = ("Teen shot while cleaning rifle - WXYZ News 4 Toledo\n\n"

@@ -420,7 +420,9 @@ class PlaceResolver:
         if key.startswith("the "):
             key = key[4:]
         bare = _DIRECTION.sub("", key)
-        lower = text.strip()[:1].islower()  # "west Charlotte": a part of Charlotte, never a West Charlotte
+        shown = text.strip()
+        shown = shown[4:].lstrip() if shown[:4].lower() == "the " else shown  # "the South Side" is capitalised
+        lower = shown[:1].islower()  # "west Charlotte": a part of Charlotte, never a West Charlotte
         if bare != key and bare and (lower or not self.gazetteer.candidates_for_key(key)):
             return bare
         return key
