@@ -464,7 +464,7 @@ def test_a_surname_is_not_a_town(nlp):
 
 
 def test_a_report_is_set_where_its_dateline_and_police_are(pipeline):
-    from sitrep.extract.places import datelines
+    from sitrep.nlp.datelines import datelines
 
     text = ("Boy, 6, hurt in accidental shooting\n\n"
             "KOKOMO, Ind. (WXYZ) — A boy of six was wounded in the foot on Sunday when he fired a "
@@ -481,6 +481,34 @@ def test_a_part_of_the_dateline_city_keeps_its_compass_word(pipeline, part):
     incident, = incidents_of(pipeline, text, dt.date(2024, 6, 3))
     assert incident.location is not None and incident.location.country_code == "US"
     assert incident.location.name != "Side"
+
+
+@pytest.mark.parametrize(("text", "town"), [
+    ("SPRINGFIELD, Ill. — A man was shot and killed Saturday near a gas station, police said. "
+     "The suspect, 25, of Peoria, was arrested.", "Springfield"),
+    ("A man was shot and killed Saturday in Gary, Indiana. Police arrested a 23-year-old man from Chicago.", "Gary"),
+    ("CHICAGO — Four men were shot early Friday at a Washington Park neighborhood gas station on the South Side. "
+     "Cox, of the Grand Boulevard neighborhood, was dead at the scene.", "Chicago"),
+])
+def test_where_a_suspect_lives_is_not_the_scene(pipeline, text, town):
+    incidents = incidents_of(pipeline, text, dt.date(2024, 6, 3))
+    assert [i.location.name for i in incidents] == [town]
+
+
+@pytest.mark.parametrize(("where", "precision"), [
+    ("in New York", "town"),  # the city known by its state's name
+    ("in upstate New York", "admin1"),
+    ("in the state of New York", "admin1"),
+    ("in Kano", "town"),
+])
+def test_a_city_named_as_its_region(pipeline, where, precision):
+    incident, = incidents_of(pipeline, f"A man was shot and killed Saturday {where}, police said.", dt.date(2024, 6, 3))
+    assert incident.location.precision == precision
+
+
+def test_a_state_after_its_town_is_the_towns_region(pipeline):
+    text = "Three people were killed in a drive-by shooting in Rochester, New York on Wednesday, police said."
+    assert [i.location.name for i in incidents_of(pipeline, text, dt.date(2015, 8, 20))] == ["Rochester"]
 
 
 def test_the_outlets_town_does_not_set_the_report(pipeline):

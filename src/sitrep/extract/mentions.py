@@ -25,33 +25,21 @@ from sitrep.codebook import Codebook
 from sitrep.extract.actors import ActorFinder
 from sitrep.extract.dates import find_dates
 from sitrep.extract.detection import CueMatcher
-from sitrep.extract.figures import find_figures
+from sitrep.extract.figures import PERSON_NOUNS, find_figures
 from sitrep.extract.modality import ModalityClassifier
-from sitrep.extract.places import PlaceContext, PlaceResolver, datelines
+from sitrep.extract.places import PlaceContext, PlaceResolver
 from sitrep.extract.problems import attempt
 from sitrep.extract.reporters import SAYING_VERBS, find_reporter
 from sitrep.extract.roles import RoleTagger, attach
 from sitrep.extract.selection import source_text
 from sitrep.extract.typing import FrameReader
+from sitrep.nlp.datelines import dateline_end, datelines
 from sitrep.records import CodingProblem, Cue, Mention, Place, PlaceMention
 
 CLUSTER_DISTANCE = 3  # cues this close in the parse describe one event
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 SETTING_PRECISION = {"town": 0, "exact": 0, "admin2": 1}  # what may stand for where a report is set
-# "BEIRUT, March 14 (Levant Wire) -": where the story was filed, not where anything happened.
-_DATELINE = re.compile(r"^\s*[A-Za-z][^\n]{0,80}?(\)\s*|\s)(-{1,2}|—|–)\s")
-
-
 DATELINE_WEIGHT = 1  # a place in a dateline counts as much as this many mentions of it
-def dateline_end(text: str) -> int:
-    """End offset of a wire dateline at the start of the text (0 when there is none)."""
-    m = _DATELINE.match(text)
-    if not m:
-        return 0
-    head = text[: m.start(2)]
-    first_word = head.split(",")[0].split("(")[0].strip()
-    caps = first_word.isupper() or text[:2000].islower()
-    return m.end() if caps and len(first_word) >= 3 else 0
 
 
 class MentionFinder:
@@ -321,10 +309,35 @@ _CARE = {"hospital", "hospitals", "center", "centre", "clinic", "infirmary"}
 _FRONTED = {"in", "at", "near", "outside"}
 
 
+_TOWNSFOLK = frozenset("man woman teen teenager boy girl youth resident native couple".split())
+_QUARTER = frozenset("neighborhood neighbourhood area section district suburb community".split())
+
+
+def _home_town(ent: Span) -> bool:
+    """Where one person lives, not where anything happened: "The suspect, 25, of Peoria", "Jose Ramirez, 31, of
+    Gary", "a 23-year-old man from Chicago", "a Chicago man", "Cox, of the Grand Boulevard neighborhood" (not
+    "residents of Kalale", who may be where)."""
+    node = ent.root
+    if node.dep_ == "compound" and node.head.lower_ in _QUARTER:
+        node = node.head  # "Cox, of the Grand Boulevard neighborhood"
+    elif node.dep_ == "compound":
+        return node.head.tag_ == "NN" and node.head.lower_ in _TOWNSFOLK
+    if node.dep_ != "pobj" or node.head.lower_ not in ("of", "from"):
+        return False
+    prep = node.head
+    owner = prep.head
+    apposed = prep.i > 0 and prep.doc[prep.i - 1].text == ","  # "Cox, of the Grand Boulevard neighborhood,"
+    return owner.like_num or owner.ent_type_ == "PERSON" or (owner.pos_ == "PROPN" and apposed) or (
+        owner.tag_ in ("NN", "NNP") and owner.lower_ in PERSON_NOUNS)
+
+
 def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
     """'event' when the place attaches to the event; 'context' when it qualifies another place
-    ("Saraqib, in Idlib province") or locates another act ("treated at a hospital in Gusau")."""
+    ("Saraqib, in Idlib province"), locates another act ("treated at a hospital in Gusau") or is where
+    someone lives ("the suspect, 25, of Peoria")."""
     node = ent.root
+    if _home_town(ent):
+        return "context"
     if node.dep_ == "pobj" and node.head.lower_ in {"of", "from"} and node.head.head.lower_ in _BEARINGS:
         return "context"  # "30 km north of Beni": a reference point
     if node.dep_ == "pobj" and node.head.lower_ in {"in", "at", "of"} and node.head.head.lower_ in _CARE:

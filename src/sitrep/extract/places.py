@@ -79,6 +79,7 @@ REGION_DOMINANCE = 10      # a region name this much more populous than its town
 FAR_KM = 50.0
 NEAR_KM = 50.0
 ANCHOR_DOMINANCE = 10  # a town this much larger than its namesakes is where its name points, unqualified
+CITY_OF_REGION_SHARE = 0.1  # a city known by its region's name ("New York") holds at least this share of its people
 
 
 @dataclass(frozen=True)
@@ -163,17 +164,6 @@ def _same_county(admin2: str | None, name: str) -> bool:
 
 
 # a dateline opening a paragraph of the lead: "SPRINGFIELD, Ill. (WXYZ) —", "DES MOINES, Iowa (AP) —"
-_LEAD_DATELINE = re.compile(r"(?:^|\n)[ \t]*(?P<line>(?P<name>[A-Z][A-Z.'’\- ]{2,40}?)(?:,[^\n]{0,40}?)?"
-                            r"(?:\([^\n)]{0,40}\))?\s*(?:-{1,2}|—|–)\s)")
-LEAD_CHARS = 1500
-
-
-def datelines(text: str) -> list[tuple[str, str]]:
-    """(place name, whole dateline) of the datelines that open a paragraph of the lead (local news
-    puts its own town there, and a title often comes first)."""
-    return [(m["name"].strip(), m["line"]) for m in _LEAD_DATELINE.finditer(text[:LEAD_CHARS])]
-
-
 def us_states_in(text: str | None) -> list[str]:
     """US states written the short way right after a place ("Athens, Ga.", "Austin, TX")."""
     if not text:
@@ -185,6 +175,7 @@ def us_states_in(text: str | None) -> list[str]:
     return out
 
 
+_REGION_BEFORE = frozenset("upstate downstate northern southern eastern western central".split())
 _DIRECTION = re.compile(
     r"^(?:(?:north|south|east|west|central|rural|greater|upper|lower|northern|southern|eastern|western|"
     r"north ?eastern|north ?western|south ?eastern|south ?western|northeast|northwest|southeast|"
@@ -278,6 +269,7 @@ class _Hint:
     towns_in: set[tuple[str, str]] = field(default_factory=set)  # regions of towns named near it
     region_countries: set[str] = field(default_factory=set)      # countries of pure region names
     wants_admin1: bool = False
+    after_town: bool = False  # written right after a town and a comma ("Rochester, New York"): the town's region
 
     @property
     def strong_countries(self) -> set[str]:
@@ -439,12 +431,15 @@ class PlaceResolver:
             out.admin1s.add(("US", state))
         words = normalize(hint).split()
         name_words = name_key.split()
-        # "<name> province" in the hint asks for the region; the name itself is no evidence
+        # "<name> province", "the state of <name>", "upstate <name>", "western <name>" in the hint ask for the
+        # region (of a name that is a region's and its city's); the name itself is no evidence
         i = 0
         while name_words and i <= len(words) - len(name_words):
             if words[i:i + len(name_words)] == name_words:
                 j = i + len(name_words)
-                if j < len(words) and words[j] in ADMIN_WORDS:
+                before = words[max(0, i - 2):i]
+                if (j < len(words) and words[j] in ADMIN_WORDS) or (before and before[-1] in _REGION_BEFORE) or (
+                        len(before) == 2 and before[1] == "of" and before[0] in ADMIN_WORDS):
                     out.wants_admin1 = True
                 words[i:j] = ["\x00"]
             i += 1
@@ -493,6 +488,7 @@ class PlaceResolver:
         alias_cc = gaz.country_code_for_alias(shown)  # "US", "UK", "DRC": the country
         if alias_cc is not None:
             cands = [gaz.country(alias_cc)] + [c for c in cands if c.feature != "city"]
+        hint_info.after_town = bool(hint and re.search(r"[A-Z][\w.'’-]*\s*,\s*" + re.escape(shown) + r"\b", hint))
         bracket = self._bracket_regions(shown, hint)
         if not bracket and hint:  # "Madison, Tenn.": the state written right after the town
             m = re.search(re.escape(shown) + r"\s*,", hint)
@@ -580,7 +576,9 @@ class PlaceResolver:
         scored = sorted(((ranker.score(x), c) for x, c in zip(rows, cands)), key=lambda sc: -sc[0])
         best_score, best = scored[0]
         if best.feature == "admin1" and not hint_info.wants_admin1:  # "Tartus" alone: the town, not its governorate
-            town = next(((s, c) for s, c in scored if c.feature == "city" and not c.alternate
+            town = next(((s, c) for s, c in scored if c.feature == "city"
+                         and (not c.alternate or (c.population >= CITY_OF_REGION_SHARE * best.population
+                                                  and not hint_info.after_town))
                          and (c.country_code, c.admin1) == (best.country_code, best.admin1)), None)
             if town is not None:
                 best_score, best = town

