@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitrep.extract.figures import ALL_DEAD, PERP_IN_TOLL, SHOT, SUICIDE, find_figures
+from sitrep.extract.figures import ALL_DEAD, DIED_OF_WOUNDS, PERP_IN_TOLL, SHOT, SUICIDE, find_figures
 
 
 @pytest.fixture(scope="module")
@@ -209,9 +209,10 @@ def scoped(nlp_base):
     # two attacks, each with its own toll, are two incidents: not an aggregate
     ("Rebels killed 11 villagers near Oicha on Saturday and six more near Lubero on Monday in two attacks.",
      [("killed", 11, ""), ("killed", 6, "")]),
-    # the agent of coordinated verbs is not a victim
+    # the agent of coordinated verbs is not a victim (shot and stabbed: killed or wounded, the sentence
+    # does not say which)
     ("Deputies say Kane shot and stabbed his uncle and cousin on Friday.",
-     [("killed", 2, ""), ("killed", 1, "", "S")]),
+     [("injured", 2, SHOT), ("injured", 1, SHOT, "S")]),
     # "both": two, whatever else the list picked up (a photo credit)
     ("(Photo by Ann Reyes | Daily Star) Lena Ortiz and her baby were both found dead inside the house.",
      [("killed", 1, "", "S"), ("killed", 2, ""), ("killed", 1, "", "S")]),
@@ -355,3 +356,35 @@ def test_one_in_care_is_one_person(scoped):
 def test_a_wounded_person_beside_one_who_died_is_another(scoped):
     found = scoped("A 9-year-old boy was grazed by a bullet and his uncle was shot dead on the porch.")
     assert ("injured", 1, "one more person") in found and ("killed", 1, "one person") in found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a death told as a part of people hurt: taken out of the wounded by `reconcile`
+    ("One of them later died at the hospital.", [("killed", 1, DIED_OF_WOUNDS)]),
+    ("Two of the three people wounded in the shooting have died.",
+     [("killed", 2, DIED_OF_WOUNDS), ("injured", 3, "")]),
+    ("One of the victims, a 20-year-old, died at the hospital.", [("killed", 1, DIED_OF_WOUNDS)]),
+    # not a death among a group, or not told by a verb of dying
+    ("Four people died in the blast.", [("killed", 4, ALL_DEAD)]),
+    ("Gunmen killed two of the guards.", [("killed", 2, "")]),
+])
+def test_died_of_wounds(scoped, text, expected):
+    assert scoped(text) == expected
+
+
+def test_an_age_after_a_word_standing_for_a_person_is_no_count(scoped):
+    found = scoped("One man, 28, died at the hospital; the other, 31, is in stable condition.")
+    assert all(value < 28 for _, value, *_ in found)
+    assert [value for kind, value, *_ in found if kind == "killed"] == [1]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # stabbed, as shot: the people harmed, killed or wounded, unless the sentence says they died
+    ("Three people were stabbed in a park on Saturday, police said.", [("injured", 3, SHOT)]),
+    ("A man stabbed two women on Saturday.", [("injured", 2, SHOT)]),
+    ("Three people were stabbed to death on Saturday.", [("killed", 3, "")]),
+    ("A woman was fatally stabbed on Saturday.", [("killed", 1, "one person")]),
+    ("Three people were stabbed, one fatally.", [("injured", 3, SHOT), ("killed", 1, "")]),
+])
+def test_stabbed_counts_as_shot(scoped, text, expected):
+    assert scoped(text) == expected

@@ -9,7 +9,8 @@ import pytest
 
 from sitrep.codebook import load_codebook
 from sitrep.extract.figures import (
-    ALL_DEAD, ANOTHER_PERSON, NO_NUMBER, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE,
+    ALL_DEAD, ANOTHER_PERSON, DIED_OF_WOUNDS, NO_NUMBER, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT,
+    SUICIDE,
 )
 from sitrep.extract.reconcile import attackers, perpetrator_suicide, reconcile, victims
 from sitrep.records import Figure, Range
@@ -117,3 +118,58 @@ def test_nobody_else_is_zero_only_when_nothing_else_counts(codebook):
 
 def test_a_word_that_names_no_number_is_no_toll(codebook):
     assert reconcile([fig("injured", 3, NO_NUMBER)], "injured", None, codebook) is None  # "several"
+
+
+def at(kind, value, scope=None, start=0, article="a1"):
+    return Figure(kind=kind, value=value, scope=scope, quote="q", article_id=article, start=start, end=start + 10)
+
+
+def test_the_wounded_who_died_later_leave_the_wounded(codebook):
+    # "Three men were wounded ... One of them later died"
+    figures = [at("injured", 3, start=0), at("killed", 1, DIED_OF_WOUNDS, start=50)]
+    assert victims(figures, "injured", None, codebook) == Range(low=2, best=2, high=2)
+    assert victims(figures, "killed", None, codebook) == Range(low=1, best=1, high=1)
+    # another toll counts more dead than those: which of them were among the wounded is not told
+    assert victims([*figures, at("killed", 2, start=20)], "injured", None, codebook).best == 3
+    # a death told before the wounded are counted is not one of them
+    told_before = [at("killed", 1, DIED_OF_WOUNDS, start=0), at("injured", 3, start=50)]
+    assert victims(told_before, "injured", None, codebook).best == 3
+
+
+def test_a_later_report_that_a_wounded_victim_died_moves_him_to_the_dead(codebook):
+    import datetime as dt
+
+    figures = [at("injured", 2, article="first", start=100), at("killed", 1, DIED_OF_WOUNDS, article="next")]
+    published = {"first": dt.date(2024, 1, 1), "next": dt.date(2024, 1, 3)}
+    assert reconcile(figures, "injured", None, codebook, published=published).best == 1
+    assert reconcile(figures, "killed", None, codebook, published=published).best == 1
+
+
+def test_people_told_one_by_one_are_counted_when_they_differ(codebook):
+    # "A 23-year-old man was wounded in the leg ... A 19-year-old woman was grazed in the arm"
+    man = at("injured", 1, f"{ONE_PERSON}: A 23-year-old man", start=0)
+    woman = at("injured", 1, f"{ONE_PERSON}: A 19-year-old woman", start=60)
+    assert victims([man, woman], "injured", None, codebook).best == 2
+    # the same person told twice ("a man ... the 23-year-old ... he") is one
+    again = at("injured", 1, f"{ONE_PERSON}: the 23-year-old", start=90)
+    he = at("injured", 1, f"{ONE_PERSON}: he", start=120)
+    assert victims([man, again, he], "injured", None, codebook).best == 1
+
+
+def test_a_wounded_person_unlike_the_dead_is_another_victim(codebook):
+    dead = at("killed", 1, f"{ONE_PERSON}: a 17-year-old boy", start=0)
+    # "a woman was wounded": not the boy who died
+    woman = at("injured", 1, f"{ONE_PERSON}: a woman", start=50)
+    assert victims([dead, woman], "injured", None, codebook).best == 1
+    # "the teen was shot": the boy who died (one shot, one dead: nobody wounded)
+    teen = at("injured", 1, SHOT, start=50).model_copy(update={"quote": "the teen was shot"})
+    assert victims([dead, teen], "injured", None, codebook).best == 0
+    # the dead told one by one are not added up: such rows are most often one victim told again
+    girl = at("killed", 1, f"{ONE_PERSON}: a 15-year-old girl", start=80)
+    assert victims([dead, girl], "killed", None, codebook).best == 1
+
+
+def test_wounded_counted_as_others_leave_the_dead_out_already(codebook):
+    # "one man dead and three others injured ... One of them, Delonta Hendrix, died": the three are alive
+    others = at("injured", 3, start=0).model_copy(update={"quote": "the shooting also injured three others"})
+    assert victims([others, at("killed", 1, DIED_OF_WOUNDS, start=50)], "injured", None, codebook).best == 3

@@ -100,7 +100,7 @@ _ZERO_WORDS: dict[str, tuple[FigureKind, ...]] = {
 }
 _CASUALTY_ADJECTIVES = {"wounded": "injured", "injured": "injured", "dead": "killed", "missing": "missing",
                         "kidnapped": "kidnapped", "abducted": "kidnapped"}
-_PERSONS = frozenset("""
+PERSON_NOUNS = frozenset("""  # words for a person (singular: `_noun_in` takes plurals too)
 person people man woman child boy girl baby infant toddler teenager teen adult civilian
 soldier troop trooper serviceman guardsman policeman policewoman officer agent guard bodyguard
 escort commander colonel general captain sergeant lieutenant major corporal private pilot sailor
@@ -122,6 +122,7 @@ male female
 classmate roommate coworker partner spouse
 refugee migrant survivor volunteer staffer aide technician engineer contractor
 """.split())
+_STANDS_FOR_PERSON = frozenset("other one latter former first second third eldest oldest youngest".split())
 _NOT_NAMES = frozenset("""
 police department office county city state university college school hospital center centre
 news inc co corp company church club bar lounge mall street avenue road court sheriff fire
@@ -179,7 +180,7 @@ _AGGREGATE_NOUNS = frozenset("war conflict fighting violence insurgency uprising
 # A sentence holds a figure only if one of these 4-letter stems occurs in it: a cheap gate.
 _GATE = tuple(sorted({w[:4] for w in (*_AFTER, *_BEFORE, *_ZERO_WORDS)}
                      | {"toll", "deat", "fata", "live", "life", "bodi", "body", "corp", "inju",
-                        "host", "capt", "abdu", "arre", "gunn", "unac", "shot", "shoo", "surv",
+                        "host", "capt", "abdu", "arre", "gunn", "unac", "shot", "shoo", "stab", "surv",
                         "cond", "hims", "hers", "suic", "homi", "hosp", "succ", "murd", "mort",
                         "away", "make", "fata", "dead", "unha", "unhu", "unin", "unsc", "airl", "trau", "rush",
                         "tran", "trea"}))
@@ -324,7 +325,7 @@ class _Sentence:
         return self.toks[i] if 0 <= i < self.n else None
 
     def is_person(self, tok: Token | None) -> bool:
-        return _noun_in(tok, _PERSONS) or (tok is not None and tok.doc is self.doc
+        return _noun_in(tok, PERSON_NOUNS) or (tok is not None and tok.doc is self.doc
                                            and _is_age_noun(self, tok.i - self.offset))
 
     # --- numbers -------------------------------------------------------------------------
@@ -495,8 +496,9 @@ class _Sentence:
             k -= 1
         if (self.word(k) in (",", "(") and after.strip() in (",", ";", ")", ".", "of", "and", "")
                 and not q.explicit and not q.singular and q.np_end <= q.end and q.value < 120
-                and k >= 1 and (self.pos(k - 1) == "PROPN" or self.is_person(self.tok(k - 1)))):
-            return True  # an age in apposition: "Erica Rodriguez, 21, of Bastrop", "..., both 35"
+                and k >= 1 and (self.pos(k - 1) == "PROPN" or self.is_person(self.tok(k - 1))
+                                or self.word(k - 1) in _STANDS_FOR_PERSON)):
+            return True  # an age in apposition: "Erica Rodriguez, 21, of Bastrop", "..., both 35", "the other, 31,"
         if before == "of" and self.word(q.num - 2) in ("father", "mother", "dad", "mom", "parent",
                                                         "grandfather", "grandmother", "parents"):
             return True  # "father of 4"
@@ -537,7 +539,7 @@ class _Sentence:
                 if width == 1 and w not in _INTRANSITIVE and tok.dep_ != "amod" \
                         and not self.is_passive(j, q.np_end) and (self.has_object(j + 1) or _shares_object(tok)):
                     return  # "Kane shot and stabbed his uncle": the agent of both verbs
-                if width > 1 and (w in ("fatally", "mortally", "shot", "gunned") or self.pos(j) == "VERB") \
+                if width > 1 and (w in ("fatally", "mortally", "gunned", *_SHOT_WORDS) or self.pos(j) == "VERB") \
                         and not self.is_passive(j, q.np_end) and self.has_object(j + width) \
                         and self.word(j + width - 1) not in ("lives", "life"):
                     return  # "a boy fatally shot himself", "he shot and killed his friend": the agent
@@ -547,7 +549,7 @@ class _Sentence:
                         j + width + 1)[0] not in (None, kind):
                     return  # "100 dead or wounded": a count of both kinds
                 q.kind, q.trigger, q.linked_after = kind, (j, j + width), True
-                if w == "shot" and width == 1:  # "were shot": fatal if the parse says so
+                if w in _SHOT_WORDS and width == 1:  # "were shot": fatal if the parse says so
                     fatal = _death_signal(tok)
                     if fatal is not None:
                         q.kind, q.trigger = _KILLED, (j, max(j, fatal.i - self.offset) + 1)
@@ -594,14 +596,14 @@ class _Sentence:
             prev = self.tok(j - 1)
             if prev is not None and prev.like_num:  # "two were shot, one fatally"
                 return _KILLED, 1
-        if w == "shot":
+        if w in _SHOT_WORDS:
             if nxt == "and" and self.word(j + 2) in _AFTER:  # "shot and killed", "shot and wounded"
                 return _AFTER[self.word(j + 2)], 3
             if nxt == "dead":
                 return _KILLED, 2
             if nxt == "to" and self.word(j + 2) == "death":
                 return _KILLED, 3
-            return "injured", 1  # people shot: killed or wounded (see `trigger_after`)
+            return "injured", 1  # people shot (or stabbed): killed or wounded (see `trigger_after`)
         if self.word(j + 1) == "to" and self.word(j + 2) == "death" and self.pos(j) == "VERB":
             return _KILLED, 3
         if nxt == "dead" and self.pos(j) == "VERB" or w == "gunned" and nxt == "down":
@@ -672,7 +674,8 @@ class _Sentence:
 # --- the parse: what happened to a person (subject or object of a casualty verb) -----------
 
 SHOT = "people shot (killed or wounded)"
-"""Scope of a count of people shot ("four people were shot"): the killed and the wounded together.
+"""Scope of a count of people shot or stabbed ("four people were shot", "three were stabbed"): the killed and
+the wounded together.
 Kind "injured"; `reconcile` uses it only when no figure counts the injured alone (minus the killed)."""
 ONE_PERSON = "one person"
 """Scope prefix of a single victim ("a man was killed", "Erica Robinson was shot"): a part of the
@@ -694,6 +697,10 @@ other figures of the report count victims."""
 ANOTHER_PERSON = "one more person"
 """Scope prefix of a single victim said to be another one ("her father was also shot", "another
 child was hospitalized"): not the person already counted among the dead."""
+DIED_OF_WOUNDS = "among the wounded, died later"
+"""Scope of deaths told as a part of people already counted as hurt ("Three men were wounded ... One of
+them later died", "one of the victims died at the hospital"): a toll of the dead; `reconcile` takes them
+out of the wounded counted before them when they are all the dead."""
 NO_NUMBER = "no number given"
 """Scope of a count in words that name no number ("several people were wounded"): a claim row with the
 smallest reading, never a toll (`reconcile` leaves it out)."""
@@ -703,10 +710,10 @@ was hurt") or of one person ("his wife escaped unharmed", "the driver was not hu
 incident only when no other figure of its kind counts anyone (`reconcile`)."""
 
 _KILL_VERBS = frozenset("kill murder slay execute assassinate massacre slaughter behead lynch "
-                        "strangle stab".split())
+                        "strangle".split())
 _DIE_VERBS = frozenset("die perish succumb".split())
 _HURT_VERBS = frozenset("wound injure hurt maim hospitalize hospitalise graze".split())
-_SHOOT_VERBS = frozenset(["shoot"])
+_SHOOT_VERBS = frozenset(["shoot", "stab"])  # killed or wounded, as the rest of the sentence says
 _FOUND_VERBS = frozenset("find pronounce declare discover leave confirm report list".split())
 _STATE_VERBS = frozenset("be remain stay lie list hospitalize hospitalise recover".split())
 _CARRY_VERBS = frozenset("take rush transport airlift fly carry drive send admit transfer "
@@ -719,6 +726,7 @@ _DEATH_NOUNS = frozenset("death deaths murder murders killing killings slaying s
 _CRASHES = frozenset("crash collision wreck".split())
 # what makes a crash an attack: "shot down", "a bomb on board"
 _CRASH_CAUSES = frozenset("shoot down bomb explosion explode missile rocket attack sabotage hijack fire".split())
+_SHOT_WORDS = ("shot", "stabbed")  # "were shot", "were stabbed": the people harmed, killed or wounded
 _MULTIPLES = {"double": 2, "triple": 3, "quadruple": 4, "quintuple": 5}
 _REFLEXIVE = frozenset("himself herself themselves".split())
 
@@ -987,9 +995,9 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
                 parts.append(part)
             elif m.lower_ in _REFLEXIVE:
                 continue  # the perpetrator: a row of its own
-            elif m.ent_type_ == "PERSON" or (m.tag_ in ("NN", "NNP") and _noun_in(m, _PERSONS)):
+            elif m.ent_type_ == "PERSON" or (m.tag_ in ("NN", "NNP") and _noun_in(m, PERSON_NOUNS)):
                 extra += 1
-            elif m.tag_ == "NNS" and _noun_in(m, _PERSONS):
+            elif m.tag_ == "NNS" and _noun_in(m, PERSON_NOUNS):
                 unknown = True
         kinds = {p.kind for p in parts if p.kind}
         if unknown or len(kinds) != 1 or len(parts) + extra < 2:
@@ -1025,7 +1033,7 @@ def _apposed(m: Token, before: Token | None, covered: int) -> bool:
     if covered:
         return True
     between = [t.text for t in m.doc[before.i + 1:m.left_edge.i]]
-    return between == [","] and before.tag_ == "NN" and _noun_in(before, _PERSONS)
+    return between == [","] and before.tag_ == "NN" and _noun_in(before, PERSON_NOUNS)
 
 
 def _clause_head(tok: Token) -> Token:
@@ -1174,6 +1182,25 @@ friend""".split())  # "her father is in critical condition": another person than
 _BODY_WORDS = frozenset("dead died die dies body bodies deaths".split())
 _VICTIM_NOUNS = frozenset("""child children kid kids son sons daughter daughters boy boys girl girls
 baby babies toddler toddlers grandchild grandchildren victim victims infant infants""".split())
+
+
+_PARTITIVE_HEADS = frozenset("them those the these both".split())
+
+
+def _died_of_them(s: _Sentence, q: _Quantity) -> bool:
+    """ "One of them later died", "one of the victims died at the hospital", "two of the wounded succumbed":
+    a death told as a part of a group (the people hurt, told before), by a verb of dying."""
+    def partitive(i: int) -> bool:
+        return s.word(i) == "of" and s.word(i + 1) in _PARTITIVE_HEADS
+
+    # the count itself ("One of them"), or the person in apposition to it ("One of the victims, a 20-year-old,")
+    apposed = s.word(q.start - 1) == "," and any(partitive(k) and s.toks[k - 1].like_num
+                                                 for k in range(max(1, q.start - 8), q.start - 1))
+    if q.kind != "killed" or q.subset or q.trigger is None or not (partitive(q.end) or apposed):
+        return False
+    verbs = s.toks[q.trigger[0]:q.trigger[1]]
+    return any(t.lemma_.lower() in _DIE_VERBS or (t.lower_ == "dead" and t.head.lemma_.lower() == "pronounce")
+               for t in verbs)
 
 
 def _body_count(s: _Sentence, q: _Quantity) -> bool:
@@ -1386,7 +1413,7 @@ def _is_aggregate(s: _Sentence, q: _Quantity, text: str) -> bool:
 def _people(word: str) -> bool:
     """A plural noun of people: "officers", "bystanders", "children", "people"."""
     return word in ("people", "men", "women", "children", "police") or (
-        word.endswith("s") and (word[:-1] in _PERSONS or word[:-2] in _PERSONS))
+        word.endswith("s") and (word[:-1] in PERSON_NOUNS or word[:-2] in PERSON_NOUNS))
 
 
 def _zero_figures(sent: Span, text: str, lowered: str) -> list[FigureMention]:
@@ -1445,7 +1472,7 @@ def find_figures(sent: Span) -> list[FigureMention]:
         start, end = chars(first, last)
         perpetrators = q.perpetrators if q.perpetrators is not None else (
             q.kind in ("killed", "injured") and _noun_in(q.head, _PERPETRATORS))
-        scope = q.scope or (ALL_DEAD if _body_count(s, q) else None)
+        scope = q.scope or (DIED_OF_WOUNDS if _died_of_them(s, q) else ALL_DEAD if _body_count(s, q) else None)
         kin = (q.singular and not q.shot and q.kind == "injured" and s.word(q.start) in ("her", "his", "their")
                and _noun_in(q.head, _KIN))
         another = q.singular and (kin or any(w in _ANOTHER for w in s.low[q.start:max(q.end, q.np_end)]) or (

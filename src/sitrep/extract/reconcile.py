@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping
 from sitrep.codebook import Codebook
 from sitrep.extract import tolls
 from sitrep.extract.figures import (
-    ALL_DEAD, ANOTHER_PERSON, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE,
+    ALL_DEAD, ANOTHER_PERSON, DIED_OF_WOUNDS, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE,
 )
 from sitrep.records import Figure, FigureKind, Range
 
@@ -66,7 +66,7 @@ def authority(reporter: str | None, codebook: Codebook) -> int:
 
 def counts_for(figure: Figure, place_name: str | None) -> bool:
     """Does this figure count the incident itself (not a subset, the attackers or a wider toll)?"""
-    return figure.scope in (None, ALL_DEAD) or (place_name is not None and figure.scope == place_name)
+    return figure.scope in (None, ALL_DEAD, DIED_OF_WOUNDS) or (place_name is not None and figure.scope == place_name)
 
 
 def is_one_person(figure: Figure) -> bool:
@@ -149,7 +149,9 @@ def toll_candidates(figures: list[Figure], kind: FigureKind, place_name: str | N
                     alone: Range | None) -> list[tolls.Candidate]:
     """The fitted toll's candidates for the victims of one report (`alone`: the rule's range of them)."""
     dead = victims(figures, "killed", place_name, codebook)
-    return tolls.candidates(figures, kind, place_name, alone, dead.best if dead else 0)
+    wounded = [f for f in figures if f.kind == "injured" and counts_for(f, place_name)]
+    return tolls.candidates(figures, kind, place_name, alone, dead.best if dead else 0,
+                            died_of_wounds(wounded, figures, place_name, codebook) if kind == "injured" else 0)
 
 
 def victims(
@@ -164,6 +166,8 @@ def victims(
                   for f in usable]
     if usable:
         found = _rule(usable, codebook, published or {}, article_order or {})
+        if kind == "injured":
+            found = _less_died_of_wounds(found, usable, figures, place_name, codebook, published, article_order)
         # "two guards were killed outright; the third person died in hospital": at least three
         nth = max((_ordinal(f.scope) for f in figures if f.kind == kind and is_another_person(f)
                    and _ordinal(f.scope) != float("inf")), default=0)
@@ -178,15 +182,88 @@ def victims(
         return Range(low=1, best=1, high=1) if singles else nobody
     killed = victims(figures, "killed", place_name, codebook, published, article_order)
     dead = killed.best if killed else 0
-    if dead:  # a single wounded person in a report of deaths is most often the one who died
-        singles = [f for f in singles if is_another_person(f) and _ordinal(f.scope) > dead]
+    # people told one by one ("a 23-year-old man was wounded ... a 19-year-old woman was grazed"): a wounded
+    # person who cannot be one of the dead (told as another, or unlike each of them) is another victim
+    the_dead = [_person(f) for f in figures if f.kind == "killed" and is_one_person(f)]
+    if dead:  # else a single wounded person in a report of deaths is most often the one who died
+        singles = [f for f in singles if (is_another_person(f) and _ordinal(f.scope) > dead)
+                   or (the_dead and not any(_same_person(_person(f), d) for d in the_dead))]
+    n = distinct_people(singles)
     if not shot:
-        return Range(low=1, best=1, high=1) if singles else nobody
+        return Range(low=1, best=n, high=n) if singles else nobody
     wounded = _rule(shot, codebook, published or {}, article_order or {})
     low, best, high = (max(0, v - dead) for v in (wounded.low, wounded.best, wounded.high))
     if singles:
-        low, best, high = max(low, 1), max(best, 1), max(high, 1)
-    return Range(low=low, best=best, high=high)
+        low = max(low, 1)
+    return Range(low=low, best=max(best, n), high=max(high, n))
+
+
+_AGE = re.compile(r"\b(\d{1,3})(?:-|\s)(?:years?|yr)(?:-|\s)old\b|,\s*(\d{1,3})\b")
+_SEX = {**dict.fromkeys("man men boy boys male father son husband brother uncle grandfather he him".split(), "m"),
+        **dict.fromkeys("woman women girl girls female mother daughter wife sister aunt grandmother she".split(),
+                        "f")}  # not "his", "her": whose ("her son")
+
+
+def _person(figure: Figure) -> tuple[int | None, str | None]:
+    """(age, sex) of the one person a figure of one person tells of, where the phrase of its scope says ("one
+    person: a 19-year-old woman", "one person: he")."""
+    phrase = figure.scope.partition(":")[2] if figure.scope else ""
+    age = _AGE.search(phrase)
+    sexes = {_SEX[w] for w in re.findall(r"[a-z]+", phrase.lower()) if w in _SEX}
+    return (int(age.group(1) or age.group(2)) if age else None), (sexes.pop() if len(sexes) == 1 else None)
+
+
+def _same_person(a: tuple[int | None, str | None], b: tuple[int | None, str | None]) -> bool:
+    """Whether two descriptions may be of one person: no age and no sex that differ."""
+    return all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+def distinct_people(figures: list[Figure]) -> int:
+    """How many people figures of one person each tell of at least: those whose descriptions differ
+    ("a 23-year-old man", "a 19-year-old woman": two; "a man", "the 23-year-old", "he": one)."""
+    groups: list[list[tuple[int | None, str | None]]] = []
+    for person in (_person(f) for f in sorted(figures, key=lambda f: (f.article_id, f.start))):
+        group = next((g for g in groups if all(_same_person(person, other) for other in g)), None)
+        if group is None:
+            groups.append([person])
+        else:
+            group.append(person)
+    return len(groups)
+
+
+_OTHERS = re.compile(r"\bothers?\b", re.I)
+
+
+def died_of_wounds(wounded: list[Figure], figures: list[Figure], place_name: str | None, codebook: Codebook,
+                   published: Mapping[str, dt.date | None] | None = None,
+                   article_order: Mapping[str, int] | None = None) -> int:
+    """How many of the wounded counted in `wounded` died later: the deaths told as a part of people hurt
+    (scope `DIED_OF_WOUNDS`) after every count of the wounded ("Three men were wounded ... One of them
+    later died"; a later report: "one of the three has died"), when they are all the dead; else 0."""
+    later = [f for f in figures if f.kind == "killed" and f.scope == DIED_OF_WOUNDS]
+    if not later or not wounded or any(_OTHERS.search(f.quote) for f in wounded):
+        return 0  # "one man dead and three others injured": the wounded counted leave the dead out already
+    published, article_order = published or {}, article_order or {}
+
+    def when(f: Figure, offset: int | None) -> tuple:
+        return (published.get(f.article_id) or dt.date.min, article_order.get(f.article_id, 0), offset or 0)
+
+    first_death = min(when(f, f.end) for f in later)  # "Two of the three people wounded have died"
+    if any(when(f, f.start) >= first_death for f in wounded):
+        return 0
+    dead = max(f.value for f in later)
+    killed = victims(figures, "killed", place_name, codebook, published, article_order)
+    return dead if killed is not None and killed.best <= dead else 0
+
+
+def _less_died_of_wounds(found: Range, wounded: list[Figure], figures: list[Figure], place_name: str | None,
+                         codebook: Codebook, published: Mapping[str, dt.date | None] | None,
+                         article_order: Mapping[str, int] | None) -> Range:
+    """The wounded's range less those of them who died later (`died_of_wounds`)."""
+    dead = died_of_wounds(wounded, figures, place_name, codebook, published, article_order)
+    if not dead:
+        return found
+    return Range(low=max(0, found.low - dead), best=max(0, found.best - dead), high=max(0, found.high - dead))
 
 
 def _rule(usable: list[Figure], codebook: Codebook, published: Mapping[str, dt.date | None],

@@ -7,9 +7,10 @@ wounded", "12 others wounded"; "one victim is in critical condition" beside "fou
 which value is the toll is decided here by a model fitted on counts coded by people (the Gun Violence
 Archive's incidents with their articles, GVC, MUC-4's answer keys; see training/train_tolls.py):
 
-- candidates: 0, every value a figure of the kind gives (not a part, the attackers, nor a word that names
-  no number), the rule's low, best and high (of the victims: attackers killed are added after, by rule),
-  and for the injured the people shot less the dead;
+- candidates: 0, every value a figure of the kind gives (not a part, the attackers, a word that names no
+  number, nor the sum over the places of a wave of attacks), the rule's low, best and high (of the victims:
+  attackers killed are added after, by rule), and for the injured the people shot less the dead and the
+  wounded less those of them who died later;
 - features of a candidate: how many figures of each scope give it, their qualifiers and positions,
   whether the rule picks it, whether it is the largest or the first toll, whether the other kind gives
   the same value... (`features`);
@@ -30,7 +31,7 @@ from importlib import resources
 import numpy as np
 
 from sitrep.extract.figures import (
-    ALL_DEAD, ANOTHER_PERSON, NO_NUMBER, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE,
+    ALL_DEAD, ANOTHER_PERSON, DIED_OF_WOUNDS, NO_NUMBER, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE,
 )
 from sitrep.records import Figure, FigureKind, Range
 
@@ -47,7 +48,7 @@ def scope_class(figure: Figure, place_name: str | None) -> str:
     scope = figure.scope
     if scope is None or scope == place_name:
         return "toll"
-    fixed = {ALL_DEAD: "body", OWN_HAND: "own", SHOT: "shot", SUICIDE: "suicide", PERP_IN_TOLL: "perp_in_toll",
+    fixed = {ALL_DEAD: "body", DIED_OF_WOUNDS: "toll", OWN_HAND: "own", SHOT: "shot", SUICIDE: "suicide", PERP_IN_TOLL: "perp_in_toll",
              "perpetrators": "perps", NOBODY_ELSE: "nobody", NO_NUMBER: "no_number"}
     if scope in fixed:
         return fixed[scope]
@@ -63,7 +64,7 @@ def scope_class(figure: Figure, place_name: str | None) -> str:
 
 
 _PRONOUNS = frozenset("he she him her they them".split())
-_NOT_TOLLS = frozenset(["subset", "perps", "suicide", "perp_in_toll", "no_number"])
+_NOT_TOLLS = frozenset(["subset", "perps", "suicide", "perp_in_toll", "no_number", "wave"])
 
 
 def _phrase(figure: Figure) -> list[str]:
@@ -78,20 +79,25 @@ class Candidate:
 
 
 def candidates(figures: Sequence[Figure], kind: FigureKind, place_name: str | None, rule: Range | None,
-               dead: int) -> list[Candidate]:
+               dead: int, died_of_wounds: int = 0) -> list[Candidate]:
     """The values the figures offer for the victims of `kind` (the attackers killed are `reconcile`'s), each
-    with its features. `rule`: the rule's range of the victims, `dead`: the victims killed (by the rule)."""
+    with its features. `rule`: the rule's range of the victims, `dead`: the victims killed (by the rule),
+    `died_of_wounds`: how many of the wounded counted died later (`reconcile.died_of_wounds`)."""
     own = [f for f in figures if f.kind == kind]
     other = [f for f in figures if f.kind in ("killed", "injured") and f.kind != kind]
     shot = [f.value for f in figures if f.kind == "injured" and f.scope == SHOT]
     classes = {id(f): scope_class(f, place_name) for f in figures}
-    # a part, the attackers or a word that names no number is never the victims' toll itself
+    # a part, the attackers, a word that names no number or the sum over a wave's places is never the victims'
+    # toll itself
     values = {0} | {f.value for f in own if classes[id(f)] not in _NOT_TOLLS}
     if rule is not None:
         values |= {rule.low, rule.best, rule.high}
     if kind == "injured":
         values |= {v - dead for v in shot if v >= dead}
     tolls = [f.value for f in own if classes[id(f)] in ("toll", "body")]
+    survivors = {v - died_of_wounds for v in tolls if v >= died_of_wounds} if kind == "injured" and died_of_wounds \
+        else set()
+    values |= survivors
     ordered = sorted((f for f in own if classes[id(f)] not in ("subset", "perps", "suicide", "nobody")),
                      key=lambda f: f.start)
     # which of the rule's steps decided: a toll, a single person, the people shot less the dead, or nothing
@@ -123,6 +129,7 @@ def candidates(figures: Sequence[Figure], kind: FigureKind, place_name: str | No
         x["zero_other_kind"] = float(v == 0 and has_other)
         x["one"] = float(v == 1)
         x["shot_less_dead"] = float(kind == "injured" and any(s - dead == v for s in shot))
+        x["wounded_less_died"] = float(v in survivors)
         x["largest_toll"] = float(bool(tolls) and v == max(tolls))
         x["smallest_toll"] = float(bool(tolls) and v == min(tolls))
         x["share"] = len(given) / max(1, len(own))
