@@ -81,7 +81,7 @@ bench-scale: setup postgres
 # Rebuild the role tagger's weights (src/sitrep/models/roles.npz) from MUC-4 train.jsonl, with the
 # per-role thresholds chosen on dev.jsonl; a few minutes on two CPU cores. See training/README.md.
 MUC4 ?= ../shared/data/muc4
-train: setup train-tolls train-places
+train: setup train-tolls train-places train-people
 	$(BIN)/python training/train_roles.py --train $(MUC4)/train.jsonl --dev $(MUC4)/dev.jsonl --out src/sitrep/models/roles.npz
 
 # Refit the toll model (src/sitrep/models/tolls.npz: which value of a report's figures is its killed and
@@ -101,6 +101,13 @@ ACLED ?= ../shared/data/acled/acled-benin-dev.csv
 .PHONY: train-places
 train-places: setup
 	$(BIN)/python training/train_places.py --gva $(GVA) --muc4 $(MUC4) --acled $(ACLED) --out src/sitrep/models/places.npz
+
+# Refit the named people's part (src/sitrep/models/people.npz: suspect, victim or neither, extract/people.py) on
+# the GVA incidents' participants; prints 5-fold cross-validated accuracy. About eight minutes on two CPU
+# cores. See training/README.md.
+.PHONY: train-people
+train-people: setup
+	$(BIN)/python training/train_people.py --gva $(GVA) --out src/sitrep/models/people.npz
 
 # Robustness sweep: code every text of the evaluation data with the forgiving pipeline and print what went
 # wrong (coding problems by site, exceptions that escaped), the reports skipped for their language, and

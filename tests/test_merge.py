@@ -198,6 +198,21 @@ def test_coordinated_attacks_are_not_merged():
     assert not scoring.is_coordinated(a, side(BASTROP, actors={"islamic state"}))
 
 
+def test_a_suspect_named_in_both_reports_is_no_coordinated_attack_and_different_ones_cost_nothing():
+    a = side(BASTROP, suspects={"yvonne hiller"})
+    assert not scoring.is_coordinated(a, side(AUSTIN, suspects={"yvonne hiller"}))
+    same = scoring.score(a, side(BASTROP, suspects={"yvonne hiller"}))
+    assert "same suspect" in same.reasons and same.score > scoring.score(a, side(BASTROP)).score
+    assert scoring.score(a, side(BASTROP, suspects={"dana price"})).score == scoring.score(a, side(BASTROP)).score
+
+
+def test_suspects_named_as_people_are_kept_apart_from_named_groups():
+    actors = [Actor(name="Islamic State"), Actor(name="Yvonne Hiller", person=True), Actor(name="gunmen")]
+    assert blocking.named_actors(actors) == ["islamic state"]
+    assert blocking.named_actors(actors, persons=True) == ["yvonne hiller"]
+    assert blocking.named_actors([{"name": "Yvonne Hiller", "basis": "reported", "person": True}], persons=True)
+
+
 def test_link_score_uses_the_town_named_in_the_report():
     report = scoring.Side(weights={"rodriguez": 1.0}, text="a vigil in bastrop")
     stored = side(BASTROP, weights={"rodriguez": 1.0, "nino": 1.0})

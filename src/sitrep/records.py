@@ -150,6 +150,7 @@ class Place(BaseModel):
 class Actor(BaseModel):
     name: str
     basis: ActorBasis = "reported"
+    person: bool = False  # a suspect the report names ("Yvonne Hiller"), not a group or a description
 
 
 class Figure(BaseModel):
@@ -224,6 +225,7 @@ class ActorMention(BaseModel):
     role: Literal["perpetrator", "claimant", "denier"] = "perpetrator"
     start: int
     end: int
+    person: bool = False  # a suspect the report names (extract/people.py)
 
 
 class Mention(BaseModel):

@@ -426,11 +426,12 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
         targets=[*(t for m in holders for t in m.targets), *(v for m in holders for v in m.victims)],
     )
     perpetrators, claimed_by = _perpetrators(members)
+    persons = {a.name for a in perpetrators if a.person}
     by_type = actors_of_type(typed.event_type, typed.sub_event_type, [a.name for a in perpetrators],
                              [_sentence(article, m) for m in members], codebook)
     if by_type is not None:
         basis = {a.name: a.basis for a in perpetrators}
-        perpetrators = [Actor(name=n, basis=basis.get(n, "reported")) for n in by_type]
+        perpetrators = [Actor(name=n, basis=basis.get(n, "reported"), person=n in persons) for n in by_type]
     sources = sorted({f.reported_by for f in figures if f.reported_by} | ({article.source} if article.source else set()))
     return Incident(
         id=_incident_id(draft, typed.sub_event_type, codebook),
@@ -472,7 +473,8 @@ def _perpetrators(mentions: list[Mention]) -> tuple[list[Actor], str | None]:
                 best[a.name] = a.basis
     named = {n: b for n, b in best.items() if not n.islower()}
     chosen = named or best  # a named group makes "gunmen" redundant
-    return [Actor(name=n, basis=b) for n, b in chosen.items()], claimed_by
+    persons = {a.name for m in mentions for a in m.actors if a.person}
+    return [Actor(name=n, basis=b, person=n in persons) for n, b in chosen.items()], claimed_by
 
 
 def _link_related(incidents: list[Incident]) -> None:

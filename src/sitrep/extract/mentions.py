@@ -30,6 +30,7 @@ from sitrep.extract.modality import ModalityClassifier
 from sitrep.extract.places import PlaceContext, PlaceResolver
 from sitrep.extract.problems import attempt
 from sitrep.extract.reporters import SAYING_VERBS, find_reporter
+from sitrep.extract.people import attach as attach_people, named_people, shipped as people_model
 from sitrep.extract.roles import RoleTagger, attach
 from sitrep.extract.selection import source_text
 from sitrep.extract.typing import FrameReader
@@ -50,6 +51,7 @@ class MentionFinder:
         self.cues = CueMatcher(codebook, tokenizer)
         self.actors = ActorFinder(codebook)
         self.roles = RoleTagger.load(codebook, tokenizer)
+        self.people = people_model()
         self.modality = ModalityClassifier(codebook)
         self.frames = FrameReader(codebook, tokenizer)
         self.places = places
@@ -74,15 +76,18 @@ class MentionFinder:
             mentions.extend(attempt("sentence", problems, self._sentence, sent, sent_ents, index, published,
                                     lowercase, context, filed_from,
                                     fallback=[], start=sent.start_char, end=sent.end_char))
-        attempt("roles", problems, self._attach_roles, mentions, doc)
+        attempt("roles", problems, self._attach_roles, mentions, doc, lowercase)
         return mentions, attempt("setting", problems, self.setting, doc, context, fallback=None)
 
-    def _attach_roles(self, mentions: list[Mention], doc: Doc) -> None:
-        """`roles.attach` the role tagger's spans, all or none: on an error the mentions are as before."""
+    def _attach_roles(self, mentions: list[Mention], doc: Doc, lowercase: bool) -> None:
+        """`roles.attach` the role tagger's spans and `people.attach` the named suspects and victims (not in a
+        lower-cased report, whose names the parse misses), all or none: on an error the mentions are as before."""
         spans = self.roles(doc)
+        persons = self.people.decide(named_people(doc)) if self.people is not None and not lowercase else []
         saved = [(m.actors[:], m.targets[:], m.victims[:], m.weapons[:]) for m in mentions]
         try:
             attach(mentions, spans, doc, self.actors)
+            attach_people(mentions, persons, doc, self.actors)
         except Exception:
             for m, (actors, targets, victims, weapons) in zip(mentions, saved, strict=True):
                 m.actors, m.targets, m.victims, m.weapons = actors, targets, victims, weapons

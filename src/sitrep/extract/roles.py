@@ -469,8 +469,7 @@ def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: Act
         return
     known = {a.name for m in mentions for a in m.actors}  # found by the actor stage
     for span in spans:
-        mention = min(realis, key=lambda m: (not m.sentence_start <= span.start < m.sentence_end, not _anchored(m),
-                                             min(abs(span.start - m.start), abs(span.start - m.end))))
+        mention = home_mention(realis, span.start)
         if span.label in {"PERP_IND", "PERP_ORG"}:
             name = actors.canonical(span.text)
             name = name.lower() if span.label == "PERP_IND" else name
@@ -481,6 +480,13 @@ def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: Act
         values = {"TARGET": mention.targets, "VICTIM": mention.victims, "WEAPON": mention.weapons}[span.label]
         if span.text not in values:
             values.append(span.text)
+
+
+def home_mention(realis: list[Mention], start: int) -> Mention:
+    """The event a phrase at `start` belongs with: a realis mention of its own sentence (the nearest), else the
+    nearest that names its own place, date or count, else the nearest."""
+    return min(realis, key=lambda m: (not m.sentence_start <= start < m.sentence_end, not _anchored(m),
+                                      min(abs(start - m.start), abs(start - m.end))))
 
 
 def _anchored(m: Mention) -> bool:

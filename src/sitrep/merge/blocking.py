@@ -62,13 +62,14 @@ def place_key(place: Place | None) -> str | None:
     return f"p:{(place.country_code or '').lower()}:{fold(place.name)}"
 
 
-def named_actors(actors: Iterable[Actor | dict]) -> list[str]:
-    """Named perpetrators ("Islamic State"), not descriptions ("gunmen", "a man")."""
+def named_actors(actors: Iterable[Actor | dict], persons: bool = False) -> list[str]:
+    """Named perpetrators: groups ("Islamic State"; not descriptions such as "gunmen", "a man"), or with
+    `persons` the suspects named as people ("Yvonne Hiller")."""
     names = []
     for actor in actors:
-        name = actor["name"] if isinstance(actor, dict) else actor.name
-        if name and not name.islower():
-            names.append(fold(name))
+        actor = Actor(**actor) if isinstance(actor, dict) else actor
+        if actor.name and not actor.name.islower() and actor.person == persons:
+            names.append(fold(actor.name))
     return names
 
 
@@ -83,7 +84,8 @@ def structured_keys(location: Place | None, actors: Iterable[Actor | dict], neig
     pk = place_key(location)
     if pk:
         keys.add(pk)
-    keys |= {f"a:{name}" for name in named_actors(actors)}
+    actors = list(actors)
+    keys |= {f"a:{name}" for name in named_actors(actors) + named_actors(actors, persons=True)}
     return keys
 
 

@@ -109,7 +109,8 @@ def stored_side(row: IncidentRow, terms: Mapping[str, int], df: Mapping[str, int
         date=row.date, date_precision=row.date_precision, location_name=row.location_name,
         lat=row.lat, lon=row.lon, location_precision=row.location_precision,
         country_code=row.country_code, event_type=row.event_type, sub_event_type=row.sub_event_type,
-        actors=set(blocking.named_actors(row.perpetrators or [])), killed_best=row.killed_best,
+        actors=set(blocking.named_actors(row.perpetrators or [])),
+        suspects=set(blocking.named_actors(row.perpetrators or [], persons=True)), killed_best=row.killed_best,
         weights=weights(terms, df, n_docs),
     )
 
@@ -124,6 +125,7 @@ def incident_side(incident: Incident, article_weights: dict[str, float], text: s
         lon=place.lon if place else None, location_precision=place.precision if place else None,
         country_code=place.country_code if place else None, event_type=incident.event_type,
         sub_event_type=incident.sub_event_type, actors=set(blocking.named_actors(incident.perpetrators)),
+        suspects=set(blocking.named_actors(incident.perpetrators, persons=True)),
         killed_best=incident.killed.best if incident.killed else None, weights=article_weights, text=text,
     )
 

@@ -18,13 +18,15 @@ the coded fields, with vetoes for what cannot be one incident:
 | same sub-event type / different event type            | + 0.05 / - 0.05 |
 | both name ages ("7-year-old"), none in common         | - 0.10          |
 | a named perpetrator in common / only different ones  | + 0.20 / - 0.30 |
+| else a suspect named as a person in common            | + 0.20          |
 | killed tolls both known and far apart (x3 and >3)     | - 0.10          |
 
 A pair is one incident when the score reaches `MATCH` (0.25); a report with no incident of its own is
 attached to the stored incident it is most similar to when the score reaches `LINK` (0.25: text and the
-incident's town named in it are then all there is). Coordinated attacks (same named perpetrator,
-same day, places far apart) are vetoed by distance and linked through `related` instead
-(`is_coordinated`).
+incident's town named in it are then all there is). Coordinated attacks (same named group, same day,
+places far apart) are vetoed by distance and linked through `related` instead (`is_coordinated`). A
+suspect named as a person ("Yvonne Hiller") is no sign of a coordinated attack, and reports naming
+different people are not told apart by it: one report may name the suspect another calls a victim.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ class Side:
     country_code: str | None = None
     event_type: str | None = None
     sub_event_type: str | None = None
-    actors: set[str] = field(default_factory=set)
+    actors: set[str] = field(default_factory=set)  # named groups
+    suspects: set[str] = field(default_factory=set)  # suspects named as people
     killed_best: int | None = None
     weights: dict[str, float] = field(default_factory=dict)
     text: str = ""  # folded report text (new reports only), to look for the other side's town
@@ -179,6 +182,9 @@ def score(new: Side, stored: Side) -> Match:
         else:
             total -= 0.30
             reasons.append("different perpetrators")
+    elif new.suspects & stored.suspects:
+        total += 0.20
+        reasons.append("same suspect")
 
     ages_new, ages_stored = _ages(new.weights), _ages(stored.weights)
     if ages_new and ages_stored and not ages_new & ages_stored:
