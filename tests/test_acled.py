@@ -181,6 +181,18 @@ def test_gdal_reads_typed_columns(sample_url, tmp_path):
     assert pyogrio.read_info(out)["features"] == TOTAL
 
 
+def test_gdal_reads_a_change_time_a_hair_before_the_second(tmp_path):
+    """GDAL keeps milliseconds and rounds .9997 s up to an invalid microsecond; the export writes seconds."""
+    pyogrio = pytest.importorskip("pyogrio", reason="pyogrio (GDAL) is in the test extra")
+    from sitrep.formats import incidents_geojson
+    changed = dt.datetime(2024, 3, 5, 12, 0, 59, 999700, tzinfo=dt.timezone.utc)
+    out = tmp_path / "one.geojson"
+    out.write_text(incidents_geojson([incident(updated_at=changed)]))
+    _, _, _, fields = pyogrio.raw.read(out)
+    names = list(pyogrio.read_info(out)["fields"])
+    assert str(fields[names.index("updated_at")][0]).startswith("2024-03-05T12:00:59")
+
+
 # ------------------------------------------------------------------ the model report
 
 

@@ -223,7 +223,8 @@ def geojson_feature(incident: Incident, *, include_unlocated: bool = False) -> d
         "reports": len(incident.articles),
         "articles": _joined(incident.articles),
         "related": _joined(incident.related),
-        "updated_at": incident.updated_at.isoformat() if incident.updated_at else None,
+        # whole seconds: GDAL readers round a fraction of .9995 s up to an invalid microsecond
+        "updated_at": incident.updated_at.isoformat(timespec="seconds") if incident.updated_at else None,
     }
     geometry = {"type": "Point", "coordinates": [loc.lon, loc.lat]} if located else None
     return {"type": "Feature", "id": incident.id, "geometry": geometry, "properties": properties}
