@@ -73,6 +73,23 @@ def test_attach_keeps_the_basis_the_actor_stage_gave(nlp_base):
     assert [(a.name, a.basis) for a in mention.actors] == [("FMLN", "suspected")]
 
 
+def test_the_police_are_perpetrators_only_of_what_they_do(nlp_base):
+    doc = nlp_base("A bomb exploded at the bank. French police are hunting a suspect. Police shot the gunman.")
+    mention = _mention(0, 0, 28, 7)
+    spans = [RoleSpan("PERP_ORG", 29, 42, "French police", 0.9), RoleSpan("PERP_ORG", 66, 72, "Police", 0.9)]
+    attach([mention], spans, doc, ActorFinder(load_codebook()))
+    assert [a.name for a in mention.actors] == ["Police"]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("An FBI bomb technician checked a garbage can.", []),  # a force's squad, no attacker
+    ("An ISIS attack killed five people.", ["Islamic State"]),
+])
+def test_a_group_named_only_as_the_kind_of_a_squad_is_no_attacker(nlp_base, text, found):
+    doc = nlp_base(text)
+    assert [a.name for a in ActorFinder(load_codebook())(next(doc.sents), False)] == found
+
+
 def test_a_person_named_in_part_is_given_the_fullest_name_of_the_report(nlp_base):
     words = ["gunmen", "killed", "ana", "maria", "soto", "'s", "driver", ".", "soto", "was", "a", "judge", "."]
     doc = Doc(nlp_base.vocab, words=words)

@@ -35,10 +35,18 @@ _ATTACK_VERBS = {
 }
 
 
+# The police and those who investigate with them: in a report they are the perpetrators only of what they are
+# said to do themselves ("police shot the man"), never of the crime they investigate, pursue or are told of
+# (armies, which more often are the ones accused of an attack, are not among them)
+_LAW_WORDS = ("police", "policeman", "policemen", "policewoman", "sheriff", "sheriffs", "deputies", "fbi", "atf",
+              "detectives", "investigators", "prosecutors", "gendarmes", "gendarmerie")
+
+
 class ActorFinder:
     """Finds actors in sentences using the codebook's alias table (built once)."""
 
     def __init__(self, codebook: Codebook):
+        self._law = _words_pattern(_LAW_WORDS)
         self._exact: dict[str, str] = {}  # case-sensitive short acronyms, e.g. "IS", "AA"
         self._folded: dict[str, str] = {}
         for actor in codebook.actors:
@@ -49,6 +57,12 @@ class ActorFinder:
                     self._folded[_fold(alias)] = actor.name
         self._max_words = max(len(a.split()) for a in self._folded) if self._folded else 1
         self._starts = {alias.split()[0] for alias in self._folded}
+
+    def bystanding_force(self, phrase: Span) -> bool:
+        """Is the phrase the police (or investigators) doing no violent act in its sentence ("the Lakewood
+        sheriff's station" called to report it, "French police are hunting a suspect", "the FBI offers a
+        reward")?"""
+        return bool(self._law.search(phrase.text)) and not _acts(phrase.root)
 
     def canonical(self, name: str) -> str:
         """The codebook name of an actor, or the name as written (without a leading article)."""
@@ -132,6 +146,8 @@ def _fold(text: str) -> str:
 def _acts(tok: Token) -> bool:
     """Is this noun the doer of a violent act or a claim (subject, passive agent, claim subject)?"""
     head = tok.head
+    if tok.dep_ == "compound" and head.dep_ == "compound":  # "an FBI bomb technician", "the OSP bomb squad"
+        return False
     if tok.dep_ in {"nsubj", "auxpass", "compound", "nsubjpass"} and head.lemma_.lower() in _ATTACK_VERBS | {"claim", "deny", "admit"}:
         return tok.dep_ != "nsubjpass"
     if tok.dep_ == "pobj" and head.lower_ == "by" and head.head.lemma_.lower() in _ATTACK_VERBS | {"claim", "carry"}:

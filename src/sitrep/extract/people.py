@@ -25,13 +25,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 import numpy as np
 from spacy.tokens import Doc, Span, Token
 
 from sitrep.extract.actors import ActorFinder
 from sitrep.extract.roles import home_mention
+from sitrep.models import read_shipped
 from sitrep.records import ActorMention, Mention
 
 PARTS = ("neither", "suspect", "victim")
@@ -132,6 +132,8 @@ def mention_features(ent: Span) -> Counter:
             or c.dep_ == "appos"}
     if ent.start > 0:  # even across the sentence break the parser may put after "Sgt."
         prev = doc[ent.start - 2] if doc[ent.start - 1].text == "." and ent.start > 1 else doc[ent.start - 1]
+        if prev.text == "," and ent.start > 1 and doc[ent.start - 2].tag_ == "NN":  # "the alleged shooter, X"
+            prev = doc[ent.start - 2]
         near |= {prev.lower_.rstrip("."), _lemma(prev)}
     if root.dep_ == "appos":
         near.add(_lemma(root.head))
@@ -256,8 +258,8 @@ class PeopleModel:
         return people
 
 
-def read_model(path) -> PeopleModel:
-    with np.load(path, allow_pickle=False) as z:
+def read_model(source) -> PeopleModel:
+    with np.load(source, allow_pickle=False) as z:  # a path or a binary file
         return PeopleModel(names=[str(n) for n in z["names"]], weights=z["weights"].astype(np.float64))
 
 
@@ -268,11 +270,7 @@ def write_model(path, model: PeopleModel) -> None:
 @cache
 def shipped() -> PeopleModel | None:
     """The weights shipped in sitrep/models (None when the file is absent)."""
-    ref = resources.files("sitrep").joinpath("models", MODEL_FILE)
-    if not ref.is_file():
-        return None
-    with resources.as_file(ref) as path:
-        return read_model(path)
+    return read_shipped(MODEL_FILE, read_model)
 
 
 def _names(text: str, person: NamedPerson, persons: list[NamedPerson]) -> bool:

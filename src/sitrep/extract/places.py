@@ -21,7 +21,6 @@ names), a region "admin1", a country "country" (at a representative point, never
 
 from __future__ import annotations
 
-import importlib.resources
 import math
 import re
 from collections import Counter
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 
 from sitrep.extract.selection import skipped_text, source_text
+from sitrep.models import read_shipped
 from sitrep.nlp.gazetteer import ADMIN_WORDS, GeoCandidate, Gazetteer, admin2_key, distance_km, normalize
 from sitrep.nlp.ruler import is_common_word
 from sitrep.records import Place
@@ -98,11 +98,7 @@ class PlaceRanker:
     @classmethod
     def load(cls) -> "PlaceRanker":
         """The shipped fitted weights (sitrep/models/places.npz), else the hand-set ones."""
-        resource = importlib.resources.files("sitrep.models").joinpath(MODEL_FILE)
-        if not resource.is_file():
-            return cls.hand()
-        with resource.open("rb") as f:
-            return cls.read(f)
+        return read_shipped(MODEL_FILE, cls.read) or cls.hand()
 
     @classmethod
     def read(cls, f: BinaryIO) -> "PlaceRanker":

@@ -463,7 +463,8 @@ def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: Act
     """Give each role span to the event it belongs with: a realis mention of its own sentence (the nearest),
     else the nearest realis mention of the report that names its own place, date or count, else the nearest.
     A perpetrator span becomes an `ActorMention` with the basis its sentence gives it, unless the actor
-    stage already found that actor (its basis stands)."""
+    stage already found that actor (its basis stands) or it is a force of order that does nothing violent
+    in its sentence (it investigates, arrests or reports)."""
     realis = [m for m in mentions if m.modality is None]
     if not realis:
         return
@@ -474,7 +475,7 @@ def attach(mentions: list[Mention], spans: list[RoleSpan], doc: Doc, actors: Act
             name = actors.canonical(span.text)
             name = name.lower() if span.label == "PERP_IND" else name
             phrase = doc.char_span(span.start, span.end)
-            if name not in known and phrase is not None:
+            if name not in known and phrase is not None and not actors.bystanding_force(phrase):
                 mention.actors.append(actors.with_basis(phrase.sent, phrase, name))
             continue
         values = {"TARGET": mention.targets, "VICTIM": mention.victims, "WEAPON": mention.weapons}[span.label]

@@ -26,13 +26,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 
 from sitrep.extract.figures import (
     ALL_DEAD, ANOTHER_PERSON, DIED_OF_WOUNDS, NO_NUMBER, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE,
 )
+from sitrep.models import read_shipped
 from sitrep.records import Figure, FigureKind, Range
 
 MODEL_FILE = "tolls.npz"
@@ -167,8 +167,8 @@ class TollModel:
         return cands[int(np.argmax(self.score(cands, kind)))].value
 
 
-def read_model(path) -> TollModel:
-    with np.load(path, allow_pickle=False) as z:
+def read_model(source) -> TollModel:
+    with np.load(source, allow_pickle=False) as z:  # a path or a binary file
         return TollModel(names=[str(n) for n in z["names"]],
                          weights={k: z[f"weights_{k}"].astype(np.float64) for k in ("killed", "injured")})
 
@@ -181,8 +181,4 @@ def write_model(path, model: TollModel) -> None:
 @cache
 def shipped() -> TollModel | None:
     """The weights shipped in sitrep/models (None when the file is absent)."""
-    ref = resources.files("sitrep").joinpath("models", MODEL_FILE)
-    if not ref.is_file():
-        return None
-    with resources.as_file(ref) as path:
-        return read_model(path)
+    return read_shipped(MODEL_FILE, read_model)
