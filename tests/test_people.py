@@ -44,6 +44,8 @@ def test_a_role_word_read_as_a_name_is_nobody(pipeline):
     ("Sgt. Paul Reyes said the investigation continues.", "Paul Reyes", "noun_official"),
     ("Sgt. Paul Reyes said the investigation continues.", "Paul Reyes", "speaker"),
     ("Maria Diaz, 31, lived nearby.", "Maria Diaz", "age"),
+    ("The alleged shooter, Dana Cole, worked on the third floor.", "Dana Cole", "noun_suspect"),
+    ("Nina Ford walked back in at gunpoint, armed with a revolver.", "Nina Ford", "sent_suspect"),
 ])
 def test_what_a_sentence_says_of_a_person(pipeline, text, name, feature):
     assert named(pipeline, text)[name].features.get(feature, 0) > 0

@@ -63,7 +63,8 @@ _SPEECH_VERBS = {"say", "tell", "state", "add", "explain", "confirm", "describe"
 _SENTENCE_WORDS = {
     "suspect": {"charge", "arrest", "custody", "bond", "bail", "jail", "booked", "accuse", "suspect", "warrant",
                 "wanted", "plead", "indict", "manslaughter", "court", "arraign", "felony", "count", "detention",
-                "prison", "trial", "guilty", "sentence", "weapon", "handgun", "possession", "murder"},
+                "prison", "trial", "guilty", "sentence", "weapon", "handgun", "possession", "murder", "armed",
+                "gunpoint", "pistol", "rifle", "shotgun", "revolver", "firearm"},
     "victim": {"die", "dead", "death", "victim", "hospital", "wound", "injure", "condition", "pronounce",
                "funeral", "vigil", "autopsy", "succumb", "survive", "mourn", "memorial", "remember", "loved",
                "gunshot", "treat", "stable", "critical", "life"},
