@@ -40,6 +40,13 @@ def _type(pipeline, text: str) -> str:
     ("A man was shot dead outside a bar in Tulsa. Police found several shell casings at the scene.", "Attack"),
     ("The gun went off accidentally, killing his brother at their home in Tulsa.", "Attack"),
     ("Police said the shooter fired at the crowd, then fled in a car.", "Attack"),
+    ("The gunman loaded a shell into the shotgun's chamber and shot the manager in the hip.", "Attack"),
+    # an explosion of rioting is rioting, not a bomb
+    ("An explosion of rioting followed the funeral, and youths hurled rocks at police in Patras.",
+     "Violent demonstration"),
+    # who carries a bomb away from where it was found sets off none: "police" are no air force
+    ("A bomb exploded at a bank in Salem, killing two officers. The officers had taken the bomb inside.",
+     "Remote explosive/landmine/IED"),
 ])
 def test_news_style_types(pipeline, text, expected):
     assert _type(pipeline, text) == expected

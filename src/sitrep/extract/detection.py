@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 
 from sitrep.codebook import Codebook
 from sitrep.extract.figures import in_crash
-from sitrep.extract.typing import UNACCUSATIVE
+from sitrep.extract.typing import UNACCUSATIVE, figurative
 from sitrep.records import Cue
 
 _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -27,6 +27,8 @@ _OBJECT_DEPS = {"conj", "appos", "pobj", "prep", "compound", "nmod", "dobj", "ns
 # Nouns that a cue word only describes when it modifies them: "shell casings" are a gun's, not artillery; an
 # "assault rifle" is a weapon, not an assault.
 _NOT_EVENT_HEADS = {"casing", "casings", "company", "companies", "rifle", "rifles", "weapon", "weapons"}
+# A shell told beside a hand-held gun is its cartridge ("loaded a shell into the shotgun's chamber"), not artillery.
+_SMALL_ARMS = {"shotgun", "shotguns", "handgun", "handguns", "pistol", "pistols", "revolver", "revolvers", "chamber"}
 
 
 class CueMatcher:
@@ -69,6 +71,11 @@ class CueMatcher:
             if match and match[0] == 1 and tokens[i].dep_ in {"compound", "amod"} \
                     and tokens[i].head.lower_ in _NOT_EVENT_HEADS:
                 match = None  # "police found shell casings at the scene"
+            if match and match[0] == 1 and tokens[i].lower_ in {"shell", "shells"} \
+                    and any(t.lower_ in _SMALL_ARMS for t in tokens[i].sent):
+                match = None  # "loaded a shell into the shotgun's chamber": a cartridge
+            if match and match[0] == 1 and figurative(tokens[i]):
+                match = None  # "the explosion of rioting and looting"
             if match and match[1] in self._weapon_types and self._held(tokens[i : i + match[0]]):
                 match = None  # "seized rifles and a rocket-propelled grenade launcher": an inventory
             if match and not (match[0] == 1 and i > 0 and tokens[i - 1].lower_ in _NOT_EVENT_BEFORE and not match[2]):

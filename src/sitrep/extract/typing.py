@@ -35,6 +35,7 @@ _NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos"}  # "Clas
 _LIGHT_VERBS = {"carry", "launch", "stage", "mount", "conduct", "organise", "organize", "hold", "lead", "perpetrate",
                 "commit", "begin", "start", "engage", "get", "take", "make", "use", "fire", "unleash"}
 _HARMS_ITS_OBJECT = {"kill", "murder", "injure", "abduct", "rape"}  # acts whose direct object is the one harmed
+_HANDLING_VERBS = {"take", "get", "hold"}  # light verbs that, with a weapon, only move it: no attack
 _TWO_SIDED = {"fight"}  # acts whose "with" object is a fighting party like the subject
 _PARTICLES = {"out", "back", "over", "away", "down", "off", "up"}  # adverbs the parse may tag as prepositions
 _TRANSITIVE = {"retake"}  # acts that, as verbs, are acts only with an object (or a passive subject)
@@ -74,6 +75,19 @@ class _PhraseTable:
             else:
                 i += 1
         return found
+
+
+# What an explosion, a wave or an outbreak "of" may be that is no violent act of its own ("an explosion of rioting
+# and looting", "a blast of anger"): the words of feelings and of unrest, whose own cues tell what happened.
+_FIGURATIVE_OF = {"rioting", "looting", "violence", "anger", "rage", "fury", "outrage", "unrest", "protest", "protests",
+                  "emotion", "emotions", "joy", "grief", "discontent", "frustration", "popularity", "growth", "creativity"}
+
+
+def figurative(tok: Token) -> bool:
+    """Is this explosion or blast a figure of speech ("an explosion of rioting"), not a bomb going off?"""
+    return tok.lemma_.lower() in {"explosion", "blast"} and any(
+        c.dep_ == "prep" and c.lower_ == "of" and any(o.lower_ in _FIGURATIVE_OF for o in _objects(c))
+        for c in tok.children)
 
 
 def _forms(tok: Token) -> set[str]:
@@ -130,6 +144,7 @@ class FrameReader:
         self._labels = {label.lower(): t.name for t in codebook.sub_event_types for label in t.label}
         self._targets = _PhraseTable(codebook.gtd.target_types, tokenizer)
         self._firearms = {w for w in codebook.weapons["Firearms"] if " " not in w}
+        self._weapon_nouns = {w for words in codebook.weapons.values() for w in words if " " not in w}
 
     def __call__(self, sent: Span, index: int) -> list[Predication]:
         """The realised, foreground predications of one sentence."""
@@ -146,11 +161,13 @@ class FrameReader:
                 or head.dep_ == "compound" or (head.pos_ != "VERB" and head.lemma_.lower() in self._verbs_only)
             ):
                 continue  # "On 9 March", "riot police", "treated for burns"
-            if self._is_background(head, act) or self._is_unrealised(head):
+            if self._is_background(head, act) or self._is_unrealised(head) or figurative(head):
                 continue
             if act in _TRANSITIVE and head.pos_ == "VERB" and not any(c.dep_ in {"dobj", "nsubjpass"} for c in head.children):
                 continue  # "drove back from an orphanage": a journey, not ground retaken
             agents, patients = _roles(head, act)
+            if head.dep_ == "dobj" and head.head.lemma_.lower() in _HANDLING_VERBS and _forms(head) & self._weapon_nouns:
+                agents = []  # "the officers took the bomb inside": who moves a bomb sets off none
             if act == "explode" and any(_forms(t) & self._firearms for t in agents + patients):
                 act = "shoot"  # "the gun went off": a shot, accidental or not, never a bomb
             patients = [t for t in patients if t.ent_type_ not in {"DATE", "TIME"} and not span.start <= t.i < span.end]
