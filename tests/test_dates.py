@@ -103,6 +103,7 @@ def test_a_date_is_never_after_publication():
     ("Published: May 20, 2016", [True]),
     # the act's date
     ("The shooting happened Monday around 5:30 p.m.", [False]),
+    ("A neighbour told reporters after the shootings Thursday night that she was afraid.", [False]),
     ("Two men were killed on Sunday, May 22, 2016 at 3 p.m. in a raid.", [False]),
 ])
 def test_dates_of_statements_and_of_the_report_are_marked(text, reporting):
@@ -121,3 +122,13 @@ def test_an_incident_is_dated_by_its_act_not_by_the_statement(pipeline):
             "A 24-year-old man was shot and killed late Saturday outside a bar in Dallas, Texas.")
     (incident,) = pipeline.extract(Article.from_text(text, published=dt.date(2016, 5, 23))).incidents
     assert (incident.date, incident.date_precision) == (dt.date(2016, 5, 21), "day")
+
+
+def test_an_incident_placed_nowhere_is_dated_by_its_act_not_by_the_page_stamp(pipeline):
+    from sitrep.records import Article
+
+    text = ("Neighbour Says Alleged Shooter Was Quiet\nFriday, May 20, 2016 | Updated 8:52 PM EDT\n\n"
+            "The woman accused of killing two co-workers at the plant was a quiet person, a neighbour told "
+            "reporters after the shootings Thursday night.")
+    (incident,) = pipeline.extract(Article.from_text(text, published=dt.date(2016, 5, 20))).incidents
+    assert (incident.date, incident.date_precision) == (dt.date(2016, 5, 19), "day")

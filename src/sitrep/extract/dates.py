@@ -165,7 +165,8 @@ _RELATIVE_HINTS = ("yesterday", "today", "tonight", "night", "morning", "afterno
                    "day", "week", "month", "year")
 # what makes a date the report's or a statement's: a verb of saying or a court or police step right before
 _STATEMENT_BEFORE = re.compile(
-    r"\b(?:said|says|told\s+(?:[\w.'’-]+\s+){0,3}?(?:reporters|police|officers|investigators|deputies|"
+    r"\b(?:said|says|told\s+(?:(?!after\b|before\b|during\b|following\b|since\b)[\w.'’-]+\s+){0,3}?"
+    r"(?:reporters|police|officers|investigators|deputies|"
     r"the\s+\w+)|announced|confirmed|stated|added|explained|noted|testified|reported|"
     r"arraigned|charged|indicted|sentenced|identified|released|arrested)"
     r"(?:\s+(?:in|at|during)\s+a\s+(?:[\w-]+\s+){0,2}?(?:statement|release|conference|briefing|interview))?"

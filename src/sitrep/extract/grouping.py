@@ -72,7 +72,7 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
         for m in realis:
             if _concrete(m):
                 broad = _broad(m)
-                _draft_for(broad[0] if broad else None, _best_date(m.dates) or lead_date, drafts, by_town)
+                _draft_for(broad[0] if broad else None, _date_for(m, None, lead_date), drafts, by_town)
                 break
 
     wave: list[Mention] = []
