@@ -388,3 +388,9 @@ def test_an_age_after_a_word_standing_for_a_person_is_no_count(scoped):
 ])
 def test_stabbed_counts_as_shot(scoped, text, expected):
     assert scoped(text) == expected
+
+
+def test_a_coordinated_act_with_its_own_victim_does_not_kill_the_first_ones(scoped):
+    found = scoped("The accountant is accused of wounding two managers in a shotgun attack and killing a receptionist.")
+    pairs = [f[:2] for f in found]
+    assert ("injured", 2) in pairs and ("killed", 2) not in pairs

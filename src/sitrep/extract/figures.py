@@ -748,6 +748,7 @@ def in_crash(verb: Token) -> bool:
 def _death_signal(verb: Token, depth: int = 0) -> Token | None:
     """The token that makes a shooting or wounding fatal: "fatally", "shot dead", "shot to death",
     "shot and killed", "rushed to hospital but did not survive", "shot ... and died"."""
+    own_object = any(c.dep_ == "dobj" for c in verb.children)
     for c in verb.children:
         w = c.lower_
         if c.dep_ == "advmod" and w in ("fatally", "mortally"):
@@ -761,8 +762,8 @@ def _death_signal(verb: Token, depth: int = 0) -> Token | None:
                 if v.dep_ in ("relcl", "advcl") and _dies(v):
                     return v
         if c.dep_ == "conj" and depth < 2 and not any(  # not "wounded his brother and killed himself"
-                g.dep_ in ("nsubj", "nsubjpass") or (g.dep_ == "dobj" and g.lower_ in _REFLEXIVE)
-                for g in c.children):
+                g.dep_ in ("nsubj", "nsubjpass") or (g.dep_ == "dobj" and (g.lower_ in _REFLEXIVE or own_object))
+                for g in c.children):  # nor "wounding two bosses and killing a receptionist": another person
             lemma = c.lemma_.lower()
             if lemma in _KILL_VERBS or lemma in _DIE_VERBS or (
                     lemma == "survive" and any(g.dep_ == "neg" for g in c.children)):
