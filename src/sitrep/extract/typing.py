@@ -25,6 +25,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Span, Token
 
 from sitrep.codebook import Codebook, FrameRule
+from sitrep.extract.modality import _words_pattern
 from sitrep.records import Cue, Predication
 
 _DETERMINERS = {"a", "an", "the", "their", "its", "his", "her", "some"}
@@ -305,10 +306,6 @@ def _toll_clause(verb: Token) -> bool:
     if lemma in _TOLL_VERBS:
         return any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children)
     return lemma == "be" and any(c.dep_ == "acomp" and c.lower_ in {"dead", "injured", "wounded"} for c in verb.children)
-
-
-def _words_pattern(words: list[str]) -> re.Pattern:
-    return re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.I)
 
 
 def _nobody(tok: Token) -> bool:
