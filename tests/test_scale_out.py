@@ -223,3 +223,20 @@ def test_cli_ingest_on_a_running_dask_cluster(demo_feed, baseline, tmp_path):
     assert result.exit_code == 0, result.output
     with Ledger(db) as ledger:
         assert records(ledger) == baseline
+
+
+def test_ingest_uses_every_core_by_default_only_for_a_large_input(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False)
+    monkeypatch.setattr(batch.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 16 << 18}[name])
+    small = tmp_path / "small.jsonl"
+    small.write_text('{"text": "Gunmen killed two people in Kano."}\n')
+    assert batch.auto_workers([small]) == 1
+    big = tmp_path / "feed"
+    big.mkdir()
+    for k in range(3):  # a folder of files that add up past the threshold
+        (big / f"part{k}.jsonl").write_text("x" * (batch.AUTO_WORKERS_BYTES // 2))
+    assert batch.auto_workers([big, tmp_path / "missing.txt"]) == batch.MAX_AUTO_WORKERS  # 8 cores, 16 GB
+    monkeypatch.setattr(batch.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 2 << 18}[name])
+    assert batch.auto_workers([big]) == 2  # 2 GB holds two workers
+    monkeypatch.setattr(batch.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert batch.auto_workers([big]) == 1

@@ -108,7 +108,7 @@ def ingest(
     published: Annotated[Optional[str], typer.Option(help="Publication date for reports that carry none.")] = None,
     source: Annotated[Optional[str], typer.Option(help="Source name for these reports.")] = None,
     country: Annotated[Optional[str], typer.Option(help="Where reports that name no country are set (ISO 3166 alpha-2, e.g. NG); a JSON-lines record's own 'country' comes first.")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Code reports in N local processes (each loads the model once); with --dask local, the number of Dask workers.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Code reports in N local processes (each loads the model once); 1: in this process. Default: one per core (up to 4) for an input of 512 KB or more, else 1. With --dask local, the number of Dask workers.")] = None,
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Code reports on a Dask cluster: tcp://HOST:PORT of a running scheduler (workers need sitrep installed), or 'local' to start a LocalCluster.")] = None,
 ) -> None:
     """Code reports and store their incidents in the ledger. Re-ingesting the same content adds nothing;
@@ -131,9 +131,11 @@ def _ingest(paths: list[Path], url: str, day: Optional[dt.date], source: Optiona
             country: Optional[str] = None, workers: Optional[int] = None, dask: Optional[str] = None):
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from sitrep.ingest.batch import IngestSummary, ingest, make_coder
+    from sitrep.ingest.batch import IngestSummary, auto_workers, ingest, make_coder
 
     ledger = _open(url, create=True)
+    if workers is None and not dask:
+        workers = auto_workers(paths)
     where = f"Dask {dask}" if dask else f"{workers} worker processes" if workers and workers > 1 else "this process"
     try:
         with err.status(f"Starting the coder ({where})…"):

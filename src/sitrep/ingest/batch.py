@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import signal
 import threading
 import time
@@ -45,6 +46,10 @@ if TYPE_CHECKING:
     from sitrep.store.ledger import Ledger
 
 BATCH_SIZE = 16  # reports per task sent to a worker
+AUTO_WORKERS_BYTES = 512 * 1024  # an input this large (about 150 news reports) is coded on every core by default:
+                                 # each worker's start (a few seconds to load the model) is soon paid back
+MAX_AUTO_WORKERS = 4
+WORKER_MEMORY_BYTES = 1 << 30  # what one worker holds at its peak (model, gazetteer, a batch): about 0.7 GB
 STORE_ATTEMPTS = 5  # a batch the database refuses for the moment is tried this often, waiting longer each time
 RETRY_WAIT_S = 0.5
 
@@ -195,6 +200,26 @@ class DaskCoder:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def auto_workers(paths: Iterable[str | Path]) -> int:
+    """How many worker processes `ingest` starts when not told: one per core (at most `MAX_AUTO_WORKERS`,
+    and as many as the memory holds) for an input of `AUTO_WORKERS_BYTES` or more, else 1 (this process)."""
+    size = 0
+    for path in report_files(paths):
+        if not isinstance(path, IngestProblem):
+            try:
+                size += path.stat().st_size
+            except OSError:
+                continue  # the reader reports it
+    if size < AUTO_WORKERS_BYTES:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not told: let the cores decide
+        memory = cores * WORKER_MEMORY_BYTES
+    return max(1, min(cores, MAX_AUTO_WORKERS, memory // WORKER_MEMORY_BYTES))
 
 
 def make_coder(pipeline_loader: Callable[[], Any], workers: int | None = None, dask: str | None = None,
