@@ -130,3 +130,19 @@ def test_an_inventory_of_weapons_found_is_no_attack_with_them(pipeline, text):
     types = {i.sub_event_type for i in result.incidents}
     assert not types & {"Grenade", "Remote explosive/landmine/IED", "Shelling/artillery/missile attack",
                         "Suicide bomb", "Air/drone strike"}, types
+
+
+@pytest.mark.parametrize("text", [
+    "The coast guard says it has detained 31 smugglers who tried to board a tanker off the coast.",
+    "Security forces arrested 12 suspected militants in a dawn raid, the interior ministry said.",
+])
+def test_a_count_of_people_arrested_is_detail_enough_without_a_place(pipeline, text):
+    [incident] = _extract(pipeline, text).incidents
+    assert incident.sub_event_type == "Arrests"
+    assert [f.value for f in incident.figures if f.kind == "arrested"] in ([31], [12])
+
+
+def test_an_arrest_with_no_count_and_no_place_is_still_no_detail(pipeline):
+    result = _extract(pipeline, "The navy said it had arrested pirates who tried to storm a ship.")
+    assert result.incidents == []
+    assert any(e.reason == "no details" for e in result.excluded), result.excluded

@@ -141,7 +141,7 @@ def _not_an_incident(article: Article, incident: Incident, mentions: list[Mentio
     if not _violent_act([*mentions, *others], codebook, article.text):
         return "not violence", _no_act(mentions, article.text, codebook)
     counted = bool((incident.killed and incident.killed.high) or (incident.injured and incident.injured.high)
-                   or any(f.kind in {"kidnapped", "missing"} and f.value for f in incident.figures))
+                   or any(f.kind in {"kidnapped", "missing", "arrested"} and f.value for f in incident.figures))
     # who did what to whom, what struck which target ("a bomb destroyed the bank's offices"), or who was
     # harmed by an act named by a strong cue ("the senator was assassinated") or a word of violence against
     # people ("the murder of the judge"), read off the text, is enough to code an incident whose place is unknown
