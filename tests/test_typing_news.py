@@ -30,6 +30,9 @@ def _type(pipeline, text: str) -> str:
     ("Police suppressed a peaceful demonstration by teachers in front of the ministry.", "Protest with intervention"),
     ("Police fired tear gas at shoppers in the market district on Sunday.", "Protest with intervention"),
     ("Five people were injured after security forces violently dispersed a protest in Nador.", "Excessive force against protesters"),
+    # protesters occupying a building: an occupation, a sit-in
+    ("Protesters have occupied the town hall of Volos since Monday.", "Peaceful protest"),
+    ("Hundreds of demonstrators took over the ministry's offices in the capital on Tuesday.", "Peaceful protest"),
     # a generic attack word beside a specific weapon
     ("Rebels attacked the town of Saraqib with poisonous gas on Tuesday.", "Chemical weapon"),
     ("Militants detonated a suicide vehicle-borne IED at the gate of the hotel.", "Suicide bomb"),
