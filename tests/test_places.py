@@ -562,6 +562,15 @@ def test_the_hospitals_town_is_not_the_incidents(pipeline):
     assert [i.location.name for i in incidents] == ["Kokomo"]
 
 
+def test_a_town_whose_where_clause_tells_the_act_is_its_scene(pipeline):
+    """Mechanism: "in the city of X, where <act>": X is where the act of its clause took place, though the
+    verb it hangs from ("broke out") is no act of the codebook."""
+    text = ("Protesters fought police in Lagos on Monday, leaving two dead. Trouble also broke out in the northern "
+            "city of Kano, where gunmen shot dead three traders on the same day.")
+    incidents = incidents_of(pipeline, text, dt.date(2024, 6, 4))
+    assert sorted(i.location.name for i in incidents) == ["Kano", "Lagos"]
+
+
 def test_a_region_gives_way_to_the_town_the_report_is_set_in(pipeline):
 
     text = "Two men shot\n\nLITTLE ROCK, Ark. (WXYZ) — Two men were shot dead in Arkansas on Sunday night."

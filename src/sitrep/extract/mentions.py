@@ -343,6 +343,9 @@ def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
     node = ent.root
     if _home_town(ent):
         return "context"
+    if any(c.dep_ == "relcl" and any(w.lower_ == "where" for w in c.children)
+           and any(t.i in cue_tokens for t in c.subtree) for c in node.children):
+        return "event"  # "in the city of Thessaloniki, where 20,000 people marched": where its clause's act was
     if node.dep_ == "pobj" and node.head.lower_ in {"of", "from"} and node.head.head.lower_ in _BEARINGS:
         return "context"  # "30 km north of Beni": a reference point
     if node.dep_ == "pobj" and node.head.lower_ in {"in", "at", "of"} and node.head.head.lower_ in _CARE:
