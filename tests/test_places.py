@@ -571,6 +571,15 @@ def test_a_town_whose_where_clause_tells_the_act_is_its_scene(pipeline):
     assert sorted(i.location.name for i in incidents) == ["Kano", "Lagos"]
 
 
+@pytest.mark.parametrize("text", [
+    "A boy was shot in Roundup, Montana, on Sunday. He was flown to Billings, where he died early Monday.",
+    "A boy was shot in Roundup, Montana, on Sunday. He was taken to a hospital in Billings, where he died Monday.",
+])
+def test_where_a_victim_died_is_not_the_scene(pipeline, text):
+    incidents = incidents_of(pipeline, text, dt.date(2016, 3, 8))
+    assert [i.location.name for i in incidents] == ["Roundup"]
+
+
 def test_a_region_gives_way_to_the_town_the_report_is_set_in(pipeline):
 
     text = "Two men shot\n\nLITTLE ROCK, Ark. (WXYZ) — Two men were shot dead in Arkansas on Sunday night."

@@ -336,6 +336,9 @@ def _home_town(ent: Span) -> bool:
         owner.tag_ in ("NN", "NNP") and owner.lower_ in PERSON_NOUNS)
 
 
+_DYING = frozenset({"die", "succumb", "pass"})
+
+
 def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
     """'event' when the place attaches to the event; 'context' when it qualifies another place
     ("Saraqib, in Idlib province"), locates another act ("treated at a hospital in Gusau") or is where
@@ -343,13 +346,15 @@ def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
     node = ent.root
     if _home_town(ent):
         return "context"
-    if any(c.dep_ == "relcl" and any(w.lower_ == "where" for w in c.children)
-           and any(t.i in cue_tokens for t in c.subtree) for c in node.children):
-        return "event"  # "in the city of Thessaloniki, where 20,000 people marched": where its clause's act was
     if node.dep_ == "pobj" and node.head.lower_ in {"of", "from"} and node.head.head.lower_ in _BEARINGS:
         return "context"  # "30 km north of Beni": a reference point
     if node.dep_ == "pobj" and node.head.lower_ in {"in", "at", "of"} and node.head.head.lower_ in _CARE:
         return "context"  # "airlifted to St. Vincent Hospital in Indianapolis": where the wounded were treated
+    if any(c.dep_ == "relcl" and c.lemma_.lower() not in _DYING and any(w.lower_ == "where" for w in c.children)
+           and any(t.i in cue_tokens for t in c.subtree) for c in node.children):
+        # "in the city of Thessaloniki, where 20,000 people marched": where its clause's act was (not "flown to
+        # Minneapolis, where he died": where a victim died)
+        return "event"
     prep = node.head
     if node.dep_ == "pobj" and prep.lower_ in _FRONTED and prep.head.dep_ == "ROOT" and prep.i <= ent.sent.start + 1:
         if not other_places:
