@@ -197,6 +197,10 @@ def scoped(nlp_base):
     ("The gunman then turned the gun on himself.", [("killed", 1, SUICIDE)]),
     ("The man killed his wife and two children before killing himself.",
      [("killed", 3, ""), ("killed", 1, "", "S"), ("killed", 2, "", "S"), ("killed", 1, SUICIDE)]),
+    # a headline's gapped reflexive: the victim and the killer himself
+    ("Man kills wife, then himself in Dayton home", [("killed", 1, SUICIDE), ("killed", 1, "one person")]),
+    ("A man shot and killed his wife and then himself on Sunday.",
+     [("killed", 1, "one person"), ("killed", 1, SUICIDE), ("killed", 1, "one person")]),
     ("Three people are dead in what police called a murder-suicide.",
      [("killed", 3, ALL_DEAD), ("killed", 1, SUICIDE), ("killed", 1, "one person")]),
     ("Two students were killed in a murder-suicide.",

@@ -1172,6 +1172,12 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
                                  kind=kind, trigger=(lo, hi + 1), shot=shot and not others,
                                  perpetrators=bool(others) and not suicide,
                                  scope=SUICIDE if suicide else OWN_HAND if kind == "killed" else None))
+            if suicide and trigger.lemma_.lower() in _KILL_VERBS and any(
+                    c.dep_ == "dobj" and c.i != tok.i for c in trigger.children):
+                # "kills wife, then himself": at least the one he killed, one person's worth when nothing
+                # else counts the victims (as of a murder-suicide)
+                out.append(_Quantity(lo, lo, hi + 1, 1, 1, 1, "at least", False, singular=True, np_end=hi + 1,
+                                     kind="killed", trigger=(lo, hi + 1), implied=True))
     return out
 
 
@@ -1263,10 +1269,13 @@ def _reflexive(s: _Sentence, tok: Token) -> tuple[FigureKind, bool, Token] | Non
         if node.dep_ == "dobj" and verb.lemma_.lower() in ("take", "end"):
             return "killed", False, verb
         return None
-    while node.dep_ == "conj":
+    while node.dep_ == "conj" and node.head.pos_ != "VERB":
         node = node.head
     verb = node.head
-    if node.dep_ == "dobj":
+    # "killed his wife and himself"; gapped after the verb's object: "kills wife, then himself", "shoots wife
+    # and then himself" (the parser hangs the reflexive on the verb as a conjunct or a bare dependent)
+    if node.dep_ == "dobj" or (node.dep_ in ("conj", "dep") and verb.pos_ == "VERB" and any(
+            c.dep_ == "dobj" for c in verb.children)):
         lemma = verb.lemma_.lower()
         if lemma in _KILL_VERBS:
             return "killed", False, verb
