@@ -146,3 +146,21 @@ def test_an_arrest_with_no_count_and_no_place_is_still_no_detail(pipeline):
     result = _extract(pipeline, "The navy said it had arrested pirates who tried to storm a ship.")
     assert result.incidents == []
     assert any(e.reason == "no details" for e in result.excluded), result.excluded
+
+
+@pytest.mark.parametrize("text", [
+    "Gunmen killed five traders at a market in Kano on Tuesday. The attack comes two months after gunmen killed "
+    "12 people at a market in Maiduguri.",
+    "Gunmen killed five traders at a market in Kano on Tuesday. Tuesday's attack came just weeks after a man "
+    "fatally shot eight people in Maiduguri, then himself.",
+])
+def test_an_earlier_attack_the_report_compares_its_own_with_is_historical(pipeline, text):
+    result = _extract(pipeline, text, dt.date(2024, 6, 5))
+    assert [(i.location.name, i.killed.best) for i in result.incidents] == [("Kano", 5)]
+    assert any(e.reason == "historical" and "compares" in e.detail for e in result.excluded), result.excluded
+
+
+def test_an_attack_that_came_after_another_act_of_the_same_day_is_not_compared(pipeline):
+    text = "The blast came after gunmen opened fire on worshippers at a mosque in Kano on Friday, killing four."
+    result = _extract(pipeline, text, dt.date(2024, 6, 8))
+    assert [i.location.name for i in result.incidents] == ["Kano"]

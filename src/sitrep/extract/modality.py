@@ -147,6 +147,8 @@ class ModalityClassifier:
         if not any(d.precision == "day" for d in dates):
             if several := _several_events(cue_tokens, self._single["series"], self._single["event_nouns"]):
                 return "aggregate", f"a roundup of several incidents ({several!r}), not one"
+        if compared := _compared(cue_tokens):
+            return "historical", f"an earlier incident the report compares its own with ({compared!r})"
         if year := _year_of_event(cue_tokens):  # "a 2004 car bombing", "the 1986 attacks"
             if published is None or published.year - int(year.text) > 1:
                 return "historical", f"an event of {year.text}, named by its year"
@@ -259,6 +261,30 @@ def _several_events(cue_tokens: list[Token], series: set[str], events: set[str])
 def _words_pattern(words) -> re.Pattern:
     """Any of `words` (phrases allowed) as whole words, longest first, case-insensitive."""
     return re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.I)
+
+
+_SEQUEL_VERBS = frozenset({"come", "follow"})
+_SPANS = frozenset("day days week weeks month months year years".split())
+
+
+def _compared(cue_tokens: list[Token]) -> str | None:
+    """The words that set the mention's act apart as an earlier incident the report compares its own with
+    ("Thursday's shooting came just weeks after a driver fatally shot eight people", "the attack comes two
+    months after gunmen killed 12"): every cue in a clause of "after" hung on "come" or "follow" with a span
+    of days, weeks, months or years, but the subject of that verb (the report's own event)."""
+    found = None
+    for tok in cue_tokens:
+        clause = next((n for n in [tok, *tok.ancestors] if n.dep_ == "advcl"
+                       and n.head.lemma_.lower() in _SEQUEL_VERBS), None)
+        after = clause and next((c for c in clause.children if c.dep_ == "mark" and c.lower_ == "after"), None)
+        span = after and next((c for c in [*after.children, *clause.children]
+                               if c.dep_ == "npadvmod" and c.lower_ in _SPANS), None)
+        if span is None:
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.lemma_.lower() in _SEQUEL_VERBS:
+                continue  # "Thursday's shooting came ...": the report's own event, told again
+            return None
+        found = found or f"{clause.head.text} ... {span.text} after"
+    return found
 
 
 def _year_of_event(cue_tokens: list[Token]) -> Token | None:
