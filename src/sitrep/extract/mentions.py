@@ -30,7 +30,7 @@ from sitrep.extract.modality import ModalityClassifier
 from sitrep.extract.places import PlaceContext, PlaceResolver
 from sitrep.extract.problems import attempt
 from sitrep.extract.reporters import SAYING_VERBS, find_reporter
-from sitrep.extract.people import attach as attach_people, named_people, shipped as people_model
+from sitrep.extract.people import DIE_VERBS, attach as attach_people, named_people, shipped as people_model
 from sitrep.extract.roles import RoleTagger, attach
 from sitrep.extract.selection import source_text
 from sitrep.extract.typing import FrameReader
@@ -336,7 +336,7 @@ def _home_town(ent: Span) -> bool:
         owner.tag_ in ("NN", "NNP") and owner.lower_ in PERSON_NOUNS)
 
 
-_DYING = frozenset({"die", "succumb", "pass"})
+_DYING = DIE_VERBS | {"pass"}  # "where he passed away"
 
 
 def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:

@@ -52,7 +52,7 @@ _OFFICIAL_WORDS = {"officer", "sgt", "sergeant", "lt", "lieutenant", "detective"
 _HARM_VERBS = {"shoot", "kill", "stab", "murder", "fire", "attack", "assault", "beat", "rob", "wound", "strike",
                "hit", "choke", "strangle", "carjack", "slay", "gun", "injure", "hurt", "open", "target", "kidnap"}
 _REFLEXIVE = {"himself", "herself", "themselves", "themself"}
-_DIE_VERBS = {"die", "succumb", "perish"}
+DIE_VERBS = frozenset({"die", "succumb", "perish"})
 _FOUND_DEAD = {"pronounce", "find", "declare"}
 _JUSTICE_VERBS = {"file", "warrant", "arrest", "charge", "book", "jail", "detain", "apprehend", "indict", "sentence", "convict",
                   "hold", "capture", "extradite", "arraign", "locate", "seek", "want", "identify", "accuse",
@@ -161,7 +161,7 @@ def mention_features(ent: Span) -> Counter:
         elif lemma in _HARM_VERBS:
             f[{"agent": "harm_patient" if passive else "harm_agent", "patient": "harm_patient",
                "by": "harm_agent"}[how]] = 1
-        elif lemma in _DIE_VERBS and how == "agent":
+        elif lemma in DIE_VERBS and how == "agent":
             f["died"] = 1
         elif lemma in _FOUND_DEAD and how == "patient":
             f["found_dead"] = 1
