@@ -282,6 +282,7 @@ class PlaceResolver:
         # training (training/train_places.py) listens here: (candidates, their feature rows) of every ranking
         self.recorder: Callable[[list[GeoCandidate], list[list[float]]], None] | None = None
         self._regions: dict[str, GeoCandidate] | None = None
+        self._prefixes: frozenset[str] | None = None
 
     # ------------------------------------------------------------------ context
 
@@ -325,19 +326,29 @@ class PlaceResolver:
         toks = [t for t in doc if person[t.i] != 1 and not t.is_punct and not t.is_space]
         words = [normalize(t.text) for t in toks]
         regions = self._sole_regions()
+        prefixes = self._name_prefixes()
         k = 0
         while k < len(words):
+            longest = 0  # no name of a country or region is longer than this many words from k
+            for n in range(1, min(5, len(words) - k) + 1):
+                joined = " ".join(w for w in words[k:k + n] if w)
+                if joined and joined not in prefixes:
+                    break
+                longest = n
             for n in range(min(5, len(words) - k), 0, -1):
+                alias = n <= 2 and not toks[k].is_lower
+                if n > longest and not alias:
+                    continue
                 key = " ".join(w for w in words[k:k + n] if w)
-                cc = gaz.country_code_for_key(key) if key else None
-                if cc is None and n <= 2 and not toks[k].is_lower:
+                cc = gaz.country_code_for_key(key) if key and n <= longest else None
+                if cc is None and alias:
                     cc = gaz.country_code_for_alias(doc[toks[k].i:toks[k + n - 1].i + 1].text)
                 if cc:
                     ctx.countries[cc] += 1
                     ctx.country_mentions[(key, cc)] += 1
                     k += n
                     break
-                region = regions.get(key) if toks[k].is_title and not person[toks[k].i] else None
+                region = regions.get(key) if n <= longest and toks[k].is_title and not person[toks[k].i] else None
                 if region is not None:
                     ctx.admin1s[(region.country_code, region.admin1)] += 1
                     ctx.admin1_mentions[(key, region.country_code, region.admin1)] += 1
@@ -376,6 +387,15 @@ class PlaceResolver:
                     ctx.admin1s[(c.country_code, c.admin1)] += 1
                     ctx.admin1_mentions[(key, c.country_code, c.admin1)] += 1
         return ctx
+
+    def _name_prefixes(self) -> frozenset[str]:
+        """The first words (one, two, ...) of every country name, demonym and sole region's name: a run of
+        words that is none of these starts no such name."""
+        if self._prefixes is None:
+            names = self.gazetteer.country_keys() | set(self._sole_regions())
+            self._prefixes = frozenset(" ".join(words[:n]) for words in map(str.split, names)
+                                       for n in range(1, len(words) + 1))
+        return self._prefixes
 
     def _sole_regions(self) -> dict[str, GeoCandidate]:
         """Every name that denotes one first-level region wherever it is written (`_sole_region`), by key."""

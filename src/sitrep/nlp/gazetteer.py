@@ -574,6 +574,10 @@ class Gazetteer:
             or self._demonyms.get(key)
         )
 
+    def country_keys(self) -> set[str]:
+        """Every normalised key `country_code_for_key` knows (country names and demonyms)."""
+        return set(self._country_names) | set(self._demonyms)
+
     def country_code_for_key(self, key: str, *, demonyms: bool = True) -> str | None:
         """Country code for a normalised key that is a country name (or demonym); else None."""
         cc = self._country_names.get(key)
