@@ -86,3 +86,24 @@ def test_an_earlier_incident_told_in_passing_is_kept_apart(pipeline):
     assert set(by_precision) == {"day", "month"}
     assert (by_precision["day"].date, by_precision["day"].killed.best) == (dt.date(2024, 5, 14), 1)
     assert (by_precision["month"].date, by_precision["month"].killed.best) == (dt.date(2024, 1, 1), 2)
+
+
+@pytest.mark.parametrize("text, arrest_town", [
+    ("Gunman kills two at Ohio bar\n\nDAYTON, Ohio — A gunman opened fire inside a bar in Dayton early Saturday, "
+     "killing two people and wounding three, police said.\n\nPolice arrested a 24-year-old man on Sunday in "
+     "Springfield in connection with the shooting. He was charged with two counts of murder.", "Springfield"),
+    ("Two killed in Kano market attack\n\nGunmen killed two traders at a market in Kano on Saturday, witnesses said. "
+     "Soldiers arrested three suspects in Zaria on Sunday in connection with the attack.", "Zaria"),
+])
+def test_an_arrest_in_another_town_is_an_arrest_of_its_own_day(pipeline, text, arrest_town):
+    """An arrest where the act was belongs to its incident; one elsewhere is an incident of its own, told by its
+    own sentences: an arrest, by the force that arrests, on the day of the arrest (not the act, its type or its
+    attacker)."""
+    result = pipeline.extract(Article.from_text(text, published=dt.date(2024, 3, 11)))
+    by_town = {i.location.name: i for i in result.incidents}
+    assert set(by_town) - {arrest_town} and arrest_town in by_town, sorted(by_town)
+    arrest = by_town.pop(arrest_town)
+    [act] = by_town.values()
+    assert (act.sub_event_type, act.date, act.killed.best) in {("Attack", dt.date(2024, 3, 9), 2)}
+    assert (arrest.sub_event_type, arrest.date, arrest.killed) == ("Arrests", dt.date(2024, 3, 10), None)
+    assert {a.name.lower() for a in arrest.perpetrators} <= {"police", "soldiers"} and arrest.perpetrators

@@ -65,7 +65,9 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
     for m in sorted(realis, key=_follow_up):  # pass 1: towns named by concrete mentions anchor incidents
         if _concrete(m):
             for place in _towns(m):
-                own = lead_date if _follow_up(m) and lead_date else _date_for(m, place, lead_date)
+                # an arrest where the act was is part of its incident, on its day; elsewhere it is one of its own
+                act_here = _follow_up(m) and lead_date and _town_key(place) in by_town
+                own = lead_date if act_here else _date_for(m, place, lead_date)
                 _draft_for(place, own, drafts, by_town)
     _fold_nested(drafts, by_town)
     if not drafts:  # no town: a concrete mention at admin1/country level, or with no place at all
@@ -381,7 +383,14 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
             known_reporters.append(name)
         return name
 
-    for m in sorted({id(x): x for x in [*own, *wave]}.values(), key=lambda x: x.sentence_start):
+    anchors = [m for m in own if _towns(m)]
+    if n_drafts > 1 and anchors and all(_follow_up(m) for m in anchors):
+        # an arrest elsewhere ("police arrested a man on Sunday in Springfield in connection with the shooting")
+        # is told by its own sentences, not by those about the act (the report's lead, "the shooting")
+        members = [m for m in own if _follow_up(m)]
+    else:
+        members = [*own, *wave]
+    for m in sorted({id(x): x for x in members}.values(), key=lambda x: x.sentence_start):
         in_wave = m not in own
         reporter = reporter_of(m)
         for f in m.figures:
@@ -413,7 +422,6 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
             if a.role != "denier":
                 evidence.append(_evidence(article, "perpetrators", a.start, a.end))
 
-    members = [*own, *wave]
     # a wave's roles belong to the incident when it is the report's only one ("condemned the murder of <name>")
     holders = members if alone else own
     cues = [c for m in members for c in m.cues]
