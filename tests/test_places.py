@@ -620,3 +620,11 @@ def test_a_fronted_place_scopes_over_its_sentence(pipeline):
     found = incidents_of(pipeline, "In Kabul, a spokesman said gunmen killed five people in Kandahar on Monday.",
                          dt.date(2024, 6, 5))
     assert [i.location.name for i in found] == ["Kandahar"]
+
+
+def test_a_fronted_place_scopes_over_a_building_its_sentence_names(pipeline):
+    """A named building is where in the town the act was, not another town: "In Corfu, ... occupied the County
+    Headquarters" is in Corfu."""
+    found = incidents_of(pipeline, "In Corfu, protesters taking part in the march occupied the County Headquarters "
+                         "on Wednesday.", dt.date(2010, 5, 5))
+    assert [i.location.name for i in found] == ["Corfu"]

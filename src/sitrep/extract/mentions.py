@@ -168,13 +168,15 @@ class MentionFinder:
         place_ents = [e for e in ents if e.label_ in _PLACE_LABELS and e.start_char >= filed_from
                       and not _person_or_street(e) and not _masthead(e)]
         place_tokens = {t.i for e in place_ents for t in e}
+        buildings = {t.i for e in place_ents if e.label_ == "FAC" for t in e}
         for ent in place_ents:
             place = self.places.resolve_span(ent, context)
             if place.precision is None:  # a misleading neighbour ("Tartus, where Russia has a base")
                 place = self.places.resolve(ent.text, context)
             if place.precision is not None or ent.label_ == "GPE":
                 k = nearest(ent.start_char, ent.end_char)
-                role = _place_role(ent, place_tokens - {t.i for t in ent}, {tok.i for _, tok in clusters[k]})
+                role = _place_role(ent, place_tokens - {t.i for t in ent}, {tok.i for _, tok in clusters[k]},
+                                   buildings)
                 built[k].places.append(
                     PlaceMention(text=ent.text, start=ent.start_char, end=ent.end_char, place=place, role=role)
                 )
@@ -339,10 +341,10 @@ def _home_town(ent: Span) -> bool:
 _DYING = DIE_VERBS | {"pass"}  # "where he passed away"
 
 
-def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
+def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int], buildings: set[int] = frozenset()) -> str:
     """'event' when the place attaches to the event; 'context' when it qualifies another place
     ("Saraqib, in Idlib province"), locates another act ("treated at a hospital in Gusau") or is where
-    someone lives ("the suspect, 25, of Peoria")."""
+    someone lives ("the suspect, 25, of Peoria"). `buildings`: the tokens of the sentence's named buildings."""
     node = ent.root
     if _home_town(ent):
         return "context"
@@ -357,7 +359,7 @@ def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int]) -> str:
         return "event"
     prep = node.head
     if node.dep_ == "pobj" and prep.lower_ in _FRONTED and prep.head.dep_ == "ROOT" and prep.i <= ent.sent.start + 1:
-        if not other_places:
+        if not other_places - buildings:  # a building is where in the town ("occupied the County Headquarters")
             return "event"  # "In Heraklion, 10,000 people were reported marching": it scopes over its sentence
         if prep.head.lemma_.lower() in SAYING_VERBS:
             return "context"  # "In Kabul, a spokesman said gunmen killed five in Kandahar": where it was said
