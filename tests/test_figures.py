@@ -398,3 +398,14 @@ def test_a_coordinated_act_with_its_own_victim_does_not_kill_the_first_ones(scop
     found = scoped("The accountant is accused of wounding two managers in a shotgun attack and killing a receptionist.")
     pairs = [f[:2] for f in found]
     assert ("injured", 2) in pairs and ("killed", 2) not in pairs
+
+
+@pytest.mark.parametrize("text", [
+    "At least 12 people, and up to 20, were killed when gunmen attacked the village.",
+    "At least 12 people and possibly as many as 20 were killed when gunmen attacked the village.",
+])
+def test_a_count_and_its_upper_bound_are_a_range_not_a_sum(figures, text):
+    """"At least 12 people, and up to 20": one count's two ends, not 12 + 20 people."""
+    found = figures(text)
+    assert ("killed", 12, "at least") in found and ("killed", 20, "up to") in found, found
+    assert not any(f[1] == 32 for f in found), found

@@ -993,6 +993,8 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             if part is not None:
                 if part.subset or part.vague or s.word(part.start - 1) in _INHERIT_BEFORE:
                     unknown = True
+                if parts and part.qualifier == "up to":  # "at least 12 people, and up to 20": one count's range
+                    unknown = True
                 parts.append(part)
             elif m.lower_ in _REFLEXIVE:
                 continue  # the perpetrator: a row of its own
