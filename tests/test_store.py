@@ -371,3 +371,16 @@ def test_spatial_and_date_filters_use_indexes(ledger):
 
     assert "ix_incidents_lat_lon" in plan(bbox=(35.0, 34.0, 37.0, 36.0))
     assert "ix_incidents_date" in plan(since=dt.date(2016, 5, 1), until=dt.date(2016, 5, 31))
+
+
+def test_a_ranged_figure_keeps_its_high_end(ledger, pipeline):
+    """"Between 12 and 20 people were killed": the incident's toll is 12 to 20, as coded and as stored."""
+    article = make_article("Between 12 and 20 people were killed when gunmen attacked a village near Jos on "
+                           "Sunday, officials said.", published=dt.date(2024, 3, 11))
+    [incident] = pipeline.extract(article).incidents
+    assert [(f.value, f.high, f.qualifier) for f in incident.figures] == [(12, 20, "range")]
+    assert (incident.killed.low, incident.killed.high) == (12, 20)
+    ledger.add(article, pipeline.extract(article))
+    [stored] = ledger.incidents()
+    assert [(f.value, f.high) for f in stored.figures] == [(12, 20)]
+    assert (stored.killed.low, stored.killed.high) == (12, 20)

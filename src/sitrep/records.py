@@ -159,6 +159,7 @@ class Figure(BaseModel):
     kind: FigureKind
     value: int
     qualifier: Qualifier = "exact"
+    high: int | None = None  # a range's upper end: "12 to 20 were killed" is value 12, high 20
     scope: str | None = None
     reported_by: str | None = None
     quote: str

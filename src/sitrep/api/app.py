@@ -445,7 +445,8 @@ def create_app(
                              text=article.text[e.start:e.end]))
             for f in incident.figures:
                 if f.article_id == article_id:
-                    detail = " ".join(x for x in (f.qualifier, str(f.value), f.kind) if x != "exact")
+                    value = f"{f.value} to {f.high}" if f.high is not None else str(f.value)
+                    detail = " ".join(x for x in (f.qualifier, value, f.kind) if x not in ("exact", "range"))
                     if f.reported_by:
                         detail += f", according to {f.reported_by}"
                     add(Span(kind="figure", field=f.kind, incident_id=incident.id, start=f.start, end=f.end,

@@ -407,6 +407,7 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
                 scope = place_name
             figures.append(Figure(
                 kind=f.kind, value=f.value, qualifier=f.qualifier, scope=scope, reported_by=reporter,
+                high=f.high if f.qualifier == "range" and f.high > f.value else None,
                 quote=_sentence(article, m), article_id=article.id, start=f.start, end=f.end,
             ))
             evidence.append(_evidence(article, f.kind, f.start, f.end))

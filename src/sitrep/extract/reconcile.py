@@ -268,4 +268,4 @@ def _rule(usable: list[Figure], codebook: Codebook, published: Mapping[str, dt.d
     recent = [f for f in usable if recency(f) == latest]
     top = max(authority(f.reported_by, codebook) for f in recent)
     best = max(f.value for f in recent if authority(f.reported_by, codebook) == top)
-    return Range(low=min(f.value for f in usable), best=best, high=max(f.value for f in usable))
+    return Range(low=min(f.value for f in usable), best=best, high=max(f.high or f.value for f in usable))

@@ -168,7 +168,7 @@ def contributions(session: Session, incident_id: str) -> list[Contribution]:
 
 def figures_of(row: IncidentRow) -> list[Figure]:
     return [
-        Figure.model_construct(kind=f.kind, value=f.value, qualifier=f.qualifier, scope=f.scope,
+        Figure.model_construct(kind=f.kind, value=f.value, qualifier=f.qualifier, high=f.high, scope=f.scope,
                                reported_by=f.reported_by, quote=f.quote, article_id=f.article_id,
                                start=f.start, end=f.end)
         for f in row.figures

@@ -553,7 +553,7 @@ def _incident_record(row: IncidentRow) -> Incident:
         )
     figures = [
         Figure(
-            kind=f.kind, value=f.value, qualifier=f.qualifier, scope=f.scope,
+            kind=f.kind, value=f.value, qualifier=f.qualifier, high=f.high, scope=f.scope,
             reported_by=f.reported_by, quote=f.quote, article_id=f.article_id,
             start=f.start, end=f.end,
         )

@@ -156,7 +156,8 @@ class IncidentRow(Base):
 
 
 class FigureRow(Base):
-    """One reported figure: a claim (value, qualifier, scope, reporter, quote) from one article."""
+    """One reported figure: a claim (value, qualifier, a range's high end, scope, reporter, quote) from one
+    article."""
 
     __tablename__ = "figures"
 
@@ -168,6 +169,7 @@ class FigureRow(Base):
     kind: Mapped[str] = mapped_column(String, nullable=False)
     value: Mapped[int] = mapped_column(Integer, nullable=False)
     qualifier: Mapped[str] = mapped_column(String, nullable=False)
+    high: Mapped[int | None] = mapped_column(Integer)
     scope: Mapped[str | None] = mapped_column(Text)
     reported_by: Mapped[str | None] = mapped_column(String)
     quote: Mapped[str] = mapped_column(Text, nullable=False)

@@ -514,7 +514,8 @@
     const figures = el("table", { class: "figures", "data-testid": "figures" },
       el("thead", {}, el("tr", {}, ["Kind", "Value", "Qualifier", "Scope", "Reported by", "Quote"].map((h) => el("th", { text: h })))),
       el("tbody", {}, inc.figures.map((f) => el("tr", {},
-        el("td", { text: f.kind }), el("td", { class: "num", text: f.value }), el("td", { text: f.qualifier }),
+        el("td", { text: f.kind }), el("td", { class: "num", text: f.high == null ? f.value : `${f.value}–${f.high}` }),
+        el("td", { text: f.qualifier }),
         el("td", { text: f.scope || "" }), el("td", { text: f.reported_by || "unattributed" }),
         el("td", { class: "quote", text: f.quote })))));
 
