@@ -628,3 +628,13 @@ def test_a_fronted_place_scopes_over_a_building_its_sentence_names(pipeline):
     found = incidents_of(pipeline, "In Corfu, protesters taking part in the march occupied the County Headquarters "
                          "on Wednesday.", dt.date(2010, 5, 5))
     assert [i.location.name for i in found] == ["Corfu"]
+
+
+def test_a_place_of_the_harm_is_the_scene_whatever_verb_the_parse_hangs_it_from(pipeline):
+    """"..., wounding 8 people on a crowded square in the city of Ghent": the town where people were harmed is
+    the scene, also when the parse attaches the harm to another verb ("hunting") than the blast's."""
+    text = ("Belgian police are hunting a suspect believed to have left a rucksack containing a bomb that exploded on "
+            "Monday, wounding 8 people on a crowded square in the city of Ghent.")
+    mentions, _ = pipeline.mentions.find(pipeline.nlp(text), dt.date(2024, 3, 11))
+    roles = {p.place.name: p.role for m in mentions for p in m.places}
+    assert roles == {"Ghent": "event"}

@@ -713,6 +713,7 @@ _KILL_VERBS = frozenset("kill murder slay execute assassinate massacre slaughter
                         "strangle".split())
 _DIE_VERBS = frozenset("die perish succumb".split())
 _HURT_VERBS = frozenset("wound injure hurt maim hospitalize hospitalise graze".split())
+HARM_VERBS = _KILL_VERBS | (_HURT_VERBS - {"hospitalize", "hospitalise"})  # harm someone does to someone
 _SHOOT_VERBS = frozenset(["shoot", "stab"])  # killed or wounded, as the rest of the sentence says
 _FOUND_VERBS = frozenset("find pronounce declare discover leave confirm report list".split())
 _STATE_VERBS = frozenset("be remain stay lie list hospitalize hospitalise recover".split())

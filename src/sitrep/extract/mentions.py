@@ -25,7 +25,7 @@ from sitrep.codebook import Codebook
 from sitrep.extract.actors import ActorFinder
 from sitrep.extract.dates import find_dates
 from sitrep.extract.detection import CueMatcher
-from sitrep.extract.figures import PERSON_NOUNS, find_figures
+from sitrep.extract.figures import HARM_VERBS, PERSON_NOUNS, find_figures
 from sitrep.extract.modality import ModalityClassifier
 from sitrep.extract.places import PlaceContext, PlaceResolver
 from sitrep.extract.problems import attempt
@@ -374,8 +374,10 @@ def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int], buildin
             return "context"
         if node.i in cue_tokens:
             return "event"
-        if node.pos_ == "VERB":  # another act, unless the event is its subject ("a bomb struck ... near X")
-            return "event" if any(c.i in cue_tokens for c in node.children) else "context"
+        if node.pos_ == "VERB":  # another act, unless the event is its subject ("a bomb struck ... near X") or it
+            # does harm ("wounding 13 people on a street in the city of Lyon")
+            harm = node.lemma_.lower() in HARM_VERBS
+            return "event" if harm or any(c.i in cue_tokens for c in node.children) else "context"
     return "event"
 
 
