@@ -121,6 +121,14 @@ mom dad mum mommy daddy sibling twin baby-sitter babysitter owner clerk cashier 
 male female
 classmate roommate coworker partner spouse
 refugee migrant survivor volunteer staffer aide technician engineer contractor
+chief principal superintendent director manager supervisor boss president chairman executive secretary
+spokesman spokeswoman sheriff marshal constable ranger warden jailer gendarme patrolman detective inspector
+investigator commissioner firefighter fireman lifeguard pastor preacher rabbi reverend deacon chaplain
+missionary attorney surgeon dentist pharmacist mechanic electrician plumber carpenter miner builder chef
+waiter waitress bartender barber doorman bouncer janitor cleaner housekeeper maid nanny caregiver caretaker
+herder herdsman shepherd hunter shopkeeper storekeeper landlord motorist cyclist biker rider commuter
+traveler traveller trucker courier postman mailman recruit cadet veteran conscript lawmaker legislator
+king queen prince princess emir sheikh chieftain scholar scientist researcher banker accountant
 """.split())
 _STANDS_FOR_PERSON = frozenset("other one latter former first second third eldest oldest youngest".split())
 _NOT_NAMES = frozenset("""
