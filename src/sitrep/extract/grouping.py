@@ -62,12 +62,15 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
 
     drafts: dict[str, _Draft] = {}
     by_town: dict[str, list[_Draft]] = defaultdict(list)
+    act_towns: set[str] = set()
     for m in sorted(realis, key=_follow_up):  # pass 1: towns named by concrete mentions anchor incidents
         if _concrete(m):
             for place in _towns(m):
-                # an arrest where the act was is part of its incident, on its day; elsewhere it is one of its own
-                act_here = _follow_up(m) and lead_date and _town_key(place) in by_town
-                own = lead_date if act_here else _date_for(m, place, lead_date)
+                # an arrest is part of its act's incident, on the act's day, unless the act was in another town
+                elsewhere = act_towns and _town_key(place) not in act_towns
+                if not _follow_up(m):
+                    act_towns.add(_town_key(place))
+                own = lead_date if _follow_up(m) and lead_date and not elsewhere else _date_for(m, place, lead_date)
                 _draft_for(place, own, drafts, by_town)
     _fold_nested(drafts, by_town)
     if not drafts:  # no town: a concrete mention at admin1/country level, or with no place at all

@@ -374,9 +374,10 @@ def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int], buildin
             return "context"
         if node.i in cue_tokens:
             return "event"
-        if node.pos_ == "VERB":  # another act, unless the event is its subject ("a bomb struck ... near X") or it
-            # does harm ("wounding 13 people on a street in the city of Lyon")
-            harm = node.lemma_.lower() in HARM_VERBS
+        if node.pos_ == "VERB":  # another act, unless the event is its subject ("a bomb struck ... near X"), it
+            # does harm ("wounding 13 people on a street in the city of Lyon") or continues an act ("protesters who
+            # hurled stones and set cars on fire in Lisbon")
+            harm = node.lemma_.lower() in HARM_VERBS or (node.dep_ == "conj" and node.head.i in cue_tokens)
             return "event" if harm or any(c.i in cue_tokens for c in node.children) else "context"
     return "event"
 
