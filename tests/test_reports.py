@@ -107,3 +107,14 @@ def test_an_arrest_in_another_town_is_an_arrest_of_its_own_day(pipeline, text, a
     assert (act.sub_event_type, act.date, act.killed.best) in {("Attack", dt.date(2024, 3, 9), 2)}
     assert (arrest.sub_event_type, arrest.date, arrest.killed) == ("Arrests", dt.date(2024, 3, 10), None)
     assert {a.name.lower() for a in arrest.perpetrators} <= {"police", "soldiers"} and arrest.perpetrators
+
+
+def test_protests_in_many_towns_are_typed_by_their_own_sentences(pipeline):
+    """A lead about riots across a country does not make every town's march a riot: how each town's crowd
+    acted is told by its own sentences; "protesters who hurled stones" is what the event's crowd did."""
+    text = ("Battles across Portugal as strike march turns violent\n\nRiot police fired tear gas at protesters who "
+            "hurled stones and set cars on fire in Lisbon on Thursday, as a general strike shut the country. In "
+            "Porto, about 8,000 people marched against the cuts. In Braga, protesters occupied the town hall.")
+    result = pipeline.extract(Article.from_text(text, published=dt.date(2024, 3, 8)))
+    assert {i.location.name: i.sub_event_type for i in result.incidents} == {
+        "Lisbon": "Violent demonstration", "Porto": "Peaceful protest", "Braga": "Peaceful protest"}

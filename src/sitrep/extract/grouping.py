@@ -36,6 +36,7 @@ from sitrep.records import (
 TOWN = {"exact", "town", "near"}
 NESTED_KM = 12.0  # a town this close to another named for the same day is part of it (a neighbourhood)
 CONTINUE_SENTENCES = 2  # a placeless mention continues an incident named at most this many sentences back
+_CROWD_EVENTS = frozenset({"Protests", "Riots"})
 _BASIS_RANK = {"claimed": 0, "attributed": 1, "reported": 2, "suspected": 3}
 
 
@@ -431,12 +432,22 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
     cues = [c for m in members for c in m.cues]
     killed = reconcile(figures, "killed", place_name, codebook)
     injured = reconcile(figures, "injured", place_name, codebook)
-    typed = IncidentTyper(codebook)(
+    typer = IncidentTyper(codebook)
+    typed = typer(
         sorted((p for m in members for p in m.predications), key=lambda p: p.start), cues,
         has_casualties=bool(killed or injured),
         text=" ".join([*(_sentence(article, m) for m in members), *(w for m in own for w in m.weapons)]),
         targets=[*(t for m in holders for t in m.targets), *(v for m in holders for v in m.victims)],
     )
+    if not alone and typed.event_type in _CROWD_EVENTS:
+        # protests in many towns: how each town's crowd acted is told by its own sentences ("In Corfu, protesters
+        # occupied the County Headquarters"), not by the report's lead about the capital's riot
+        told = sorted((p for m in own for p in m.predications), key=lambda p: p.start)
+        own_cues = [c for m in own for c in m.cues]
+        own_type = typer.sub_event_type(told, own_cues, has_casualties=False)
+        if own_type != typed.sub_event_type and codebook.sub_event(own_type).event_type in _CROWD_EVENTS:
+            typed = typer(told, own_cues, has_casualties=bool(killed or injured),
+                          text=" ".join(_sentence(article, m) for m in own))
     perpetrators, claimed_by = _perpetrators(members)
     persons = {a.name for a in perpetrators if a.person}
     by_type = actors_of_type(typed.event_type, typed.sub_event_type, [a.name for a in perpetrators],
