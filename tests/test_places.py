@@ -638,3 +638,17 @@ def test_a_place_of_the_harm_is_the_scene_whatever_verb_the_parse_hangs_it_from(
     mentions, _ = pipeline.mentions.find(pipeline.nlp(text), dt.date(2024, 3, 11))
     roles = {p.place.name: p.role for m in mentions for p in m.places}
     assert roles == {"Ghent": "event"}
+
+
+def test_a_region_named_in_an_organisation_names_its_country_too(pipeline):
+    """"the Oregon State Police": the report is set in Oregon, and so in the US, as "Oregon" alone would say."""
+    doc = pipeline.nlp("A bomb exploded at a bank on Friday, killing two officers, the Oregon State Police said.")
+    ctx = pipeline.mentions.places.context(doc)
+    assert ctx.admin1s[("US", "Oregon")] >= 1 and ctx.countries["US"] >= 1
+
+
+def test_a_hospital_named_after_its_town_is_where_the_wounded_were_treated(pipeline):
+    """"in critical condition at a Portland hospital": Portland is where he was treated, not the scene."""
+    text = "A wounded officer was in critical condition at a Portland hospital on Saturday."
+    mentions, _ = pipeline.mentions.find(pipeline.nlp(text), dt.date(2024, 3, 11))
+    assert {p.place.name: p.role for m in mentions for p in m.places} == {"Portland": "context"}

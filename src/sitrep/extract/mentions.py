@@ -352,6 +352,8 @@ def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int], buildin
         return "context"  # "30 km north of Beni": a reference point
     if node.dep_ == "pobj" and node.head.lower_ in {"in", "at", "of"} and node.head.head.lower_ in _CARE:
         return "context"  # "airlifted to St. Vincent Hospital in Indianapolis": where the wounded were treated
+    if node.dep_ == "compound" and node.head.lower_ in _CARE:
+        return "context"  # "in critical condition at a Portland hospital"
     if any(c.dep_ == "relcl" and c.lemma_.lower() not in _DYING and any(w.lower_ == "where" for w in c.children)
            and any(t.i in cue_tokens for t in c.subtree) for c in node.children):
         # "in the city of Thessaloniki, where 20,000 people marched": where its clause's act was (not "flown to

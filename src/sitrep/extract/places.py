@@ -349,9 +349,11 @@ class PlaceResolver:
                     k += n
                     break
                 region = regions.get(key) if n <= longest and toks[k].is_title and not person[toks[k].i] else None
-                if region is not None:
+                if region is not None:  # its country too, as for a region named on its own ("Ohio")
                     ctx.admin1s[(region.country_code, region.admin1)] += 1
                     ctx.admin1_mentions[(key, region.country_code, region.admin1)] += 1
+                    ctx.countries[region.country_code] += 1
+                    ctx.country_mentions[(key, region.country_code)] += 1
                     k += n
                     break
             else:
