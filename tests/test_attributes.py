@@ -60,6 +60,8 @@ def test_rules_that_read_a_neighbour_are_applied_from_the_table(nlp_base, cached
 def test_table_is_bounded(nlp_base, cached, monkeypatch):
     monkeypatch.setattr(attributes, "MAX_KINDS", 5)
     component = cached.get_pipe(ATTRIBUTES)
+    component.values.clear()
+    component.rules.clear()
     for text in TEXTS:
         assert _annotations(cached(text)) == _annotations(nlp_base(text))
     assert len(component.values) <= 5 + max(len(cached.make_doc(t)) for t in TEXTS)

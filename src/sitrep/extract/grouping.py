@@ -68,7 +68,7 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
         if _concrete(m):
             for place in _towns(m):
                 # an arrest is part of its act's incident, on the act's day, unless the act was in another town
-                elsewhere = act_towns and _town_key(place) not in act_towns
+                elsewhere = bool(act_towns) and _town_key(place) not in act_towns
                 if not _follow_up(m):
                     act_towns.add(_town_key(place))
                 own = lead_date if _follow_up(m) and lead_date and not elsewhere else _date_for(m, place, lead_date)
@@ -432,7 +432,7 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
     cues = [c for m in members for c in m.cues]
     killed = reconcile(figures, "killed", place_name, codebook)
     injured = reconcile(figures, "injured", place_name, codebook)
-    typer = IncidentTyper(codebook)
+    typer = _typer(codebook)
     typed = typer(
         sorted((p for m in members for p in m.predications), key=lambda p: p.start), cues,
         has_casualties=bool(killed or injured),
@@ -479,6 +479,17 @@ def _incident(article: Article, draft: _Draft, wave: list[Mention], n_drafts: in
         articles=[article.id],
         evidence=_dedupe_evidence(evidence),
     )
+
+
+_TYPERS: dict[int, IncidentTyper] = {}
+
+
+def _typer(codebook: Codebook) -> IncidentTyper:
+    """One typer per codebook (it compiles the codebook's word patterns), not one per incident."""
+    typer = _TYPERS.get(id(codebook))
+    if typer is None or typer.codebook is not codebook:
+        typer = _TYPERS[id(codebook)] = IncidentTyper(codebook)
+    return typer
 
 
 def _perpetrators(mentions: list[Mention]) -> tuple[list[Actor], str | None]:

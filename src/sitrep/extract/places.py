@@ -329,17 +329,14 @@ class PlaceResolver:
         prefixes = self._name_prefixes()
         k = 0
         while k < len(words):
-            longest = 0  # no name of a country or region is longer than this many words from k
-            for n in range(1, min(5, len(words) - k) + 1):
-                joined = " ".join(w for w in words[k:k + n] if w)
-                if joined and joined not in prefixes:
-                    break
-                longest = n
-            for n in range(min(5, len(words) - k), 0, -1):
+            keys = [" ".join(w for w in words[k:k + n] if w) for n in range(1, min(5, len(words) - k) + 1)]
+            # no name of a country or region is longer than `longest` words from k
+            longest = next((n for n, key in enumerate(keys) if key and key not in prefixes), len(keys))
+            for n in range(len(keys), 0, -1):
                 alias = n <= 2 and not toks[k].is_lower
                 if n > longest and not alias:
                     continue
-                key = " ".join(w for w in words[k:k + n] if w)
+                key = keys[n - 1]
                 cc = gaz.country_code_for_key(key) if key and n <= longest else None
                 if cc is None and alias:
                     cc = gaz.country_code_for_alias(doc[toks[k].i:toks[k + n - 1].i + 1].text)

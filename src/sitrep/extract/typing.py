@@ -265,7 +265,7 @@ class FrameReader:
         """Is the act a cause, motive, accusation or aim of something else rather than the event itself?"""
         if tok.dep_ == "acl" and act in self._participant_acts:
             return False  # "women rallying in Tehran": the act describes a participant
-        if tok.dep_ == "relcl" and _forms(tok.head) & self._actor_words["protesters"]:
+        if tok.dep_ == "relcl" and _forms(tok.head) & self._actor_words.get("protesters", set()):
             return False  # "police fired tear gas at protesters who hurled stones": what the event's crowd did
         node = tok
         for _ in range(10):
