@@ -42,6 +42,20 @@ def test_read_gvc(tmp_path):
     assert [g.doc_id for g in casualties.read_gvc(path, split="dev")] == ["d1"]
 
 
+def test_read_gva_folder(tmp_path):
+    """A GVA folder: each article against its incident's counts, crawl noise skipped, oldest first."""
+    incidents = [{"incident_uri": "7", "num_killed": 1, "num_injured": 2}]
+    long_text = "Police said a man was shot and killed on Main Street. " * 6
+    articles = [{"incident_id": "7", "title": "Man killed", "dct": "2017-03-02", "content": long_text},
+                {"incident_id": "7", "title": "Man killed", "dct": "2017-03-01", "content": "Subscribe now."},
+                {"incident_id": "9", "title": "Other", "dct": "2017-03-01", "content": long_text}]
+    (tmp_path / "gva_incidents.jsonl").write_text("\n".join(json.dumps(r) for r in incidents))
+    (tmp_path / "gva_articles.jsonl").write_text("\n".join(json.dumps(r) for r in articles))
+    gold = casualties.read_gva(tmp_path)
+    assert [(g.doc_id, g.killed, g.injured, g.published) for g in gold] == [("7:1", 1, 2, dt.date(2017, 3, 2))]
+    assert gold[0].text.startswith("Man killed\n")
+
+
 def test_main_incident_has_the_most_evidence():
     small = Incident(id="a", evidence=[_ev(0)])
     big = Incident(id="b", evidence=[_ev(10), _ev(20)])

@@ -1,6 +1,8 @@
-"""`sitrep eval casualties`: killed and injured counts against the Gun Violence Corpus (GVC).
+"""`sitrep eval casualties`: killed and injured counts against the Gun Violence Archive, per article.
 
-Input: the GVC JSON-lines format (`{"doc_id", "title", "dct", "text", "split_ukp_bugert2021",
+Input: a Gun Violence Archive folder (`gva_incidents.jsonl` + `gva_articles.jsonl`, e.g.
+`../shared/data/gva`: each article against its incident's counts, crawl noise skipped as `eval merge`
+skips it), or the GVC JSON-lines format (`{"doc_id", "title", "dct", "text", "split_ukp_bugert2021",
 "gva": {"num_killed", "num_injured", ...}}`), e.g. `../shared/data/gvc/gvc-train-dev.jsonl`.
 Each article is coded on its own (title + text, `dct` as the publication date) and the killed and
 injured of its **main incident** are compared with the Gun Violence Archive's gold counts.
@@ -100,6 +102,15 @@ def read_gvc(path: Path, split: str | None = None) -> Iterator[GoldArticle]:
             )
 
 
+def read_gva(folder: Path) -> list[GoldArticle]:
+    """The articles of a GVA folder (noise skipped) with their incident's counts, in publication order."""
+    from sitrep.evaluate.merge import read_gva as read_joined
+
+    joined, _ = read_joined(folder)
+    return [GoldArticle(doc_id=f"{g.incident_id}:{g.line}", text=g.article.text, published=g.article.published,
+                        killed=g.killed, injured=g.injured) for g in joined]
+
+
 def score(predictions: Iterable[Prediction]) -> CasualtyScores:
     preds = list(predictions)
     n = len(preds)
@@ -146,7 +157,8 @@ def perpetrator_share(path: Path) -> tuple[int, int]:
 
 @eval_app.command("casualties")
 def casualties_command(
-    file: Annotated[Path, typer.Argument(help="GVC JSON lines, e.g. ../shared/data/gvc/gvc-train-dev.jsonl.")],
+    file: Annotated[Path, typer.Argument(help="GVC JSON lines (../shared/data/gvc/gvc-train-dev.jsonl) or a GVA "
+                                             "folder (../shared/data/gva).")],
     split: Annotated[Optional[str], typer.Option(help="Only this split_ukp_bugert2021 value (train or dev).")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Only the first N articles.")] = None,
     misses: Annotated[int, typer.Option(help="Print up to N articles whose counts are wrong.")] = 0,
@@ -155,8 +167,8 @@ def casualties_command(
     """Killed/injured of each article's main incident against the Gun Violence Archive's counts."""
     from sitrep.pipeline import Pipeline
 
-    with reading(file, "GVC JSON lines (as ../shared/data/gvc/gvc-train-dev.jsonl)"):
-        gold = list(read_gvc(file, split))
+    with reading(file, "GVC JSON lines (as ../shared/data/gvc/gvc-train-dev.jsonl) or a GVA folder"):
+        gold = read_gva(file) if file.is_dir() else list(read_gvc(file, split))
     if limit:
         gold = gold[:limit]
     result = evaluate(Pipeline.load(), gold)
@@ -173,4 +185,4 @@ def casualties_command(
                    f"{s['no_incident']} with no incident (scored 0/0)")
 
 
-__all__ = ["casualties_command", "counts", "evaluate", "main_incident", "read_gvc", "score"]
+__all__ = ["casualties_command", "counts", "evaluate", "main_incident", "read_gva", "read_gvc", "score"]
