@@ -409,3 +409,57 @@ def test_a_count_and_its_upper_bound_are_a_range_not_a_sum(figures, text):
     found = figures(text)
     assert ("killed", 12, "at least") in found and ("killed", 20, "up to") in found, found
     assert not any(f[1] == 32 for f in found), found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # "both" before a plural noun of people counts two, as "two" would
+    ("Both brothers were killed in the ambush near the river.", ("killed", 2, "")),
+    ("Both of the guards died at the scene.", ("killed", 2, DIED_OF_WOUNDS)),  # of those told before
+    # a headline's "shot, killed" is "shot and killed"
+    ("Woman shot, killed outside Elm Street bar", ("killed", 1, "one person")),
+    # a listed count with its own state is not of the kind the list's verb gives the others
+    ("The attack left one dead and three others in serious condition.", ("injured", 3, "")),
+    # "another" standing for one more person, with a gapped passive
+    ("Two guards were killed and another seriously wounded.", ("injured", 1, "one more person")),
+    # left in a condition: wounded
+    ("The gunman fired on the pair, killing the driver and leaving his son in critical condition.",
+     ("injured", 1, "one more person")),
+    # person words the list lacked
+    ("A Hilltown 7th-grader died after the shooting.", ("killed", 1, "one person")),
+    ("The clerk shot and killed a suspected shoplifter.", ("killed", 1, "one person")),
+])
+def test_counts_of_people_in_news_wording(scoped, text, expected):
+    assert expected in scoped(text)
+
+
+def test_one_kind_in_a_list_with_its_own_state_is_no_sum(scoped):
+    found = scoped("The attack left one dead and three others in serious condition.")
+    assert ("killed", 1, "") in found and not any(k == "killed" and v == 4 for k, v, *_ in found)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a body count told before the killer's suicide counts his victims alone
+    ("The gunman left five people dead before killing himself.", ("killed", 5, "")),
+    ("A shooting left four people dead, then the gunman turned the gun on himself.", ("killed", 4, "")),
+    # ... but a body count that holds him stays a body count
+    ("Four people were found dead in the house in what police called a murder-suicide.", ("killed", 4, ALL_DEAD)),
+])
+def test_a_body_count_before_a_suicide_is_of_the_victims(scoped, text, expected):
+    assert expected in scoped(text)
+
+
+def test_a_suicide_after_killing_others_is_not_in_their_sum(scoped):
+    found = scoped("He died of a self-inflicted gunshot wound after shooting and killing Ann Ross and Tim Ross.")
+    assert ("killed", 1, SUICIDE) in found and ("killed", 2, "") in found
+    found = scoped("Both girls were shot dead, and their stepfather died of a self-inflicted gunshot wound.")
+    assert ("killed", 1, PERP_IN_TOLL) in found and ("killed", 3, "") in found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a gapped reflexive repeats the last verb with an object before it
+    ("Farmer shoots 3 neighbors, killing 1, then himself", [("killed", 1, ""), ("killed", 1, SUICIDE)]),
+    ("Mother fatally shot twin sons, herself", [("killed", 2, ""), ("killed", 1, SUICIDE)]),
+])
+def test_a_gapped_suicide_in_a_headline(scoped, text, expected):
+    found = scoped(text)
+    assert all(e in found for e in expected), found

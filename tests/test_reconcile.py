@@ -120,8 +120,10 @@ def test_a_word_that_names_no_number_is_no_toll(codebook):
     assert reconcile([fig("injured", 3, NO_NUMBER)], "injured", None, codebook) is None  # "several"
 
 
-def at(kind, value, scope=None, start=0, article="a1"):
-    return Figure(kind=kind, value=value, scope=scope, quote="q", article_id=article, start=start, end=start + 10)
+def at(kind, value, scope=None, start=0, article="a1", quote=None):
+    """A figure at `start`, in a sentence of its own unless `quote` names the one it shares."""
+    return Figure(kind=kind, value=value, scope=scope, quote=quote or f"sentence at {start}", article_id=article,
+                  start=start, end=start + 10)
 
 
 def test_the_wounded_who_died_later_leave_the_wounded(codebook):
@@ -134,6 +136,12 @@ def test_the_wounded_who_died_later_leave_the_wounded(codebook):
     # a death told before the wounded are counted is not one of them
     told_before = [at("killed", 1, DIED_OF_WOUNDS, start=0), at("injured", 3, start=50)]
     assert victims(told_before, "injured", None, codebook).best == 3
+    # ... unless the death is told out of that count ("One of the five people hospitalized has died ...
+    # Five people were hospitalized after the shooting"): the group is the count before the death
+    group = "One of the five people hospitalized has died."
+    told_out_of = [at("killed", 1, DIED_OF_WOUNDS, start=0, quote=group), at("injured", 5, start=12, quote=group),
+                   at("injured", 5, start=200)]
+    assert victims(told_out_of, "injured", None, codebook).best == 4
 
 
 def test_a_later_report_that_a_wounded_victim_died_moves_him_to_the_dead(codebook):

@@ -129,6 +129,8 @@ waiter waitress bartender barber doorman bouncer janitor cleaner housekeeper mai
 herder herdsman shepherd hunter shopkeeper storekeeper landlord motorist cyclist biker rider commuter
 traveler traveller trucker courier postman mailman recruit cadet veteran conscript lawmaker legislator
 king queen prince princess emir sheikh chieftain scholar scientist researcher banker accountant
+thief shoplifter gangster dealer grader freshman sophomore musician rapper singer athlete player coach
+parent grandparent minor adolescent stranger acquaintance occupant colleague patron guest fan
 """.split())
 _STANDS_FOR_PERSON = frozenset("other one latter former first second third eldest oldest youngest".split())
 _NOT_NAMES = frozenset("""
@@ -435,9 +437,10 @@ class _Sentence:
             if tok.pos_ == "ADJ" and noun and self.word(j - 1) != "-" and not (
                     tok.lower_ == "old" and self.word(j - 1) in ("year", "years")):  # "a three-year old child"
                 break  # "found a girl dead": the adjective after the noun is not in the phrase
-            noun = noun or tok.pos_ in ("NOUN", "PROPN")
+            noun = noun or (tok.pos_ in ("NOUN", "PROPN") and tok.dep_ != "compound")  # "a Lodi 8th-grader"
             if tok.pos_ in ("ADJ", "NOUN", "PROPN") or tok.text == "-" or tok.tag_ == "POS" or (
-                    tok.like_num and self.word(j + 1) in ("-", "year", "years")):
+                    tok.like_num and self.word(j + 1) in ("-", "year", "years")) or (
+                    tok.tag_ == "VBN" and tok.dep_ == "amod"):  # "a suspected thief"
                 j += 1
                 continue
             break
@@ -605,8 +608,8 @@ class _Sentence:
             if prev is not None and prev.like_num:  # "two were shot, one fatally"
                 return _KILLED, 1
         if w in _SHOT_WORDS:
-            if nxt == "and" and self.word(j + 2) in _AFTER:  # "shot and killed", "shot and wounded"
-                return _AFTER[self.word(j + 2)], 3
+            if nxt in ("and", ",") and self.word(j + 2) in _AFTER:
+                return _AFTER[self.word(j + 2)], 3  # "shot and killed", "shot and wounded"; "Man shot, killed"
             if nxt == "dead":
                 return _KILLED, 2
             if nxt == "to" and self.word(j + 2) == "death":
@@ -851,6 +854,8 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
         return "injured", True, verb  # taken to hospital: wounded, or dying there
     if role == "obj" and lemma in ("find", "leave") and fatal is not None:
         return "killed", False, fatal  # "found a 16-year-old girl dead", "left a six-year-old dead"
+    if role == "obj" and lemma == "leave" and (condition := _in_condition(verb)) is not None:
+        return "injured", False, condition  # "leaving the teen in critical condition"
     if role in ("pass", "subj") and lemma in _STATE_VERBS:
         condition = _in_condition(verb)
         if condition is not None and fatal is None:
@@ -905,8 +910,10 @@ def _parse_link(s: _Sentence, q: _Quantity) -> None:
         tok = tok.head
     dep, verb = tok.dep_, tok.head
     role = None
-    if dep == "nsubjpass" or (dep == "nsubj" and any(c.dep_ == "auxpass" for c in verb.children)):
-        role = "pass"
+    if dep == "nsubjpass" or (dep == "nsubj" and any(c.dep_ == "auxpass" for c in verb.children)) or (
+            dep == "nsubj" and verb.tag_ == "VBN" and verb.dep_ == "conj"
+            and any(c.dep_ == "auxpass" for c in verb.head.children)):
+        role = "pass"  # "... were killed and another (was) critically injured"
     elif dep == "nsubj":
         role = "subj"
     elif dep == "dobj":
@@ -1152,8 +1159,11 @@ def _special(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
                 a.lemma_.lower() in ("die", "dead", "death") for a in tok.ancestors) and any(
                 q.kind == "killed" and not q.subset and not q.singular for q in qs):
             # "both girls were shot dead, and their stepfather died of a self-inflicted wound" (a sum
-            # of the clauses counts him already)
-            summed = any(q.kind == "killed" and q.total for q in qs)
+            # of the clauses counts him already); not "he died of a self-inflicted wound after killing
+            # A and B" (the sum is of the others)
+            dier = _subject(next(a for a in tok.ancestors if a.lemma_.lower() in ("die", "dead", "death")))
+            summed = any(q.kind == "killed" and q.total and (dier is None or q.start <= dier.i - s.offset < q.end)
+                         for q in qs)
             out.append(_Quantity(i - 2, i - 2, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
                                  kind="killed", trigger=(i - 2, i + 1), perpetrators=False,
                                  scope=PERP_IN_TOLL if summed else SUICIDE))
@@ -1237,7 +1247,25 @@ def _body_count(s: _Sentence, q: _Quantity) -> bool:
         return False
     if q.total and not q.parts_adult:
         return False  # "Michael, Connor, Jaeci and Kailey were shot dead": the children alone
+    if _suicide_after(s, q.end):
+        return False  # "he left seven dead before killing himself": his victims alone
     return bool(words & _BODY_WORDS) or s.word(q.trigger[0] - 1) == "found"
+
+
+def _suicide_after(s: _Sentence, start: int) -> bool:
+    """A death by one's own hand told after `start` as what came next: "... before killing himself",
+    "..., then turned the gun on herself", "before he committed suicide"."""
+    for i in range(start, s.n):
+        if s.low[i] not in ("himself", "herself", "suicide"):
+            continue
+        verb = s.toks[i].head
+        while verb.dep_ == "prep" and verb.head.i != verb.i:
+            verb = verb.head  # "turned the gun on himself"
+        if verb.head.lower_ == "before" or any(
+                c.lower_ == "before" and c.dep_ == "mark" or c.lower_ == "then" and c.dep_ == "advmod"
+                for c in verb.children):
+            return True
+    return False
 
 
 def _beside_dead(q: _Quantity, qs: list[_Quantity]) -> bool:
@@ -1283,9 +1311,13 @@ def _reflexive(s: _Sentence, tok: Token) -> tuple[FigureKind, bool, Token] | Non
     while node.dep_ == "conj" and node.head.pos_ != "VERB":
         node = node.head
     verb = node.head
+    gapped = ("conj", "dep", "npadvmod", "punct")  # how the parser hangs a reflexive with no verb of its own
+    if node.dep_ in gapped:  # the verb is the last one before it with an object
+        verb = next((t for t in reversed(tok.doc[s.offset:tok.i]) if t.pos_ == "VERB" and any(
+            c.dep_ == "dobj" for c in t.children)), verb)  # "shoots 4 relatives, killing 2, then himself"
     # "killed his wife and himself"; gapped after the verb's object: "kills wife, then himself", "shoots wife
     # and then himself" (the parser hangs the reflexive on the verb as a conjunct or a bare dependent)
-    if node.dep_ == "dobj" or (node.dep_ in ("conj", "dep") and verb.pos_ == "VERB" and any(
+    if node.dep_ == "dobj" or (node.dep_ in gapped and verb.pos_ == "VERB" and any(
             c.dep_ == "dobj" for c in verb.children)):
         lemma = verb.lemma_.lower()
         if lemma in _KILL_VERBS:
@@ -1352,11 +1384,16 @@ def _quantities(s: _Sentence) -> list[_Quantity]:
             q = s.quantity_at(i) or s.singular_at(i)
         if q is None and (s.toks[i].pos_ == "PROPN" or s.word(i + 1) in ("'s", "’s")):
             q = s.singular_at(i) or s.named_at(i)
-        if q is None and w in ("he", "she", "him") and s.toks[i].dep_ in ("nsubj", "nsubjpass", "dobj"):
+        if q is None and (w in ("he", "she", "him") or w == "another" and s.toks[i].tag_ == "DT") and \
+                s.toks[i].dep_ in ("nsubj", "nsubjpass", "dobj"):
             q = _Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True, np_end=i + 1,
-                          head=s.toks[i])  # "he died", "she was pronounced dead": one person
+                          head=s.toks[i])  # "he died", "she was pronounced dead", "another wounded": one person
         if q is None and w == "both" and s.toks[i].dep_ in ("nsubj", "nsubjpass", "dobj"):
             q = _Quantity(i, i, i + 1, 2, 2, 2, "exact", False, np_end=i + 1)  # "both were taken to hospital"
+        if q is None and w == "both" and _counts_people(s.toks[i]):
+            q = _Quantity(i, i, i + 1, 2, 2, 2, "exact", False)  # "both men were killed": two, as "two men"
+        if q is None and w == "twin" and s.toks[i].head.tag_ == "NNS" and _people(s.toks[i].head.lower_):
+            q = _Quantity(i, i, i + 1, 2, 2, 2, "exact", False)  # "his twin daughters": two
         if q is not None and not q.singular and not q.explicit and q.qualifier == "exact":
             k = q.end  # "15-year-old killed", "17 y.o killed": an age standing for one person
             while k < s.n and k < q.end + 4 and s.low[k] in ("-", "year", "years"):
@@ -1385,6 +1422,9 @@ def _link(s: _Sentence, qs: list[_Quantity]) -> None:
             s.trigger_before(q)
         if q.kind is None:
             s.casualty_adjective(q)
+        if q.kind is None and q.head is not None and (care := _in_condition(q.head)) is not None:
+            q.kind = "injured"  # "two others in critical condition"
+            q.trigger = (care.i - s.offset, care.i - s.offset + 1)
         if q.kind is None and not q.singular:
             q.kind = _KIND_NOUNS.get(q.head.lemma_.lower()) if q.head is not None else None
             if q.kind is None:
@@ -1429,6 +1469,17 @@ def _is_aggregate(s: _Sentence, q: _Quantity, text: str) -> bool:
     if verb.dep_ == "relcl" and verb.head.lemma_.lower() in _AGGREGATE_NOUNS:
         return True
     return any(c.dep_ == "nsubj" and c.lemma_.lower() in _AGGREGATE_NOUNS for c in verb.children)
+
+
+def _counts_people(both: Token) -> bool:
+    """ "both men", "both victims", "both of the teens": "both" counting a plural noun of people."""
+    head = both.head
+    if both.dep_ == "nsubj" and head.lower_ == "of":
+        head = next((c for c in head.children if c.dep_ == "pobj"), head)  # "both of the teens"
+    elif both.dep_ not in ("det", "predet"):
+        return False
+    return (head is not both and head.tag_ == "NNS" and _people(head.lower_)
+            and head.dep_ != "appos")  # not "two victims, both men": the victims again
 
 
 def _people(word: str) -> bool:

@@ -251,7 +251,11 @@ def died_of_wounds(wounded: list[Figure], figures: list[Figure], place_name: str
         return (published.get(f.article_id) or dt.date.min, article_order.get(f.article_id, 0), offset or 0)
 
     first_death = min(when(f, f.end) for f in later)  # "Two of the three people wounded have died"
-    if any(when(f, f.start) >= first_death for f in wounded):
+    # the group a death is told out of ("one of the five people hospitalized has died"): told again later in
+    # the report ("Five people were hospitalized"), it is still the count before the death
+    groups = {(f.article_id, f.value) for f in wounded for d in later
+              if f.article_id == d.article_id and f.quote == d.quote}
+    if any(when(f, f.start) >= first_death and (f.article_id, f.value) not in groups for f in wounded):
         return 0
     dead = max(f.value for f in later)
     killed = victims(figures, "killed", place_name, codebook, published, article_order)
