@@ -463,3 +463,13 @@ def test_a_suicide_after_killing_others_is_not_in_their_sum(scoped):
 def test_a_gapped_suicide_in_a_headline(scoped, text, expected):
     found = scoped(text)
     assert all(e in found for e in expected), found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # an age in months stands for a person as one in years does
+    ("An 11-month-old was killed when gunfire hit the car.", ("killed", 1, "one person")),
+    # a headline's participle the parser read as a noun ("baby shot") ends the phrase of the person
+    ("6-week-old infant shot while sleeping in crib", ("injured", 1, SHOT)),
+])
+def test_infants_and_headline_participles(scoped, text, expected):
+    assert expected in scoped(text)

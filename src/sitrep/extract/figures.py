@@ -302,7 +302,7 @@ def _is_age_noun(s: "_Sentence", j: int) -> bool:
             and nxt.lower_ not in _AFTER and nxt.lower_ not in ("shot", "dies"):
         return False
     k = j - 1
-    while k >= 0 and s.low[k] in ("-", "year", "years", "month", "months"):
+    while k >= 0 and (s.low[k] == "-" or s.low[k] in _AGE_UNITS):
         k -= 1
     return k < j - 1 and k >= 0 and s.toks[k].like_num
 
@@ -435,11 +435,13 @@ class _Sentence:
         while j < min(self.n, i + 9):
             tok = self.toks[j]
             if tok.pos_ == "ADJ" and noun and self.word(j - 1) != "-" and not (
-                    tok.lower_ == "old" and self.word(j - 1) in ("year", "years")):  # "a three-year old child"
+                    tok.lower_ == "old" and self.word(j - 1) in _AGE_UNITS):  # "a three-year old child"
                 break  # "found a girl dead": the adjective after the noun is not in the phrase
+            if noun and (tok.lower_ in _SHOT_WORDS or tok.lower_ in _AFTER):
+                break  # "4-month-old baby shot while ...": a headline's verb the parser took for a noun
             noun = noun or (tok.pos_ in ("NOUN", "PROPN") and tok.dep_ != "compound")  # "a Lodi 8th-grader"
             if tok.pos_ in ("ADJ", "NOUN", "PROPN") or tok.text == "-" or tok.tag_ == "POS" or (
-                    tok.like_num and self.word(j + 1) in ("-", "year", "years")) or (
+                    tok.like_num and (self.word(j + 1) == "-" or self.word(j + 1) in _AGE_UNITS)) or (
                     tok.tag_ == "VBN" and tok.dep_ == "amod"):  # "a suspected thief"
                 j += 1
                 continue
@@ -1396,7 +1398,7 @@ def _quantities(s: _Sentence) -> list[_Quantity]:
             q = _Quantity(i, i, i + 1, 2, 2, 2, "exact", False)  # "his twin daughters": two
         if q is not None and not q.singular and not q.explicit and q.qualifier == "exact":
             k = q.end  # "15-year-old killed", "17 y.o killed": an age standing for one person
-            while k < s.n and k < q.end + 4 and s.low[k] in ("-", "year", "years"):
+            while k < s.n and k < q.end + 4 and (s.low[k] == "-" or s.low[k] in _AGE_UNITS):
                 k += 1
             if _is_age_noun(s, k):
                 q = _Quantity(i, i, k + 1, 1, 1, 1, "exact", False, singular=True, np_end=k + 1,
