@@ -25,6 +25,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Span, Token
 
 from sitrep.codebook import Codebook, FrameRule
+from sitrep.extract.figures import PERSON_NOUNS
 from sitrep.extract.modality import _words_pattern
 from sitrep.records import Cue, Predication
 
@@ -192,7 +193,7 @@ class FrameReader:
     def actor_class(self, tok: Token, agent: bool) -> str | None:
         """The class of the actor or thing a noun phrase names (see `frames.actors` in the codebook)."""
         if tok.pos_ == "PRON":
-            return None
+            return "civilian" if agent and tok.lower_ in ("he", "she") else None  # "he shot his wife": a person
         words = _phrase_words(tok, self._collective)
         named = self._named(words)
         lemmas = {f for w in words for f in _forms(w)}
@@ -235,8 +236,8 @@ class FrameReader:
             return "property"
         if has("territory", head_forms) or tok.ent_type_ in {"GPE", "LOC"}:
             return "territory"
-        if tok.ent_type_ == "PERSON":
-            return "civilian"
+        if tok.ent_type_ == "PERSON" or head_forms & PERSON_NOUNS:
+            return "civilian"  # a person of no class above: "an ex-firefighter killed his son"
         if agent and tok.ent_type_ == "ORG":
             return "armed"
         return None
@@ -267,6 +268,9 @@ class FrameReader:
             return False  # "women rallying in Tehran": the act describes a participant
         if tok.dep_ == "relcl" and _forms(tok.head) & self._actor_words.get("protesters", set()):
             return False  # "police fired tear gas at protesters who hurled stones": what the event's crowd did
+        if tok.dep_ == "relcl" and act in _HARMS_ITS_OBJECT | {"shoot", "attack"} and _forms(tok.head) & (
+                self._actor_words.get("suspect", set()) | self._actor_words.get("armed", set())):
+            return False  # "police search for the suspect who killed four people": what the perpetrator did
         node = tok
         for _ in range(10):
             if node.dep_ == "relcl" and node.head.lemma_.lower() not in _EVENT_NOUNS:
