@@ -37,6 +37,11 @@ def test_harm_without_a_violent_act_by_anyone_is_no_incident(pipeline, text):
     "Two hunters were killed in a hunting accident near Eau Claire, Wisconsin, on Saturday.",  # harm by a gun
     "A 3-year-old girl killed herself with a loaded gun she found in a bedroom in Lemoore on Sunday.",
     "Gunmen killed six villagers in Bam on Sunday, hours after an earthquake shook the region.",
+    # a person of no actor class, or "he", as the one who kills
+    "A retired plumber killed his neighbor and the neighbor's son in Joplin on Sunday, police said.",
+    "He shot and killed his girlfriend in their Joplin apartment on Sunday before killing himself, police said.",
+    # what the suspect did, told in a relative clause of the search for him
+    "Police in Joplin are searching for the gunman who shot three people outside a bar on Sunday.",
 ])
 def test_a_violent_act_or_harm_by_a_gun_is_an_incident(pipeline, text):
     assert len(_extract(pipeline, text).incidents) == 1
