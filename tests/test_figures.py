@@ -473,3 +473,8 @@ def test_a_gapped_suicide_in_a_headline(scoped, text, expected):
 ])
 def test_infants_and_headline_participles(scoped, text, expected):
     assert expected in scoped(text)
+
+
+def test_people_treated_in_a_hospital_are_wounded(scoped):
+    assert ("injured", 3, "") in scoped("Three men were treated at a nearby hospital after the blast.")
+    assert ("injured", 3, "") in scoped("Three men are being treated in hospitals across the city.")

@@ -804,7 +804,7 @@ def _to_medical(verb: Token) -> bool:
     for prep in verb.children:
         if prep.dep_ == "prep" and prep.lower_ in ("to", "at", "in"):
             for obj in prep.children:
-                if obj.dep_ == "pobj" and (obj.lower_ in _MEDICAL or any(
+                if obj.dep_ == "pobj" and (obj.lower_ in _MEDICAL or obj.lemma_.lower() in _MEDICAL or any(
                         c.lower_ in _MEDICAL for c in obj.children if c.dep_ == "compound")):
                     return True
     return False
@@ -865,8 +865,9 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
     if role == "pass":
         if lemma in _FOUND_VERBS and fatal is not None:
             return "killed", False, fatal
-        if lemma == "treat" and any(c.dep_ == "prep" and c.lower_ == "for" for c in verb.children):
-            return "injured", False, verb
+        if lemma == "treat" and (any(c.dep_ == "prep" and c.lower_ == "for" for c in verb.children)
+                                 or _to_medical(verb)):
+            return "injured", False, verb  # "treated for burns", "are treated in nearby hospitals"
     if role == "subj":
         if lemma in _DIE_VERBS:
             return "killed", False, verb
