@@ -360,6 +360,9 @@ def test_one_in_care_is_one_person(scoped):
 def test_a_wounded_person_beside_one_who_died_is_another(scoped):
     found = scoped("A 9-year-old boy was grazed by a bullet and his uncle was shot dead on the porch.")
     assert ("injured", 1, "one more person") in found and ("killed", 1, "one person") in found
+    # beside a count of the dead too
+    found = scoped("Two guards died and a 7-year-old girl was wounded when the gunmen fired on the car.")
+    assert ("injured", 1, "one more person") in found
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -1272,13 +1272,14 @@ def _suicide_after(s: _Sentence, start: int) -> bool:
 
 
 def _beside_dead(q: _Quantity, qs: list[_Quantity]) -> bool:
-    """A wounded person told beside another who died, in one sentence ("a 6-year-old girl was grazed and
-    her cousin was shot dead"): two people, not one told twice (neither phrase inside the other)."""
+    """A wounded person told beside others who died, in one sentence ("a 6-year-old girl was grazed and
+    her cousin was shot dead", "two men died and a 3-year-old boy was wounded"): not one of the dead told
+    twice (neither phrase inside the other)."""
     def named(p: _Quantity) -> bool:
         return p.head is not None and p.head.pos_ != "PRON"
 
     return q.kind == "injured" and named(q) and any(
-        r.kind == "killed" and r.singular and not r.subset and named(r) and r.head.i != q.head.i
+        r.kind == "killed" and not r.subset and not r.vague and named(r) and r.head.i != q.head.i
         and not r.head.is_ancestor(q.head) and not q.head.is_ancestor(r.head) for r in qs)
 
 
