@@ -481,3 +481,11 @@ def test_infants_and_headline_participles(scoped, text, expected):
 def test_people_treated_in_a_hospital_are_wounded(scoped):
     assert ("injured", 3, "") in scoped("Three men were treated at a nearby hospital after the blast.")
     assert ("injured", 3, "") in scoped("Three men are being treated in hospitals across the city.")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Two 17-year-old boys were wounded in the shooting.", [("injured", 2, "")]),
+    ("Police said 2 16-year-olds were shot.", [("injured", 2, SHOT)]),
+])
+def test_a_count_of_people_of_one_age(scoped, text, expected):
+    assert scoped(text) == expected

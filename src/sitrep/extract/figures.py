@@ -534,8 +534,9 @@ class _Sentence:
             tok = self.toks[j]
             if tok.pos_ in ("NOUN", "PROPN"):
                 head, end = tok, j + 1
-            elif not (tok.pos_ == "ADJ" or tok.text == "-" or tok.tag_ == "VBN"):
-                break
+            elif not (tok.pos_ == "ADJ" or tok.text == "-" or tok.tag_ == "VBN" or (
+                    j > q.end - 1 and tok.like_num and self.word(j + 1) in ("-", *_AGE_UNITS))):
+                break  # (an age goes on: "two 17-year-old boys")
             j += 1
         q.np_end, q.head = end, head
 
@@ -1411,7 +1412,8 @@ def _quantities(s: _Sentence) -> list[_Quantity]:
         s.noun_phrase(q)
         if not s.is_count_of_things(q):
             found.append(q)
-        i = max(q.end, i + 1) if not q.singular else q.np_end
+        aged = q.head is not None and q.np_end > q.end and s.toks[q.end].like_num  # "2 16-year-olds": one count
+        i = max(q.end, i + 1) if not (q.singular or aged) else q.np_end
     return found
 
 

@@ -317,6 +317,7 @@ _FRONTED = {"in", "at", "near", "outside"}
 
 
 _TOWNSFOLK = frozenset("man woman teen teenager boy girl youth resident native couple".split())
+_DWELLERS = frozenset("resident inhabitant villager citizen native local".split())  # who may be where they live
 _QUARTER = frozenset("neighborhood neighbourhood area section district suburb community".split())
 
 
@@ -335,7 +336,9 @@ def _home_town(ent: Span) -> bool:
     owner = prep.head
     apposed = prep.i > 0 and prep.doc[prep.i - 1].text == ","  # "Cox, of the Grand Boulevard neighborhood,"
     return owner.like_num or owner.ent_type_ == "PERSON" or (owner.pos_ == "PROPN" and apposed) or (
-        owner.tag_ in ("NN", "NNP") and owner.lower_ in PERSON_NOUNS)
+        owner.tag_ in ("NN", "NNP") and owner.lower_ in PERSON_NOUNS) or (
+        owner.tag_ == "NNS" and prep.lower_ == "from" and owner.lemma_.lower() in PERSON_NOUNS
+        and owner.lemma_.lower() not in _DWELLERS)  # "three men from Tarboro", not "villagers from Kalale"
 
 
 _DYING = DIE_VERBS | {"pass"}  # "where he passed away"
