@@ -338,7 +338,8 @@ def _home_town(ent: Span) -> bool:
     return owner.like_num or owner.ent_type_ == "PERSON" or (owner.pos_ == "PROPN" and apposed) or (
         owner.tag_ in ("NN", "NNP") and owner.lower_ in PERSON_NOUNS) or (
         owner.tag_ == "NNS" and prep.lower_ == "from" and owner.lemma_.lower() in PERSON_NOUNS
-        and owner.lemma_.lower() not in _DWELLERS)  # "three men from Tarboro", not "villagers from Kalale"
+        and any(c.dep_ == "nummod" for c in owner.children)  # "three men from Tarboro": people counted,
+        and owner.lemma_.lower() not in _DWELLERS)  # not a community ("farmers from Malanville clashed")
 
 
 _DYING = DIE_VERBS | {"pass"}  # "where he passed away"
