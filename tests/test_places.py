@@ -489,8 +489,10 @@ def test_a_part_of_the_dateline_city_keeps_its_compass_word(pipeline, part):
     ("A man was shot and killed Saturday in Gary, Indiana. Police arrested a 23-year-old man from Chicago.", "Gary"),
     ("CHICAGO — Four men were shot early Friday at a Washington Park neighborhood gas station on the South Side. "
      "Cox, of the Grand Boulevard neighborhood, was dead at the scene.", "Chicago"),
-    ("Police in Durham are investigating a shooting early Sunday. Three 22-year-old men from Goldsboro and a "
-     "20-year-old man from Kinston were wounded outside a club.", "Durham"),
+    ("Durham police are investigating a shooting that happened early Sunday. Three 22-year-old men from Goldsboro "
+     "and a 20-year-old man from Kinston were wounded in the shooting.", "Durham"),  # people counted, from a town
+    ("Police in Durham are investigating a shooting early Sunday at a club. Two 19-year-old women from Raleigh "
+     "were wounded in the shooting.", "Durham"),
 ])
 def test_where_a_suspect_lives_is_not_the_scene(pipeline, text, town):
     incidents = incidents_of(pipeline, text, dt.date(2024, 6, 3))

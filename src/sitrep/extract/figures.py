@@ -535,7 +535,7 @@ class _Sentence:
             if tok.pos_ in ("NOUN", "PROPN"):
                 head, end = tok, j + 1
             elif not (tok.pos_ == "ADJ" or tok.text == "-" or tok.tag_ == "VBN" or (
-                    j > q.end - 1 and tok.like_num and self.word(j + 1) in ("-", *_AGE_UNITS))):
+                    tok.like_num and self.word(j + 1) in ("-", *_AGE_UNITS))):
                 break  # (an age goes on: "two 17-year-old boys")
             j += 1
         q.np_end, q.head = end, head
@@ -1266,8 +1266,7 @@ def _suicide_after(s: _Sentence, start: int) -> bool:
         while verb.dep_ == "prep" and verb.head.i != verb.i:
             verb = verb.head  # "turned the gun on himself"
         if verb.head.lower_ == "before" or any(
-                c.lower_ == "before" and c.dep_ == "mark" or c.lower_ == "then" and c.dep_ == "advmod"
-                for c in verb.children):
+                (c.lower_, c.dep_) in (("before", "mark"), ("then", "advmod")) for c in verb.children):
             return True
     return False
 
