@@ -24,12 +24,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from sitrep.merge.signature import TOP_KEYS, fold, top_terms
 from sitrep.records import Actor, Incident, Place
-from sitrep.store.schema import MatchKeyRow
+from sitrep.store.schema import MatchKeyRow, insert_rows
 
 GRID_DEG = 0.25
 DAY_WINDOW = 7  # a day-precise incident matches stored incidents dated within a week of it ...
@@ -158,13 +158,20 @@ class Hits:
         return [a for a, _ in sorted(self.orphans.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]]
 
 
-def candidate_query(keys: Iterable[str], lo: dt.date, hi: dt.date, *, orphans: bool = False):
-    """The indexed blocking query (exposed so tests can EXPLAIN it)."""
+def _candidate_statement(orphans: bool):
     row = MatchKeyRow
-    where = and_(row.key.in_(sorted(set(keys))), row.day >= lo, row.day <= hi)
+    where = and_(row.key.in_(bindparam("keys", expanding=True)), row.day >= bindparam("lo"), row.day <= bindparam("hi"))
     if orphans:
         return select(row.key, row.article_id, row.day).where(where, row.incident_id.is_(None))
     return select(row.key, row.incident_id, row.day).where(where, row.incident_id.is_not(None))
+
+
+_CANDIDATES = {orphans: _candidate_statement(orphans) for orphans in (False, True)}  # built once, compiled once
+
+
+def candidate_query(keys: Iterable[str], lo: dt.date, hi: dt.date, *, orphans: bool = False):
+    """The indexed blocking query with its values bound (exposed so tests can EXPLAIN it)."""
+    return _CANDIDATES[orphans].params(keys=sorted(set(keys)), lo=lo, hi=hi)
 
 
 def find(session: Session, keys: Iterable[str], lo: dt.date, hi: dt.date, *, orphans: bool = False) -> Hits:
@@ -174,23 +181,25 @@ def find(session: Session, keys: Iterable[str], lo: dt.date, hi: dt.date, *, orp
     if not keys:
         return hits
     target = hits.orphans if orphans else hits.incidents
-    for key, owner, day in session.execute(candidate_query(keys, lo, hi, orphans=orphans)):
+    found = session.connection().execute(_CANDIDATES[orphans], {"keys": sorted(keys), "lo": lo, "hi": hi})
+    for key, owner, day in found:
         target[owner].add(key)
         hits.days[owner] = day
     return hits
 
 
-def replace_incident_keys(session: Session, incident_id: str, keys: Iterable[str], day: dt.date) -> None:
-    session.execute(delete(MatchKeyRow).where(MatchKeyRow.incident_id == incident_id))
-    rows = [{"key": k, "day": day, "incident_id": incident_id, "article_id": None} for k in sorted(set(keys))]
-    if rows:
-        session.execute(insert(MatchKeyRow), rows)
+def replace_incident_keys(session: Session, incident_id: str, keys: Iterable[str], day: dt.date, *,
+                          new: bool = False) -> None:
+    """Store the incident's blocking keys in place of its earlier ones (`new`: it has none yet)."""
+    if not new:
+        session.connection().execute(delete(MatchKeyRow).where(MatchKeyRow.incident_id == incident_id))
+    insert_rows(session, MatchKeyRow, [{"key": k, "day": day, "incident_id": incident_id, "article_id": None}
+                                       for k in sorted(set(keys))])
 
 
 def add_orphan_keys(session: Session, article_id: str, keys: Iterable[str], day: dt.date) -> None:
-    rows = [{"key": k, "day": day, "incident_id": None, "article_id": article_id} for k in sorted(set(keys))]
-    if rows:
-        session.execute(insert(MatchKeyRow), rows)
+    insert_rows(session, MatchKeyRow, [{"key": k, "day": day, "incident_id": None, "article_id": article_id}
+                                       for k in sorted(set(keys))])
 
 
 def drop_orphan_keys(session: Session, article_id: str) -> None:

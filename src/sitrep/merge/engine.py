@@ -24,12 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sitrep.codebook import Codebook, load_codebook
 from sitrep.merge import blocking, history, rows
-from sitrep.merge.fold import record_json
+from sitrep.merge.fold import Contribution, fold, record_from_json, record_json
 from sitrep.merge.scoring import LINK, NEAR_KM, Match, Side, is_coordinated, km, link_score, score
 from sitrep.merge.signature import fold as fold_text, terms as signature_terms, weights
 from sitrep.records import Article, Extraction, Incident
@@ -41,6 +41,8 @@ from sitrep.store.schema import (
     IncidentArticleRow,
     IncidentReportRow,
     IncidentRow,
+    IncidentTermsRow,
+    insert_rows,
 )
 
 
@@ -121,7 +123,7 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
     """Fold a report (whose article row is already written) into the ledger (`text`: precomputed)."""
     codebook = codebook or load_codebook()
     report = _Report(session, article, now, text)
-    session.add(ArticleTermsRow(article_id=article.id, terms=report.terms))
+    insert_rows(session, ArticleTermsRow, [dict(article_id=article.id, terms=report.terms)])
     rows.count_terms(session, report.terms, report.df, report.n_docs)
     if not extraction.incidents:
         return _orphan(session, report)
@@ -141,9 +143,10 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
         lo, hi = blocking.probe_window(inc, report.published, report.today)
         near = blocking.plausible_date(inc.date, inc.date_precision, report.published) or report.published
         candidates = blocking.find(session, keys, lo, hi).top_incidents(near=near)
-        if inc.id not in candidates and _exists(session, inc.id, known):
+        _load_sides(session, report, [*candidates, inc.id], stored)
+        known[inc.id] = inc.id in stored
+        if inc.id not in candidates and known[inc.id]:
             candidates.append(inc.id)  # the same place, day and type coded before
-        _load_sides(session, report, candidates, stored)
         for cid in candidates:
             if cid not in stored:
                 continue
@@ -181,16 +184,18 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
         id_map.setdefault(incidents[i].id, decided[i].incident_id)
 
     outcome = ReportOutcome(decisions=decisions)
+    written: dict[str, IncidentRow] = {}  # held here: the session keeps clean rows only while referenced
     for i in order:
         inc, decision = incidents[i], decided[i]
         related = [id_map.get(r, r) for r in inc.related]
         decision.coordinated = [c for c in coordinated.get(i, []) if c != decision.incident_id]
-        _contribute(session, report, inc, decision, related + decision.coordinated, codebook)
+        written[decision.incident_id] = _contribute(session, report, inc, decision, related + decision.coordinated,
+                                                    codebook)
         for other in decision.coordinated:
             _relate(session, other, decision.incident_id, report)
     for decision in decisions:
         if decision.created:
-            picked = _pick_up_orphans(session, report, decision.incident_id, codebook)
+            picked = _pick_up_orphans(session, report, written[decision.incident_id])
             if picked:
                 outcome.orphans_linked[decision.incident_id] = picked
     return outcome
@@ -287,23 +292,32 @@ def _free_id(session: Session, wanted: str, article_id: str, taken: set[str], kn
 
 
 def _load_sides(session: Session, report: _Report, ids: list[str], cache: dict[str, tuple[IncidentRow, Side]]) -> None:
-    wanted = [i for i in ids if i not in cache]
+    """Read the stored incidents of these ids (those that exist) into `cache`, with their scoring sides."""
+    wanted = list(dict.fromkeys(i for i in ids if i not in cache))
     if not wanted:
         return
-    loaded = {r.id: r for r in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(wanted)))}
-    terms = rows.incident_terms_many(session, list(loaded))
-    df, n = report.df_for(session, {t for ts in terms.values() for t in ts})
-    for iid, row in loaded.items():
-        cache[iid] = (row, rows.stored_side(row, terms[iid], df, n))
+    query = select(IncidentRow, IncidentTermsRow.terms).outerjoin(IncidentTermsRow) \
+        .where(IncidentRow.id.in_(wanted))
+    loaded = {row.id: (row, dict(terms or {})) for row, terms in session.execute(query)}
+    df, n = report.df_for(session, {t for _, terms in loaded.values() for t in terms})
+    for iid, (row, terms) in loaded.items():
+        cache[iid] = (row, rows.stored_side(row, terms, df, n))
 
 
 def _contribute(session: Session, report: _Report, inc: Incident, decision: Decision,
-                related: list[str], codebook: Codebook) -> None:
-    """Fold one of the report's incidents into its stored incident (new or existing)."""
+                related: list[str], codebook: Codebook) -> IncidentRow:
+    """Fold one of the report's incidents into its stored incident (new or existing), which is returned."""
     article, now = report.article, report.now
+    record = record_json(inc)
+    reports = list(dict.fromkeys([*inc.articles, article.id]))
+    only_this_report = decision.created and reports == [article.id]
     if decision.created:
         row = IncidentRow(id=decision.incident_id, perpetrators=[], targets=[], victims=[], weapons=[],
                           related=[], created_at=now, updated_at=now)
+        if only_this_report:  # its one contribution is the one being added: fold it first, insert the row once
+            rows.apply(row, fold([Contribution(article.id, record_from_json(record, inc.id), article.published, 0)],
+                                 [], codebook))
+            row.related = [r for r in dict.fromkeys(related) if r != row.id]
         session.add(row)
         session.flush()
         before, linked = None, []
@@ -313,27 +327,33 @@ def _contribute(session: Session, report: _Report, inc: Incident, decision: Deci
         linked = rows.article_ids(session, row.id)
         before = rows.snapshot(session, row, linked)
 
-    session.add(IncidentReportRow(
+    insert_rows(session, IncidentReportRow, [dict(
         incident_id=row.id, article_id=article.id, extracted_id=inc.id, link="extracted",
-        score=decision.match.score if decision.match else None, record=record_json(inc), added_at=now,
-    ))
+        score=decision.match.score if decision.match else None, record=record, added_at=now,
+    )])
     _add_claims(session, row, inc, decision.created)
-    new_links = [a for a in dict.fromkeys([*inc.articles, article.id]) if a not in linked]
-    session.add_all(IncidentArticleRow(incident_id=row.id, article_id=a) for a in new_links)
-
-    rows.refold(session, row, codebook, new=decision.created)
-    row.related = [r for r in dict.fromkeys([*(row.related or []), *related]) if r != row.id]
-    row.updated_at = now
+    new_links = [a for a in reports if a not in linked]
+    insert_rows(session, IncidentArticleRow, [dict(incident_id=row.id, article_id=a) for a in new_links])
+    if not only_this_report:
+        rows.refold(session, row, codebook, new=decision.created)
+        row.related = [r for r in dict.fromkeys([*(row.related or []), *related]) if r != row.id]
+        row.updated_at = now
     terms = rows.add_incident_terms(session, row.id, report.terms, new=decision.created)
     df, n = report.df_for(session, terms)
-    articles = rows.article_ids(session, row.id) if new_links else linked
-    rows.refresh_keys(session, row, terms, report.today, df, n, articles)
+    if only_this_report:
+        articles, first = new_links, article.published
+    else:
+        articles = rows.article_ids(session, row.id) if new_links else linked
+        first = rows.first_published_of(session, row.id)
+    rows.refresh_keys(session, row, terms, report.today, df, n, articles, first_published=first,
+                      new=decision.created)
     after = rows.snapshot(session, row, articles)
     note = decision.note
     if decision.match is not None:
         note = f"matched (score {decision.match.score:.2f}: {', '.join(decision.match.reasons)})"
     history.record_changes(session, row.id, before, after, action="report", at=now,
                            article_id=article.id, note=note)
+    return row
 
 
 def _add_claims(session: Session, row: IncidentRow, inc: Incident, created: bool) -> None:
@@ -361,10 +381,8 @@ def _add_claims(session: Session, row: IncidentRow, inc: Incident, created: bool
         if key not in evidence_keys:
             evidence_keys.add(key)
             evidence.append({"incident_id": incident_id, **item.model_dump()})
-    if figures:  # render_nulls: one INSERT shape for all rows, whatever they leave empty
-        session.execute(insert(FigureRow).execution_options(render_nulls=True), figures)
-    if evidence:
-        session.execute(insert(EvidenceRow).execution_options(render_nulls=True), evidence)
+    insert_rows(session, FigureRow, figures)
+    insert_rows(session, EvidenceRow, evidence)
     session.expire(row, ["figures", "evidence"])
 
 
@@ -426,9 +444,9 @@ def _attach(session: Session, article_id: str, terms: dict[str, int], incident_i
                                 f"(score {match.score:.2f}: {', '.join(match.reasons)})")
 
 
-def _pick_up_orphans(session: Session, report: _Report, incident_id: str, codebook: Codebook) -> list[str]:
+def _pick_up_orphans(session: Session, report: _Report, row: IncidentRow) -> list[str]:
     """Stored reports without an incident that read like this new one are attached to it."""
-    row = session.get(IncidentRow, incident_id)
+    incident_id = row.id
     keys = blocking.term_keys(report.top)
     if row.location_name:
         keys |= blocking.term_keys(w for w in fold_text(row.location_name).split() if len(w) >= 3)

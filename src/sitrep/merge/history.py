@@ -16,11 +16,12 @@ import os
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sitrep.store.schema import DeletionRow, IncidentHistoryRow, IncidentRow
+from sitrep.store.schema import DeletionRow, IncidentHistoryRow, IncidentRow, insert_rows
 
+_DELETED = "sitrep.deleted_ids"  # session.info key of the deleted ids read in this session
 TRACKED = (
     "event_type", "sub_event_type", "date", "date_precision", "location", "killed", "injured",
     "perpetrators", "targets", "victims", "weapons", "claimed_by", "related", "articles",
@@ -101,7 +102,7 @@ def record_changes(
             for name in TRACKED if before.get(name) != after.get(name)
         ]
     if rows:
-        session.execute(insert(IncidentHistoryRow), rows)
+        insert_rows(session, IncidentHistoryRow, rows)
     return len(rows)
 
 
@@ -142,13 +143,18 @@ def add_deletion(session: Session, incident_id: str, replaced_by: str | None, *,
                  by: str | None, note: str | None, at: dt.datetime) -> None:
     session.add(DeletionRow(incident_id=incident_id, replaced_by=replaced_by, reason=reason, by=by,
                             note=note, at=at))
+    session.info.pop(_DELETED, None)
     # ids that were already replaced by the disappearing one now point at its replacement
     for row in session.scalars(select(DeletionRow).where(DeletionRow.replaced_by == incident_id)):
         row.replaced_by = replaced_by
 
 
 def is_deleted(session: Session, incident_id: str) -> bool:
-    return session.get(DeletionRow, incident_id) is not None
+    """Whether this id disappeared in a merge (the ids are read once per session: a handful, from analysts)."""
+    deleted = session.info.get(_DELETED)
+    if deleted is None:
+        deleted = session.info[_DELETED] = set(session.scalars(select(DeletionRow.incident_id)))
+    return incident_id in deleted
 
 
 def deletions(session: Session, since: dt.datetime | None = None) -> list[Deletion]:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sitrep.codebook import Codebook
@@ -27,23 +27,38 @@ from sitrep.store.schema import (
     IncidentRow,
     IncidentTermsRow,
     TermStatRow,
+    insert_rows,
 )
 
 N_DOCS = ""  # the term_stats row counting reports
+_DF_CACHE = "sitrep.term_df"  # session.info key of the statistics read in this session
+_READ_DF = select(TermStatRow.term, TermStatRow.df).where(TermStatRow.term.in_(bindparam("terms", expanding=True)))
+_COUNT_DF = update(TermStatRow).where(TermStatRow.term.in_(bindparam("terms", expanding=True))) \
+    .values(df=TermStatRow.df + 1)
 
 
 # ---------------------------------------------------------------- term statistics
 
 
 def document_frequencies(session: Session, terms: Iterable[str]) -> tuple[dict[str, int], int]:
-    """df of each term (absent: 0) and the number of reports counted."""
-    wanted = sorted(set(terms) | {N_DOCS})
-    df: dict[str, int] = {}
+    """df of each term (absent: 0) and the number of reports counted.
+
+    The values read are kept for the rest of the session (`session.info`), and `count_terms` keeps them
+    current: within a write transaction no other writer changes the statistics (the merge lock), so a
+    batch of reports reads each term once. `forget_frequencies` drops them (a report rolled back)."""
+    known: dict[str, int] = session.info.setdefault(_DF_CACHE, {})
+    wanted = sorted((set(terms) | {N_DOCS}) - known.keys())
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
-        df.update(session.execute(select(TermStatRow.term, TermStatRow.df).where(TermStatRow.term.in_(chunk))).all())
-    n_docs = df.pop(N_DOCS, 0)
-    return df, n_docs
+        found = dict(session.connection().execute(_READ_DF, {"terms": chunk}).all())
+        known.update({t: found.get(t, 0) for t in chunk})
+    df = {t: known[t] for t in terms if known[t]}
+    return df, known[N_DOCS]
+
+
+def forget_frequencies(session: Session) -> None:
+    """Drop the statistics `document_frequencies` keeps for this session (after a rollback)."""
+    session.info.pop(_DF_CACHE, None)
 
 
 def count_terms(session: Session, terms: Iterable[str], known: Mapping[str, int], n_docs: int) -> None:
@@ -55,9 +70,12 @@ def count_terms(session: Session, terms: Iterable[str], known: Mapping[str, int]
     (present if n_docs else missing).append(N_DOCS)
     for start in range(0, len(present), 900):
         chunk = present[start : start + 900]
-        session.execute(update(TermStatRow).where(TermStatRow.term.in_(chunk)).values(df=TermStatRow.df + 1))
-    if missing:
-        session.execute(insert(TermStatRow), [{"term": t, "df": 1} for t in sorted(missing)])
+        session.connection().execute(_COUNT_DF, {"terms": chunk})
+    insert_rows(session, TermStatRow, [{"term": t, "df": 1} for t in sorted(missing)])
+    cached = session.info.get(_DF_CACHE)
+    if cached is not None:
+        cached.update({t: known.get(t, 0) + 1 for t in terms})
+        cached[N_DOCS] = n_docs + 1
 
 
 # ---------------------------------------------------------------- stored incidents as records
@@ -213,7 +231,7 @@ def refold(session: Session, row: IncidentRow, codebook: Codebook, *, new: bool 
     apply(row, fold(contributions(session, row.id), figures_of(row), codebook, edits))
 
 
-def first_published(session: Session, incident_id: str) -> dt.date | None:
+def first_published_of(session: Session, incident_id: str) -> dt.date | None:
     query = (
         select(ArticleRow.published)
         .join(IncidentArticleRow, IncidentArticleRow.article_id == ArticleRow.id)
@@ -229,14 +247,6 @@ def incident_terms(session: Session, incident_id: str) -> dict[str, int]:
     return dict(row.terms) if row is not None else {}
 
 
-def incident_terms_many(session: Session, ids: list[str]) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {i: {} for i in ids}
-    if ids:
-        query = select(IncidentTermsRow.incident_id, IncidentTermsRow.terms).where(IncidentTermsRow.incident_id.in_(ids))
-        out.update({i: dict(t) for i, t in session.execute(query)})
-    return out
-
-
 def set_incident_terms(session: Session, incident_id: str, terms: dict[str, int]) -> None:
     row = session.get(IncidentTermsRow, incident_id)
     if row is None:
@@ -250,7 +260,7 @@ def add_incident_terms(session: Session, incident_id: str, terms: Mapping[str, i
     """Merge a report's signature into the incident's (`new`: the incident has none yet)."""
     if new:
         merged = dict(terms)
-        session.execute(insert(IncidentTermsRow), [{"incident_id": incident_id, "terms": merged}])
+        insert_rows(session, IncidentTermsRow, [{"incident_id": incident_id, "terms": merged}])
         return merged
     merged = merge_terms(incident_terms(session, incident_id), terms)
     set_incident_terms(session, incident_id, merged)
@@ -271,17 +281,21 @@ def rebuild_incident_terms(session: Session, incident_id: str) -> dict[str, int]
 
 def refresh_keys(session: Session, row: IncidentRow, terms: Mapping[str, int], today: dt.date,
                  df: Mapping[str, int] | None = None, n_docs: int | None = None,
-                 articles: list[str] | None = None) -> None:
+                 articles: list[str] | None = None, *, first_published: dt.date | None | object = ...,
+                 new: bool = False) -> None:
     """Rewrite the incident's blocking keys from its fields and its reports' most distinctive terms
-    (`articles`: its article ids, when the caller has them)."""
+    (`articles`: its article ids, `first_published`: its earliest report's date, when the caller has them;
+    `new`: the incident has no keys yet)."""
     if df is None or n_docs is None:
         df, n_docs = document_frequencies(session, terms)
     n_articles = max(1, len(articles if articles is not None else article_ids(session, row.id)))
     chosen = top_terms(terms, df, n_docs, k=TOP_KEYS * min(n_articles, 3))
     keys = blocking.structured_keys(place_of(row), row.perpetrators or [], neighbours=False)
     keys |= blocking.term_keys(chosen)
-    day = blocking.anchor_day(row.date, row.date_precision, first_published(session, row.id), today)
-    blocking.replace_incident_keys(session, row.id, keys, day)
+    if first_published is ...:
+        first_published = first_published_of(session, row.id)
+    day = blocking.anchor_day(row.date, row.date_precision, first_published, today)
+    blocking.replace_incident_keys(session, row.id, keys, day, new=new)
 
 
 def snapshot(session: Session, row: IncidentRow, articles: list[str] | None = None) -> dict[str, Any]:

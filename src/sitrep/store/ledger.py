@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, create_engine, event, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from sitrep.merge import engine as merge_engine
+from sitrep.merge import rows as merge_rows
 from sitrep.records import Actor, Article, ArticleCoding, Evidence, Excluded, Extraction, Figure, Incident, Place, Range
 from sitrep.store import migrate
 from sitrep.store.query import IncidentFilter, order_by
@@ -38,6 +39,7 @@ from sitrep.store.schema import (
     IncidentRow,
     IngestFileRow,
     SourceRow,
+    insert_rows,
     utcnow,
 )
 
@@ -201,6 +203,7 @@ class Ledger:
                             text = texts.get(article.id) if texts else None
                             results.append(self._add_in(session, article, extraction, text))
                     except Exception as exc:  # rolled back to the savepoint; the rest goes on
+                        merge_rows.forget_frequencies(session)  # what it counted was rolled back too
                         results.append(AddResult(article_id=article.id, stored=False,
                                                  error=f"not stored: {exc!r}"[:500], transient=transient(exc)))
             except KeyboardInterrupt:
@@ -211,9 +214,13 @@ class Ledger:
     def _add_in(self, session: Session, article: Article, extraction: Extraction,
                 text: merge_engine.ReportText | None = None) -> AddResult:
         """Write one report inside a write transaction (`_writing`)."""
-        existing = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash))
-        if existing is not None:  # stored earlier, or by another writer while we waited for the lock
-            return AddResult(article_id=existing, stored=False)
+        stored = session.execute(select(ArticleRow.id, ArticleRow.content_hash).where(
+            or_(ArticleRow.content_hash == article.content_hash, ArticleRow.id == article.id))).all()
+        for stored_id, content_hash in stored:
+            if content_hash == article.content_hash:  # stored earlier, or by another writer while we waited
+                return AddResult(article_id=stored_id, stored=False)
+        if stored:
+            raise ValueError(f"article id {article.id!r} is already stored with different content")
         now = utcnow()
         self._write_article(session, article, extraction, now)
         # cross-report merging: match, fold or create each incident (sitrep.merge)
@@ -239,27 +246,17 @@ class Ledger:
 
     def _write_article(self, session: Session, article: Article, extraction: Extraction,
                        now: dt.datetime) -> None:
-        if session.get(ArticleRow, article.id) is not None:
-            raise ValueError(
-                f"article id {article.id!r} is already stored with different content"
-            )
         problems = [problem.model_dump() for problem in extraction.problems]
-        session.add(
-            ArticleRow(
-                id=article.id, content_hash=article.content_hash, title=article.title,
-                source_id=_source_id(session, article.source) if article.source else None,
-                url=article.url, published=article.published, text=article.text, ingested_at=now,
-                feed_item_id=article.feed_item_id,
-                not_coded=extraction.skipped, coding_problems=problems or None,
-            )
-        )
-        session.flush()
+        insert_rows(session, ArticleRow, [dict(
+            id=article.id, content_hash=article.content_hash, title=article.title,
+            source_id=_source_id(session, article.source) if article.source else None,
+            url=article.url, published=article.published, text=article.text, ingested_at=now,
+            feed_item_id=article.feed_item_id, not_coded=extraction.skipped, coding_problems=problems or None,
+        )])
 
     @staticmethod
     def _write_excluded(session: Session, excluded: list[Excluded]) -> None:
-        for item in excluded:
-            session.add(ExcludedRow(**item.model_dump()))
-        session.flush()
+        insert_rows(session, ExcludedRow, [item.model_dump() for item in excluded])
 
     # ---------------------------------------------------------------- analyst corrections (sitrep.merge)
 

@@ -30,13 +30,22 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    insert,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware (UTC)."""
     return dt.datetime.now(dt.timezone.utc)
+
+
+def insert_rows(session: Session, model: type[Base], values: list[dict[str, Any]]) -> None:
+    """INSERT many rows of `model`'s table in one executemany on the session's connection, without the
+    ORM's bookkeeping (the rows are not loaded as objects). Every dict has the same keys; rows they
+    refer to by foreign key must already be flushed."""
+    if values:
+        session.connection().execute(insert(model.__table__), values)
 
 
 class Base(DeclarativeBase):
