@@ -32,7 +32,7 @@ from sitrep.merge import blocking, history, rows
 from sitrep.merge.fold import Contribution, fold, record_from_json, record_json
 from sitrep.merge.scoring import LINK, NEAR_KM, Match, Side, is_coordinated, km, link_score, score
 from sitrep.merge.signature import fold as fold_text, terms as signature_terms, weights
-from sitrep.records import Article, Extraction, Incident
+from sitrep.records import Article, Extraction, Figure, Incident
 from sitrep.store.schema import (
     ArticleRow,
     ArticleTermsRow,
@@ -109,6 +109,7 @@ class _Report:
         self.weights = weights(self.terms, self.df, self.n_docs)
         self.top = blocking.probe_terms(self.terms, self.df, self.n_docs)
         self.text = text.folded
+        self.held: list[object] = []  # rows read or written for this report, held so the session need not read them again
 
     def df_for(self, session: Session, terms) -> tuple[dict[str, int], int]:
         missing = [t for t in terms if t not in self.df]
@@ -296,12 +297,13 @@ def _load_sides(session: Session, report: _Report, ids: list[str], cache: dict[s
     wanted = list(dict.fromkeys(i for i in ids if i not in cache))
     if not wanted:
         return
-    query = select(IncidentRow, IncidentTermsRow.terms).outerjoin(IncidentTermsRow) \
-        .where(IncidentRow.id.in_(wanted))
-    loaded = {row.id: (row, dict(terms or {})) for row, terms in session.execute(query)}
-    df, n = report.df_for(session, {t for _, terms in loaded.values() for t in terms})
-    for iid, (row, terms) in loaded.items():
-        cache[iid] = (row, rows.stored_side(row, terms, df, n))
+    query = select(IncidentRow, IncidentTermsRow).outerjoin(IncidentTermsRow).where(IncidentRow.id.in_(wanted))
+    loaded = {row.id: (row, signature) for row, signature in session.execute(query)}
+    report.held.extend(signature for _, signature in loaded.values() if signature is not None)
+    terms = {iid: dict(signature.terms) if signature is not None else {} for iid, (_, signature) in loaded.items()}
+    df, n = report.df_for(session, {t for ts in terms.values() for t in ts})
+    for iid, (row, _) in loaded.items():
+        cache[iid] = (row, rows.stored_side(row, terms[iid], df, n))
 
 
 def _contribute(session: Session, report: _Report, inc: Incident, decision: Decision,
@@ -310,38 +312,50 @@ def _contribute(session: Session, report: _Report, inc: Incident, decision: Deci
     article, now = report.article, report.now
     record = record_json(inc)
     reports = list(dict.fromkeys([*inc.articles, article.id]))
-    only_this_report = decision.created and reports == [article.id]
+    mine = Contribution(article.id, record_from_json(record, inc.id), article.published, order=0)
+    earlier: list[Contribution] = []
+    published: list[dt.date | None] = []
     if decision.created:
         row = IncidentRow(id=decision.incident_id, perpetrators=[], targets=[], victims=[], weapons=[],
                           related=[], created_at=now, updated_at=now)
-        if only_this_report:  # its one contribution is the one being added: fold it first, insert the row once
-            rows.apply(row, fold([Contribution(article.id, record_from_json(record, inc.id), article.published, 0)],
-                                 [], codebook))
+        if reports == [article.id]:  # its one contribution is this report's: fold it first, insert the row once
+            rows.apply(row, fold([mine], [], codebook))
             row.related = [r for r in dict.fromkeys(related) if r != row.id]
         session.add(row)
         session.flush()
         before, linked = None, []
     else:
         row = session.get(IncidentRow, decision.incident_id)
-        rows.ensure_contributions(session, row, now)
-        linked = rows.article_ids(session, row.id)
+        earlier = rows.contributions_of(session, row.id)
+        if not earlier:
+            rows.ensure_contributions(session, row, now)
+            earlier = rows.contributions_of(session, row.id)
+        linked, published = rows.linked_articles(session, row.id)
         before = rows.snapshot(session, row, linked)
 
     insert_rows(session, IncidentReportRow, [dict(
         incident_id=row.id, article_id=article.id, extracted_id=inc.id, link="extracted",
         score=decision.match.score if decision.match else None, record=record, added_at=now,
     )])
-    _add_claims(session, row, inc, decision.created)
+    figures = _add_claims(session, row, inc, decision.created)
     new_links = [a for a in reports if a not in linked]
     insert_rows(session, IncidentArticleRow, [dict(incident_id=row.id, article_id=a) for a in new_links])
-    if not only_this_report:
-        rows.refold(session, row, codebook, new=decision.created)
+    folded_now = decision.created and new_links == [article.id]
+    if not decision.created:  # its contributions and figures as stored, this report's after them
+        mine.order = max(c.order for c in earlier) + 1 if earlier else 0
+        rows.refold(session, row, codebook, contributions=[*earlier, mine], figures=figures)
+    elif not folded_now:
+        rows.refold(session, row, codebook, new=True)
+    if not folded_now:
         row.related = [r for r in dict.fromkeys([*(row.related or []), *related]) if r != row.id]
         row.updated_at = now
     terms = rows.add_incident_terms(session, row.id, report.terms, new=decision.created)
     df, n = report.df_for(session, terms)
-    if only_this_report:
+    if folded_now:
         articles, first = new_links, article.published
+    elif new_links == [article.id]:
+        articles = rows.article_ids(session, row.id)
+        first = min((d for d in [*published, article.published] if d is not None), default=None)
     else:
         articles = rows.article_ids(session, row.id) if new_links else linked
         first = rows.first_published_of(session, row.id)
@@ -356,25 +370,26 @@ def _contribute(session: Session, report: _Report, inc: Incident, decision: Deci
     return row
 
 
-def _add_claims(session: Session, row: IncidentRow, inc: Incident, created: bool) -> None:
+def _add_claims(session: Session, row: IncidentRow, inc: Incident, created: bool) -> list[Figure]:
     """Insert the incident's figures and evidence that the stored incident lacks (bulk inserts; the
-    row's collections are expired, to be read again when needed)."""
+    row's collections are expired, to be read again when needed). Returns the stored incident's figures
+    after the insert, in the order they were stored (for a new incident: the report's own)."""
     incident_id = row.id
-    figure_keys: set[tuple] = set()
+    stored: list[Figure] = []
     evidence_keys: set[tuple] = set()
     if not created:
-        figure_keys = set(session.execute(
-            select(FigureRow.article_id, FigureRow.kind, FigureRow.value, FigureRow.start, FigureRow.end)
-            .where(FigureRow.incident_id == incident_id)).all())
+        stored = rows.stored_figures(session, incident_id)
         evidence_keys = set(session.execute(
             select(EvidenceRow.article_id, EvidenceRow.field, EvidenceRow.start, EvidenceRow.end)
             .where(EvidenceRow.incident_id == incident_id)).all())
+    figure_keys = {(f.article_id, f.kind, f.value, f.start, f.end) for f in stored}
     figures = []
     for figure in inc.figures:
         key = (figure.article_id, figure.kind, figure.value, figure.start, figure.end)
         if key not in figure_keys:
             figure_keys.add(key)
             figures.append({"incident_id": incident_id, **figure.model_dump()})
+            stored.append(figure)
     evidence = []
     for item in inc.evidence:
         key = (item.article_id, item.field, item.start, item.end)
@@ -384,6 +399,7 @@ def _add_claims(session: Session, row: IncidentRow, inc: Incident, created: bool
     insert_rows(session, FigureRow, figures)
     insert_rows(session, EvidenceRow, evidence)
     session.expire(row, ["figures", "evidence"])
+    return stored
 
 
 def _relate(session: Session, incident_id: str, other: str, report: _Report) -> None:

@@ -22,6 +22,7 @@ from sitrep.records import Actor, Figure, Incident, Place, Range
 from sitrep.store.schema import (
     ArticleRow,
     ArticleTermsRow,
+    FigureRow,
     IncidentArticleRow,
     IncidentReportRow,
     IncidentRow,
@@ -117,6 +118,18 @@ def article_ids(session: Session, incident_id: str) -> list[str]:
     return list(session.scalars(query))
 
 
+def linked_articles(session: Session, incident_id: str) -> tuple[list[str], list[dt.date | None]]:
+    """The incident's article ids (in the order of `article_ids`) and their publication dates."""
+    query = (
+        select(IncidentArticleRow.article_id, ArticleRow.published)
+        .join(ArticleRow, ArticleRow.id == IncidentArticleRow.article_id)
+        .where(IncidentArticleRow.incident_id == incident_id)
+        .order_by(ArticleRow.ingested_at, ArticleRow.id)
+    )
+    found = session.execute(query).all()
+    return [a for a, _ in found], [p for _, p in found]
+
+
 def link_article(session: Session, incident_id: str, article_id: str) -> None:
     if session.get(IncidentArticleRow, (incident_id, article_id)) is None:
         session.add(IncidentArticleRow(incident_id=incident_id, article_id=article_id))
@@ -170,7 +183,7 @@ def ensure_contributions(session: Session, row: IncidentRow, now: dt.datetime) -
     session.flush()
 
 
-def contributions(session: Session, incident_id: str) -> list[Contribution]:
+def contributions_of(session: Session, incident_id: str) -> list[Contribution]:
     query = (
         select(IncidentReportRow, ArticleRow.published)
         .join(ArticleRow, ArticleRow.id == IncidentReportRow.article_id)
@@ -182,6 +195,13 @@ def contributions(session: Session, incident_id: str) -> list[Contribution]:
                      published=published, order=r.id, link=r.link)
         for r, published in session.execute(query)
     ]
+
+
+def stored_figures(session: Session, incident_id: str) -> list[Figure]:
+    """The incident's figures as stored, in the order they were stored."""
+    columns = [getattr(FigureRow, name) for name in Figure.model_fields]
+    query = select(*columns).where(FigureRow.incident_id == incident_id).order_by(FigureRow.id)
+    return [Figure.model_construct(**values) for values in session.execute(query).mappings()]
 
 
 def figures_of(row: IncidentRow) -> list[Figure]:
@@ -223,12 +243,18 @@ def apply(row: IncidentRow, folded: Folded) -> None:
             setattr(row, name, value)
 
 
-def refold(session: Session, row: IncidentRow, codebook: Codebook, *, new: bool = False) -> None:
-    """Recompute the incident's fields from its contributions, figures and edits."""
+def refold(session: Session, row: IncidentRow, codebook: Codebook, *, new: bool = False,
+           contributions: list[Contribution] | None = None, figures: list[Figure] | None = None) -> None:
+    """Recompute the incident's fields from its contributions, figures and edits (`contributions`,
+    `figures`: all of them, when the caller has them; else they are read)."""
     session.flush()
-    session.refresh(row, attribute_names=["figures"])
+    if figures is None:
+        session.refresh(row, attribute_names=["figures"])
+        figures = figures_of(row)
+    if contributions is None:
+        contributions = contributions_of(session, row.id)
     edits = {} if new else history.edits(session, row.id)
-    apply(row, fold(contributions(session, row.id), figures_of(row), codebook, edits))
+    apply(row, fold(contributions, figures, codebook, edits))
 
 
 def first_published_of(session: Session, incident_id: str) -> dt.date | None:

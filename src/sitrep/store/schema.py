@@ -45,7 +45,13 @@ def insert_rows(session: Session, model: type[Base], values: list[dict[str, Any]
     ORM's bookkeeping (the rows are not loaded as objects). Every dict has the same keys; rows they
     refer to by foreign key must already be flushed."""
     if values:
-        session.connection().execute(insert(model.__table__), values)
+        statement = _INSERTS.get(model)
+        if statement is None:
+            statement = _INSERTS[model] = insert(model.__table__)
+        session.connection().execute(statement, values)
+
+
+_INSERTS: dict[type, Any] = {}  # one INSERT statement per table, its cache key computed once
 
 
 class Base(DeclarativeBase):
