@@ -193,6 +193,29 @@ def test_a_report_that_cannot_be_stored_does_not_sink_its_batch(db_url):
         assert ledger.counts()["articles"] == 3
 
 
+def _term_stats(ledger: Ledger) -> dict[str, int]:
+    from sqlalchemy import text
+
+    with ledger.engine.connect() as connection:
+        return dict(connection.execute(text("SELECT term, df FROM term_stats")).all())
+
+
+def test_a_report_rolled_back_after_merging_began_leaves_no_counts(db_url, tmp_path):
+    """Merging counts a report's terms before it fails (here on a figure quoting an article that was never
+    stored): the batch's statistics are those of the reports stored, as if the failed one was never sent."""
+    reports = _reports()[:4]
+    article, extraction = _reports()[6]
+    [incident] = extraction.incidents
+    stray = incident.figures[0].model_copy(update={"article_id": "no-such-article"})
+    broken = (article, Extraction(incidents=[incident.model_copy(update={"figures": [stray]})]))
+    with Ledger(db_url) as ledger, Ledger(str(tmp_path / "clean.db")) as clean:
+        results = ledger.add_many([*reports[:2], broken, *reports[2:]])
+        assert [r.stored for r in results] == [True, True, False, True, True]
+        clean.add_many(reports)
+        assert _term_stats(ledger) == _term_stats(clean) and _term_stats(ledger)[""] == 4
+        assert records(ledger) == records(clean)
+
+
 def test_cli_ingest_with_worker_processes(demo_feed, baseline, tmp_path):
     from typer.testing import CliRunner
 

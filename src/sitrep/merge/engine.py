@@ -125,7 +125,7 @@ def add_report(session: Session, article: Article, extraction: Extraction, now: 
     codebook = codebook or load_codebook()
     report = _Report(session, article, now, text)
     insert_rows(session, ArticleTermsRow, [dict(article_id=article.id, terms=report.terms)])
-    rows.count_terms(session, report.terms, report.df, report.n_docs)
+    rows.count_terms(session, article.id, report.terms)
     if not extraction.incidents:
         return _orphan(session, report)
 

@@ -7,10 +7,14 @@ analyst's edits), and refreshing its text signature and blocking keys after any 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from sitrep.codebook import Codebook
@@ -32,22 +36,31 @@ from sitrep.store.schema import (
 )
 
 N_DOCS = ""  # the term_stats row counting reports
-_DF_CACHE = "sitrep.term_df"  # session.info key of the statistics read in this session
 _READ_DF = select(TermStatRow.term, TermStatRow.df).where(TermStatRow.term.in_(bindparam("terms", expanding=True)))
-_COUNT_DF = update(TermStatRow).where(TermStatRow.term.in_(bindparam("terms", expanding=True))) \
-    .values(df=TermStatRow.df + 1)
+_STATS = "sitrep.term_stats"  # session.info key of the session's `_TermStats`
+
+
+@dataclass
+class _TermStats:
+    """The term statistics of one write session. Within a write transaction no other writer changes
+    them (the merge lock), so each term is read once and the reports' counts are written together at
+    the end (`write_frequencies`)."""
+
+    df: dict[str, int] = field(default_factory=dict)  # the current value of each term read (counts included)
+    unwritten: Counter[str] = field(default_factory=Counter)  # counts not yet written
+    counted: dict[str, list[str]] = field(default_factory=dict)  # article id -> the terms it counted
+
+
+def _stats(session: Session) -> _TermStats:
+    return session.info.setdefault(_STATS, _TermStats())
 
 
 # ---------------------------------------------------------------- term statistics
 
 
 def document_frequencies(session: Session, terms: Iterable[str]) -> tuple[dict[str, int], int]:
-    """df of each term (absent: 0) and the number of reports counted.
-
-    The values read are kept for the rest of the session (`session.info`), and `count_terms` keeps them
-    current: within a write transaction no other writer changes the statistics (the merge lock), so a
-    batch of reports reads each term once. `forget_frequencies` drops them (a report rolled back)."""
-    known: dict[str, int] = session.info.setdefault(_DF_CACHE, {})
+    """df of each term (absent: 0) and the number of reports counted, this session's counts included."""
+    known = _stats(session).df
     wanted = sorted((set(terms) | {N_DOCS}) - known.keys())
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
@@ -57,26 +70,38 @@ def document_frequencies(session: Session, terms: Iterable[str]) -> tuple[dict[s
     return df, known[N_DOCS]
 
 
-def forget_frequencies(session: Session) -> None:
-    """Drop the statistics `document_frequencies` keeps for this session (after a rollback)."""
-    session.info.pop(_DF_CACHE, None)
+def count_terms(session: Session, article_id: str, terms: Iterable[str]) -> None:
+    """Add one report to the statistics of its terms (read first by `document_frequencies`), in memory
+    until `write_frequencies`."""
+    stats = _stats(session)
+    counted = sorted(set(terms) | {N_DOCS})
+    for term in counted:
+        stats.df[term] += 1
+        stats.unwritten[term] += 1
+    stats.counted[article_id] = counted
 
 
-def count_terms(session: Session, terms: Iterable[str], known: Mapping[str, int], n_docs: int) -> None:
-    """Add one report to the statistics of its terms (`known`: the terms' rows that exist; `n_docs`:
-    the reports counted so far, 0 when the counting row does not exist yet)."""
-    terms = set(terms)
-    present = [t for t in terms if t in known]
-    missing = [t for t in terms if t not in known]
-    (present if n_docs else missing).append(N_DOCS)
-    for start in range(0, len(present), 900):
-        chunk = present[start : start + 900]
-        session.connection().execute(_COUNT_DF, {"terms": chunk})
-    insert_rows(session, TermStatRow, [{"term": t, "df": 1} for t in sorted(missing)])
-    cached = session.info.get(_DF_CACHE)
-    if cached is not None:
-        cached.update({t: known.get(t, 0) + 1 for t in terms})
-        cached[N_DOCS] = n_docs + 1
+def uncount(session: Session, article_id: str) -> None:
+    """Take back the counts of a report whose storing was rolled back (nothing if it counted none)."""
+    stats = _stats(session)
+    for term in stats.counted.pop(article_id, []):
+        stats.df[term] -= 1
+        stats.unwritten[term] -= 1
+
+
+def write_frequencies(session: Session) -> None:
+    """Write the session's counts (one upsert of every term counted), before its transaction commits."""
+    stats = session.info.get(_STATS)
+    if stats is None or not +stats.unwritten:
+        return
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(TermStatRow.__table__)
+    statement = statement.on_conflict_do_update(index_elements=["term"],
+                                                set_={"df": TermStatRow.__table__.c.df + statement.excluded.df})
+    rows = [{"term": t, "df": n} for t, n in sorted(stats.unwritten.items()) if n]
+    session.connection().execute(statement, rows)
+    stats.unwritten.clear()
+    stats.counted.clear()
 
 
 # ---------------------------------------------------------------- stored incidents as records

@@ -196,18 +196,24 @@ class Ledger:
         """
         results: list[AddResult] = []
         with self._writing() as session:
+            current: str | None = None  # the report being stored
             try:
                 for article, extraction in reports:
+                    current = article.id
                     try:
                         with session.begin_nested():
                             text = texts.get(article.id) if texts else None
                             results.append(self._add_in(session, article, extraction, text))
                     except Exception as exc:  # rolled back to the savepoint; the rest goes on
-                        merge_rows.forget_frequencies(session)  # what it counted was rolled back too
+                        merge_rows.uncount(session, article.id)  # its term counts are rolled back too
                         results.append(AddResult(article_id=article.id, stored=False,
                                                  error=f"not stored: {exc!r}"[:500], transient=transient(exc)))
-            except KeyboardInterrupt:
-                session.commit()  # keep what was finished; the current report was rolled back
+                    current = None
+            except KeyboardInterrupt:  # keep what was finished; the current report was rolled back
+                if current is not None:
+                    merge_rows.uncount(session, current)
+                merge_rows.write_frequencies(session)
+                session.commit()
                 raise
         return results
 
@@ -243,6 +249,7 @@ class Ledger:
             if self.engine.dialect.name == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
             yield session
+            merge_rows.write_frequencies(session)  # the term counts merging kept in memory
 
     def _write_article(self, session: Session, article: Article, extraction: Extraction,
                        now: dt.datetime) -> None:
