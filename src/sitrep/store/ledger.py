@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -195,7 +196,9 @@ class Ledger:
         finished before the interruption are committed, so none is lost or half-written.
         """
         results: list[AddResult] = []
+        reports = list(reports)
         with self._writing() as session:
+            stored = _stored_articles(session, [article for article, _ in reports])
             current: str | None = None  # the report being stored
             try:
                 for article, extraction in reports:
@@ -203,7 +206,9 @@ class Ledger:
                     try:
                         with session.begin_nested():
                             text = texts.get(article.id) if texts else None
-                            results.append(self._add_in(session, article, extraction, text))
+                            results.append(self._add_in(session, article, extraction, text, stored))
+                        if results[-1].stored:
+                            stored.add(article.id, article.content_hash)
                     except Exception as exc:  # rolled back to the savepoint; the rest goes on
                         merge_rows.uncount(session, article.id)  # its term counts are rolled back too
                         results.append(AddResult(article_id=article.id, stored=False,
@@ -218,14 +223,14 @@ class Ledger:
         return results
 
     def _add_in(self, session: Session, article: Article, extraction: Extraction,
-                text: merge_engine.ReportText | None = None) -> AddResult:
-        """Write one report inside a write transaction (`_writing`)."""
-        stored = session.execute(select(ArticleRow.id, ArticleRow.content_hash).where(
-            or_(ArticleRow.content_hash == article.content_hash, ArticleRow.id == article.id))).all()
-        for stored_id, content_hash in stored:
-            if content_hash == article.content_hash:  # stored earlier, or by another writer while we waited
-                return AddResult(article_id=stored_id, stored=False)
-        if stored:
+                text: merge_engine.ReportText | None = None, stored: _StoredArticles | None = None) -> AddResult:
+        """Write one report inside a write transaction (`_writing`); `stored`: the stored articles that
+        share its id or content, when the caller read them within this transaction."""
+        if stored is None:
+            stored = _stored_articles(session, [article])
+        if article.content_hash in stored.by_hash:  # stored earlier, or by another writer while we waited
+            return AddResult(article_id=stored.by_hash[article.content_hash], stored=False)
+        if article.id in stored.ids:
             raise ValueError(f"article id {article.id!r} is already stored with different content")
         now = utcnow()
         self._write_article(session, article, extraction, now)
@@ -515,6 +520,30 @@ def _hand_set_place(location: Mapping[str, Any] | None, incident_id: str) -> Any
         return None
     return LocalPlace(name=str(location["name"]).strip(), lat=float(location["lat"]), lon=float(location["lon"]),
                       country_code=str(location["country_code"]).upper(), source=f"analyst {incident_id}")
+
+
+@dataclass
+class _StoredArticles:
+    """Stored articles by content hash (their ids) and their ids."""
+
+    by_hash: dict[str, str] = field(default_factory=dict)
+    ids: set[str] = field(default_factory=set)
+
+    def add(self, article_id: str, content_hash: str) -> None:
+        self.by_hash[content_hash] = article_id
+        self.ids.add(article_id)
+
+
+def _stored_articles(session: Session, articles: list[Article]) -> _StoredArticles:
+    """The stored articles that share an id or a content hash with these (one query per 400)."""
+    found = _StoredArticles()
+    for start in range(0, len(articles), 400):
+        chunk = articles[start : start + 400]
+        query = select(ArticleRow.id, ArticleRow.content_hash).where(or_(
+            ArticleRow.content_hash.in_({a.content_hash for a in chunk}), ArticleRow.id.in_({a.id for a in chunk})))
+        for article_id, content_hash in session.execute(query):
+            found.add(article_id, content_hash)
+    return found
 
 
 def _source_id(session: Session, name: str) -> int:
