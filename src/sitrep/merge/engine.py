@@ -109,7 +109,9 @@ class _Report:
         self.weights = weights(self.terms, self.df, self.n_docs)
         self.top = blocking.probe_terms(self.terms, self.df, self.n_docs)
         self.text = text.folded
-        self.held: list[object] = []  # rows read or written for this report, held so the session need not read them again
+        # stored signatures read for this report, held so that merging into one needs no second read
+        # (the session keeps clean rows only while they are referenced)
+        self.held: list[IncidentTermsRow] = []
 
     def df_for(self, session: Session, terms) -> tuple[dict[str, int], int]:
         missing = [t for t in terms if t not in self.df]
@@ -313,12 +315,13 @@ def _contribute(session: Session, report: _Report, inc: Incident, decision: Deci
     record = record_json(inc)
     reports = list(dict.fromkeys([*inc.articles, article.id]))
     mine = Contribution(article.id, record_from_json(record, inc.id), article.published, order=0)
+    alone = decision.created and reports == [article.id]  # a new incident this report alone tells of
     earlier: list[Contribution] = []
     published: list[dt.date | None] = []
     if decision.created:
         row = IncidentRow(id=decision.incident_id, perpetrators=[], targets=[], victims=[], weapons=[],
                           related=[], created_at=now, updated_at=now)
-        if reports == [article.id]:  # its one contribution is this report's: fold it first, insert the row once
+        if alone:  # its one contribution is this report's: fold it first, insert the row once
             rows.apply(row, fold([mine], [], codebook))
             row.related = [r for r in dict.fromkeys(related) if r != row.id]
         session.add(row)
@@ -340,19 +343,18 @@ def _contribute(session: Session, report: _Report, inc: Incident, decision: Deci
     figures = _add_claims(session, row, inc, decision.created)
     new_links = [a for a in reports if a not in linked]
     insert_rows(session, IncidentArticleRow, [dict(incident_id=row.id, article_id=a) for a in new_links])
-    folded_now = decision.created and new_links == [article.id]
     if not decision.created:  # its contributions and figures as stored, this report's after them
         mine.order = max(c.order for c in earlier) + 1 if earlier else 0
         rows.refold(session, row, codebook, contributions=[*earlier, mine], figures=figures)
-    elif not folded_now:
+    elif not alone:
         rows.refold(session, row, codebook, new=True)
-    if not folded_now:
+    if not alone:
         row.related = [r for r in dict.fromkeys([*(row.related or []), *related]) if r != row.id]
         row.updated_at = now
     terms = rows.add_incident_terms(session, row.id, report.terms, new=decision.created)
     df, n = report.df_for(session, terms)
-    if folded_now:
-        articles, first = new_links, article.published
+    if alone:
+        articles, first = reports, article.published
     elif new_links == [article.id]:
         articles = rows.article_ids(session, row.id)
         first = min((d for d in [*published, article.published] if d is not None), default=None)
