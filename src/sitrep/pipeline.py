@@ -26,6 +26,7 @@ from sitrep.extract.places import PlaceResolver
 from sitrep.extract.problems import attempt
 from sitrep.extract.selection import SentenceSelector, remember, selection_words, source_text
 from sitrep.extract.typing import IncidentTyper, Typing
+from sitrep.nlp import batches
 from sitrep.nlp.gazetteer import Gazetteer, LocalPlace
 from sitrep.nlp.language import unsupported
 from sitrep.nlp.ruler import build_nlp
@@ -47,14 +48,12 @@ class Pipeline:
 
     def parse(self, text: str) -> Doc:
         """The parse of a report's selected sentences (the others blanked, offsets kept)."""
-        selection = self.selector(text)
-        return remember(self.nlp(selection.text), selection)
+        return next(self.parse_many([text]))
 
     def parse_many(self, texts: Iterable[str], batch_size: int = 32) -> Iterator[Doc]:
-        """`parse` for a stream of reports, in batches."""
+        """`parse` for a stream of reports, in batches bounded in count and size (`nlp/batches.py`)."""
         selections = (self.selector(text) for text in texts)
-        pairs = ((s.text, s) for s in selections)
-        for doc, selection in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        for doc, selection in batches.parse(self.nlp, ((s.text, s) for s in selections), batch_size):
             yield remember(doc, selection)
 
     @classmethod
