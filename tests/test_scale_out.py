@@ -153,6 +153,10 @@ def test_a_stopped_ingest_resumes_without_redoing_or_losing_work(demo_feed, base
         assert records(ledger) == baseline
         again = batch.ingest([demo_feed], ledger, coder)
         assert again.files_skipped == 3 and again.coded == 0
+        resumed_terms = _term_stats(ledger)
+    with Ledger(str(tmp_path / "whole.db")) as whole:  # the statistics count each stored report once
+        batch.ingest([demo_feed], whole, coder)
+        assert resumed_terms == _term_stats(whole) and resumed_terms[""] == 28
 
 
 def test_a_report_that_breaks_the_extractor_is_stored_with_the_reason(pipeline, tmp_path):
