@@ -231,6 +231,14 @@ def scoped(nlp_base):
     # a relative clause behind a reporting verb
     ("A vigil was held for a teen who police say was shot and killed by a friend.",
      [("killed", 1, "one person")]),
+    # shot and survived: wounded, not "people shot" (who may include the dead)
+    ("Her husband was shot but survived.", [("injured", 1, "one more person")]),
+    ("A cousin was shot in the hip and is in stable condition.", [("injured", 1, "one person")]),
+    ("Four men were shot and survived.", [("injured", 4, "")]),
+    ("The clerk survived being shot in the neck.", [("injured", 1, "one person")]),
+    ("Two teenagers survived gunshot wounds.", [("injured", 2, "")]),
+    ("The clerk did not survive being shot.", [("killed", 1, "one person")]),
+    ("Four men were shot, and two of them survived.", [("injured", 4, SHOT), ("injured", 2, "", "S")]),
 ])
 def test_local_news_figures(scoped, text, expected):
     assert scoped(text) == expected

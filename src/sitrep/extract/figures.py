@@ -568,7 +568,7 @@ class _Sentence:
                     if fatal is not None:
                         q.kind, q.trigger = _KILLED, (j, max(j, fatal.i - self.offset) + 1)
                     else:
-                        q.shot = self.word(j - 1) != "also"
+                        q.shot = self.word(j - 1) != "also" and not _survives(tok)
                 return
             if w in _PASSIVE_AUX:
                 passive = True
@@ -789,6 +789,23 @@ def _death_signal(verb: Token, depth: int = 0) -> Token | None:
     return None
 
 
+def _survives(verb: Token) -> bool:
+    """A verb of shooting coordinated with the person's survival: "was shot but survived", "was shot and is
+    in stable condition", "shot and expected to recover" (the same subject: the people shot are wounded)."""
+    for c in verb.children:
+        if c.dep_ != "conj" or any(g.dep_ in ("nsubj", "nsubjpass") and g.pos_ != "PRON" for g in c.children):
+            continue
+        lemma = c.lemma_.lower()
+        if lemma in ("survive", "recover") and not any(g.dep_ == "neg" for g in c.children):
+            return True
+        if lemma in _STATE_VERBS and _in_condition(c) is not None:
+            return True
+        if lemma == "expect" and any(g.dep_ == "xcomp" and g.lemma_.lower() in ("survive", "recover", "live")
+                                     for g in c.children):
+            return True
+    return False
+
+
 def _dies(verb: Token) -> bool:
     """A clause of dying whose subject is a pronoun ("where he died", "where she was pronounced dead")."""
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
@@ -847,7 +864,7 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
             if fatal is not None:
                 return "killed", False, fatal
             also = any(c.dep_ == "advmod" and c.lower_ == "also" for c in verb.children)
-            return "injured", not also, verb
+            return "injured", not also and not _survives(verb), verb
         if lemma in _HURT_VERBS:
             return ("killed", False, fatal) if fatal is not None else ("injured", False, verb)
     if role in ("pass", "obj") and lemma in _CARRY_VERBS and (_to_medical(verb) or (
@@ -855,6 +872,12 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
         if fatal is not None:
             return "killed", False, fatal
         return "injured", True, verb  # taken to hospital: wounded, or dying there
+    if role == "subj" and lemma == "survive" and fatal is None and not any(c.dep_ == "neg" for c in verb.children):
+        # "survived being shot", "survived gunshot wounds": wounded
+        for c in verb.children:
+            if (c.dep_ == "xcomp" and c.lemma_.lower() in _SHOOT_VERBS | _HURT_VERBS) or (
+                    c.dep_ == "dobj" and c.lemma_.lower() in _WOUND_NOUNS | {"shooting", "attack", "gunshot"}):
+                return "injured", False, c
     if role == "obj" and lemma in ("find", "leave") and fatal is not None:
         return "killed", False, fatal  # "found a 16-year-old girl dead", "left a six-year-old dead"
     if role == "obj" and lemma == "leave" and (condition := _in_condition(verb)) is not None:
