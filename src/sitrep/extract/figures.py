@@ -736,6 +736,8 @@ _CARRY_VERBS = frozenset("take rush transport airlift fly carry drive send admit
 _CONDITIONS = frozenset("critical serious stable grave fair satisfactory guarded good".split())
 _MEDICAL = frozenset("hospital hospitals center centre clinic trauma medical emergency er".split())
 _WOUND_NOUNS = frozenset("wound wounds injury injuries".split())
+_SURVIVED_ACTS = _SHOOT_VERBS | _HURT_VERBS  # "survived being shot"
+_SURVIVED_HARMS = _WOUND_NOUNS | {"shooting", "attack", "gunshot"}  # "survived gunshot wounds"
 _DEATH_NOUNS = frozenset("death deaths murder murders killing killings slaying slayings homicide "
                          "homicides execution assassination".split())
 _CRASHES = frozenset("crash collision wreck".split())
@@ -781,12 +783,16 @@ def _death_signal(verb: Token, depth: int = 0) -> Token | None:
                 for g in c.children):  # nor "wounding two bosses and killing a receptionist": another person
             lemma = c.lemma_.lower()
             if lemma in _KILL_VERBS or lemma in _DIE_VERBS or (
-                    lemma == "survive" and any(g.dep_ == "neg" for g in c.children)):
+                    lemma == "survive" and _negated(c)):
                 return c
             found = _death_signal(c, depth + 1)
             if found is not None:
                 return found
     return None
+
+
+def _negated(verb: Token) -> bool:
+    return any(c.dep_ == "neg" for c in verb.children)
 
 
 def _survives(verb: Token) -> bool:
@@ -796,7 +802,7 @@ def _survives(verb: Token) -> bool:
         if c.dep_ != "conj" or any(g.dep_ in ("nsubj", "nsubjpass") and g.pos_ != "PRON" for g in c.children):
             continue
         lemma = c.lemma_.lower()
-        if lemma in ("survive", "recover") and not any(g.dep_ == "neg" for g in c.children):
+        if lemma in ("survive", "recover") and not _negated(c):
             return True
         if lemma in _STATE_VERBS and _in_condition(c) is not None:
             return True
@@ -813,8 +819,7 @@ def _dies(verb: Token) -> bool:
         return False
     lemma = verb.lemma_.lower()
     return lemma in _DIE_VERBS or (lemma in _FOUND_VERBS and any(
-        c.lower_ == "dead" for c in verb.children)) or (lemma == "survive" and any(
-        c.dep_ == "neg" for c in verb.children))
+        c.lower_ == "dead" for c in verb.children)) or (lemma == "survive" and _negated(verb))
 
 
 def _to_medical(verb: Token) -> bool:
@@ -850,7 +855,7 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
     """(kind, shot, trigger token) of what `verb` says happened to its subject ("subj"), passive
     subject ("pass") or object ("obj"); None when it says no casualty (or the person is the agent)."""
     lemma = verb.lemma_.lower()
-    if any(c.dep_ == "neg" for c in verb.children) and lemma not in ("survive", "make"):
+    if _negated(verb) and lemma not in ("survive", "make"):
         return None
     fatal = _death_signal(verb)
     if in_crash(verb):
@@ -872,11 +877,11 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
         if fatal is not None:
             return "killed", False, fatal
         return "injured", True, verb  # taken to hospital: wounded, or dying there
-    if role == "subj" and lemma == "survive" and fatal is None and not any(c.dep_ == "neg" for c in verb.children):
+    if role == "subj" and lemma == "survive" and fatal is None and not _negated(verb):
         # "survived being shot", "survived gunshot wounds": wounded
         for c in verb.children:
-            if (c.dep_ == "xcomp" and c.lemma_.lower() in _SHOOT_VERBS | _HURT_VERBS) or (
-                    c.dep_ == "dobj" and c.lemma_.lower() in _WOUND_NOUNS | {"shooting", "attack", "gunshot"}):
+            if (c.dep_ == "xcomp" and c.lemma_.lower() in _SURVIVED_ACTS) or (
+                    c.dep_ == "dobj" and c.lemma_.lower() in _SURVIVED_HARMS):
                 return "injured", False, c
     if role == "obj" and lemma in ("find", "leave") and fatal is not None:
         return "killed", False, fatal  # "found a 16-year-old girl dead", "left a six-year-old dead"
@@ -895,13 +900,13 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
     if role == "subj":
         if lemma in _DIE_VERBS:
             return "killed", False, verb
-        if lemma == "survive" and any(c.dep_ == "neg" for c in verb.children):
+        if lemma == "survive" and _negated(verb):
             return "killed", False, verb
         if lemma == "lose" and any(c.dep_ == "dobj" and c.lemma_.lower() == "life" for c in verb.children):
             return "killed", False, verb
         if lemma == "pass" and any(c.lower_ == "away" for c in verb.children):
             return "killed", False, verb
-        if lemma == "make" and any(c.dep_ == "neg" for c in verb.children) and any(
+        if lemma == "make" and _negated(verb) and any(
                 c.dep_ == "dobj" and c.lower_ == "it" for c in verb.children):
             return "killed", False, verb  # "didn't make it"
         if lemma in _STATE_VERBS:

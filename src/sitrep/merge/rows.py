@@ -229,15 +229,6 @@ def stored_figures(session: Session, incident_id: str) -> list[Figure]:
     return [Figure.model_construct(**values) for values in session.execute(query).mappings()]
 
 
-def figures_of(row: IncidentRow) -> list[Figure]:
-    return [
-        Figure.model_construct(kind=f.kind, value=f.value, qualifier=f.qualifier, high=f.high, scope=f.scope,
-                               reported_by=f.reported_by, quote=f.quote, article_id=f.article_id,
-                               start=f.start, end=f.end)
-        for f in row.figures
-    ]
-
-
 def apply(row: IncidentRow, folded: Folded) -> None:
     row.event_type = folded.event_type
     row.sub_event_type = folded.sub_event_type
@@ -274,8 +265,7 @@ def refold(session: Session, row: IncidentRow, codebook: Codebook, *, new: bool 
     `figures`: all of them, when the caller has them; else they are read)."""
     session.flush()
     if figures is None:
-        session.refresh(row, attribute_names=["figures"])
-        figures = figures_of(row)
+        figures = stored_figures(session, row.id)
     if contributions is None:
         contributions = contributions_of(session, row.id)
     edits = {} if new else history.edits(session, row.id)
