@@ -239,6 +239,15 @@ def scoped(nlp_base):
     ("Two teenagers survived gunshot wounds.", [("injured", 2, "")]),
     ("The clerk did not survive being shot.", [("killed", 1, "one person")]),
     ("Four men were shot, and two of them survived.", [("injured", 4, SHOT), ("injured", 2, "", "S")]),
+    # hit or struck by gunfire: shot (killed or wounded); not by a car, nor with a brick
+    ("Three men were hit in the gunfire.", [("injured", 3, SHOT)]),
+    ("A 30-year-old was hit in the arm.", [("injured", 1, SHOT)]),
+    ("Her cousin was struck twice by stray bullets.", [("injured", 1, SHOT)]),
+    ("A stray round struck a toddler.", [("injured", 1, SHOT)]),
+    ("Two bystanders were struck and killed by gunfire.", [("killed", 2, "")]),
+    ("Four people were hit, one fatally.", [("injured", 4, SHOT), ("killed", 1, "")]),
+    ("A cyclist was struck by a van.", []),
+    ("The man was hit with a brick.", []),
 ])
 def test_local_news_figures(scoped, text, expected):
     assert scoped(text) == expected

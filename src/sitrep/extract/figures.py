@@ -193,7 +193,7 @@ _GATE = tuple(sorted({w[:4] for w in (*_AFTER, *_BEFORE, *_ZERO_WORDS)}
                         "host", "capt", "abdu", "arre", "gunn", "unac", "shot", "shoo", "stab", "surv",
                         "cond", "hims", "hers", "suic", "homi", "hosp", "succ", "murd", "mort",
                         "away", "make", "fata", "dead", "unha", "unhu", "unin", "unsc", "airl", "trau", "rush",
-                        "tran", "trea"}))
+                        "tran", "trea", "hit", "stru"}))
 _CUMULATIVE = re.compile(
     r"\b(?:in\s+total|altogether|cumulative|overall\s+toll|so\s+far\s+(?:this|in)\b|"
     r"this\s+year\s+alone)"
@@ -743,6 +743,9 @@ _DEATH_NOUNS = frozenset("death deaths murder murders killing killings slaying s
 _CRASHES = frozenset("crash collision wreck".split())
 # what makes a crash an attack: "shot down", "a bomb on board"
 _CRASH_CAUSES = frozenset("shoot down bomb explosion explode missile rocket attack sabotage hijack fire".split())
+_HIT_VERBS = frozenset(["hit", "strike"])  # a person hit by gunfire: killed or wounded, as "shot"
+_GUNFIRE = frozenset("""bullet round shot gunshot gunfire fire crossfire pellet birdshot buckshot shrapnel fragment
+spray barrage volley hail""".split())
 _SHOT_WORDS = ("shot", "stabbed")  # "were shot", "were stabbed": the people harmed, killed or wounded
 _MULTIPLES = {"double": 2, "triple": 3, "quadruple": 4, "quintuple": 5}
 _REFLEXIVE = frozenset("himself herself themselves".split())
@@ -774,6 +777,9 @@ def _death_signal(verb: Token, depth: int = 0) -> Token | None:
             return c
         if c.dep_ == "prep" and w == "to" and any(g.lower_ == "death" for g in c.children):
             return c
+        if c.dep_ == "advcl" and c.lemma_.lower() in _KILL_VERBS and any(
+                g.dep_ == "dobj" and g.lower_ in ("him", "her", "them") for g in c.children):
+            return c  # "shot him in the back, killing him"
         if c.dep_ in ("prep", "advcl", "relcl") and depth < 2:
             for v in c.subtree:  # "taken to a hospital, where he died", "to hospitals in X where they died"
                 if v.dep_ in ("relcl", "advcl") and _dies(v):
@@ -789,6 +795,33 @@ def _death_signal(verb: Token, depth: int = 0) -> Token | None:
             if found is not None:
                 return found
     return None
+
+
+def _instruments(verb: Token) -> list[Token]:
+    """What struck: the nouns after "by" or "with" on the verb, or after "by" on a verb coordinated with it
+    ("struck by a stray bullet", "hit with birdshot", "struck and killed by an oncoming vehicle"; not "taken
+    to hospital with wounds")."""
+    found = []
+    for v in (verb, *verb.conjuncts):
+        for c in v.children:
+            if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ in (("by", "with") if v is verb else ("by",))):
+                found.extend(g for g in c.children if g.dep_ == "pobj")
+    return found
+
+
+def _gunfire(noun: Token) -> bool:
+    return noun.lemma_.lower() in _GUNFIRE or any(
+        c.dep_ in ("compound", "amod") and c.lemma_.lower() in _GUNFIRE for c in noun.children)
+
+
+def _hit_by_gunfire(verb: Token, role: str) -> bool:
+    """ "Hit" or "struck" said of a person in a shooting: "was hit in the leg", "were struck by gunfire",
+    "was hit seven times", "five people were hit", "a stray bullet struck a girl" (not "struck by a car",
+    "hit with a bat": what struck is named, and it is not gunfire)."""
+    if role == "obj":
+        subject = _subject(verb)
+        return subject is not None and _gunfire(subject)
+    return role == "pass" and all(_gunfire(noun) for noun in _instruments(verb))
 
 
 def _negated(verb: Token) -> bool:
@@ -863,9 +896,7 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
     if role in ("pass", "obj"):
         if lemma in _KILL_VERBS or (lemma == "gun" and any(c.lower_ == "down" for c in verb.children)):
             return "killed", False, verb
-        if lemma in _SHOOT_VERBS or (lemma in ("strike", "hit") and role == "pass" and any(
-                c.dep_ == "agent" and any(g.lower_ in ("bullet", "bullets", "gunfire", "round", "shot")
-                                          for g in c.children) for c in verb.children)):
+        if lemma in _SHOOT_VERBS or (lemma in _HIT_VERBS and _hit_by_gunfire(verb, role)):
             if fatal is not None:
                 return "killed", False, fatal
             also = any(c.dep_ == "advmod" and c.lower_ == "also" for c in verb.children)
@@ -1622,4 +1653,4 @@ HARM_WORDS = frozenset(
      *_inflections(_KILL_VERBS | _DIE_VERBS | _HURT_VERBS | _CARE | frozenset({"harm", "pronounce"})),
      *_PERPETRATORS, *(f"{w}s" for w in _PERPETRATORS), *(f"{w}s" for w in _KIND_NOUNS),
      "died", "dying", "shot", "shoot", "shooting", "shootings", "bodies", "unharmed", "fatal", "fatally",
-     "stabbed", "stabbing", "stabbings", "victim", "hospital", "hospitals", "trauma", "casualty"})
+     "stabbed", "stabbing", "stabbings", "victim", "hospital", "hospitals", "trauma", "casualty", "hit", "struck"})
