@@ -248,6 +248,13 @@ def scoped(nlp_base):
     ("Four people were hit, one fatally.", [("injured", 4, SHOT), ("killed", 1, "")]),
     ("A cyclist was struck by a van.", []),
     ("The man was hit with a brick.", []),
+    # a person who comes with a wound: shot (a gunshot wound), or wounded
+    ("Two other men showed up at the hospital with gunshot wounds.", [("injured", 2, SHOT)]),
+    ("A teenager went to a hospital for treatment of a gunshot wound to the leg.", [("injured", 1, SHOT)]),
+    ("A man was dropped off at a medical center with a gunshot wound to the foot.", [("injured", 1, SHOT)]),
+    ("He went to the hospital for treatment of his injuries.", [("injured", 1, "one person")]),
+    ("The man was found dead with a gunshot wound to the head.", [("killed", 1, "one person")]),
+    ("Officers went to the hospital with the victim.", []),
 ])
 def test_local_news_figures(scoped, text, expected):
     assert scoped(text) == expected

@@ -951,11 +951,43 @@ def _verb_kind(verb: Token, role: str) -> tuple[FigureKind, bool, Token] | None:
         if lemma in ("suffer", "sustain", "receive"):
             for c in verb.children:
                 if c.dep_ == "dobj" and c.lower_ in _WOUND_NOUNS:
-                    deadly = any(g.lower_ in ("fatal", "deadly", "mortal") for g in c.children)
-                    if deadly or fatal is not None:
-                        return "killed", False, fatal if fatal is not None else c
-                    gunshot = any(g.lower_ in ("gunshot", "bullet", "stab") for g in c.children)
-                    return "injured", gunshot, c  # "suffered gunshot wounds": shot, whether or not he lived
+                    return _wound_kind(c, fatal)
+    if role in ("subj", "pass") and (wound := _arrives_wounded(verb)) is not None:
+        return _wound_kind(wound, fatal)
+    return None
+
+
+def _wound_kind(wound: Token, fatal: Token | None) -> tuple[FigureKind, bool, Token]:
+    """What a person's wound says: killed ("a fatal wound", or the sentence says the person died), or wounded;
+    a gunshot wound makes the person one of the people shot, whether or not they lived."""
+    if fatal is not None or any(g.lower_ in ("fatal", "deadly", "mortal") for g in wound.children):
+        return "killed", False, fatal if fatal is not None else wound
+    return "injured", any(g.lower_ in ("gunshot", "bullet", "stab") for g in wound.children), wound
+
+
+def _arrives_wounded(verb: Token) -> Token | None:
+    """The wound a person comes with: "showed up at the hospital with gunshot wounds", "was found with a
+    gunshot wound", "went to a hospital for treatment of a gunshot wound", "walked in suffering from a wound"
+    (not when the verb has an object: "drove his friend to hospital with a gunshot wound")."""
+    if any(c.dep_ == "dobj" and c.lower_ not in _REFLEXIVE for c in verb.children):
+        return None
+    places = [o for c in verb.children if c.dep_ == "prep" and c.lower_ in ("at", "to", "into")
+              for o in c.children if o.dep_ == "pobj"]  # the parser hangs "with ..." on the hospital too
+    for c in (*verb.children, *(c for o in places for c in o.children)):
+        if c.dep_ == "prep" and c.lower_ == "with":
+            objects = [g for g in c.children if g.dep_ == "pobj"]
+        elif c.dep_ == "prep" and c.lower_ == "for":  # "for treatment of a gunshot wound"
+            objects = [p for g in c.children if g.dep_ == "pobj" and g.lemma_.lower() == "treatment"
+                       for o in g.children if o.dep_ == "prep" and o.lower_ in ("of", "for")
+                       for p in o.children if p.dep_ == "pobj"]
+        elif c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() == "suffer":  # "suffering from a wound"
+            objects = [g for o in c.children if o.dep_ == "prep" and o.lower_ == "from"
+                       for g in o.children if g.dep_ == "pobj"]
+        else:
+            continue
+        wound = next((o for o in objects if o.lower_ in _WOUND_NOUNS), None)
+        if wound is not None:
+            return wound
     return None
 
 
