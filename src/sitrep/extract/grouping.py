@@ -115,6 +115,7 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
     # a report's only incident may take its act from any sentence that tells of one in its area ("the sheriff
     # is investigating the shooting ... the child is in serious condition")
     told = [m for m in mentions if m.modality in _TELLS_OF_AN_ACT] if len(drafts) == 1 else []
+    kept: list[tuple[_Draft, Incident]] = []
     for draft in drafts.values():
         incident = _incident(article, draft, wave, places, codebook, alone=len(drafts) == 1)
         lent = [m for m in told if _same_area(m, draft.place)]
@@ -122,9 +123,15 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
         if verdict:
             excluded.extend(_excluded(article, m, *verdict) for m in draft.mentions)
         else:
-            if incident.location is None or _within(setting, incident.location):
-                incident.location = setting
-            incidents.append(incident)
+            kept.append((draft, incident))
+    remaining = len({d.key().split("|")[0] for d, _ in kept})
+    for draft, incident in kept:
+        if remaining < places:  # a place that is no incident (an arrest elsewhere, a retold attack) takes no
+            # share of the report's figures that name no place: told again for the places that remain
+            incident = _incident(article, draft, wave, remaining, codebook, alone=len(kept) == 1)
+        if incident.location is None or _within(setting, incident.location):
+            incident.location = setting
+        incidents.append(incident)
     _link_related(incidents)
     excluded.sort(key=lambda e: e.start)
     return Extraction(incidents=incidents, excluded=excluded)
