@@ -255,6 +255,12 @@ def scoped(nlp_base):
     ("He went to the hospital for treatment of his injuries.", [("injured", 1, "one person")]),
     ("The man was found dead with a gunshot wound to the head.", [("killed", 1, "one person")]),
     ("Officers went to the hospital with the victim.", []),
+    # an ordinal standing for one more person: "two were killed and a third wounded"
+    ("Two men were killed and a third was wounded.", [("killed", 2, ""), ("injured", 1, "one more person")]),
+    ("The gunman killed two people and wounded a third.", [("killed", 2, ""), ("injured", 1, "one more person")]),
+    ("A third of the village was destroyed.", []),
+    # an address is no count: "the 300 block of Elm Street"
+    ("A boy shot Sunday in the 300 block of Elm Street died hours later.", [("killed", 1, "one person")]),
 ])
 def test_local_news_figures(scoped, text, expected):
     assert scoped(text) == expected

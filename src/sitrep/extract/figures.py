@@ -132,6 +132,7 @@ king queen prince princess emir sheikh chieftain scholar scientist researcher ba
 thief shoplifter gangster dealer grader freshman sophomore musician rapper singer athlete player coach
 parent grandparent minor adolescent stranger acquaintance occupant colleague patron guest fan
 """.split())
+_ORDINAL_PEOPLE = frozenset("second third fourth fifth sixth seventh eighth ninth tenth".split())
 _STANDS_FOR_PERSON = frozenset("other one latter former first second third eldest oldest youngest".split())
 _NOT_NAMES = frozenset("""
 police department office county city state university college school hospital center centre
@@ -151,7 +152,7 @@ town city province department district country point incident case raid strike a
 operation mine device hospital school station place site location storey story floor
 """.split())
 _AGE_UNITS = frozenset("year years month months week weeks day days".split())
-_UNITS_AFTER = frozenset("% a.m. p.m. am pm o'clock hrs gmt".split())
+_UNITS_AFTER = frozenset("% a.m. p.m. am pm o'clock hrs gmt block blocks".split())  # "the 200 block of Elm St."
 _CURRENCY = frozenset("$ us$ € £ ¥ rs usd".split())
 _NON_COUNT_BEFORE = frozenset("aged age ages no. number route highway page flight resolution "
                               "article".split())
@@ -449,9 +450,11 @@ class _Sentence:
         if j == i + (not bare):
             return None
         head = self.toks[j - 1]
-        if not self.is_person(head) or (
-                head.tag_ not in ("NN", "NNP") and not _is_age_noun(self, j - 1)):
-            return None
+        ordinal = (j == i + 2 and self.word(i) in ("a", "another") and head.lower_ in _ORDINAL_PEOPLE
+                   and head.dep_ in ("nsubj", "nsubjpass", "dobj") and self.word(j) != "of")
+        if not ordinal and (not self.is_person(head) or (
+                head.tag_ not in ("NN", "NNP") and not _is_age_noun(self, j - 1))):
+            return None  # not "a third" standing for a person: "two were killed and a third was wounded"
         return _Quantity(i, i, i + 1, 1, 1, 1, "exact", False, singular=True,
                          np_end=j, head=head)
 
@@ -689,7 +692,7 @@ class _Sentence:
 
 SHOT = "people shot (killed or wounded)"
 """Scope of a count of people shot or stabbed ("four people were shot", "three were stabbed"): the killed and
-the wounded together.
+the wounded together; of one person, followed by the phrase that tells of them ("...: a 21-year-old woman").
 Kind "injured"; `reconcile` uses it only when no figure counts the injured alone (minus the killed)."""
 ONE_PERSON = "one person"
 """Scope prefix of a single victim ("a man was killed", "Erica Robinson was shot"): a part of the
@@ -822,6 +825,11 @@ def _hit_by_gunfire(verb: Token, role: str) -> bool:
         subject = _subject(verb)
         return subject is not None and _gunfire(subject)
     return role == "pass" and all(_gunfire(noun) for noun in _instruments(verb))
+
+
+def is_shot(scope: str | None) -> bool:
+    """Whether a figure's scope is `SHOT`: people shot, or one person shot."""
+    return scope is not None and (scope == SHOT or scope.startswith(f"{SHOT}:"))
 
 
 def _negated(verb: Token) -> bool:
@@ -1651,12 +1659,15 @@ def find_figures(sent: Span) -> list[FigureMention]:
         elif q.vague and not q.subset:
             scope = NO_NUMBER
         elif another and not perpetrators and not q.subset:
-            a, b = chars(q.start, max(q.end, q.np_end) - 1)
+            a, b = chars(q.start, _phrase_end(s, q) - 1)
             scope = f"{ANOTHER_PERSON}: {text[a - base:b - base]}"
         elif q.shot and q.kind == "injured" and not perpetrators:
             scope = SHOT
+            if q.singular and not q.subset:  # one person shot: who, to tell them from the others
+                a, b = chars(q.start, _phrase_end(s, q) - 1)
+                scope = f"{SHOT}: {text[a - base:b - base]}"
         elif (q.singular or _in_care(s, q)) and not perpetrators and not q.subset:
-            a, b = chars(q.start, max(q.end, q.np_end) - 1)
+            a, b = chars(q.start, _phrase_end(s, q) - 1)
             np_text = text[a - base:b - base]
             if q.implied or s.word(q.start) in _REFLEXIVE or s.word(q.start) in ("own", "life", "suicide"):
                 np_text = text[start - base:end - base]
@@ -1667,6 +1678,15 @@ def find_figures(sent: Span) -> list[FigureMention]:
             perpetrators=perpetrators, aggregate=_is_aggregate(s, q, text), scope=scope,
         ))
     return sorted(figures, key=lambda f: f.start)
+
+
+def _phrase_end(s: _Sentence, q: _Quantity) -> int:
+    """Where the phrase of one person ends: after the noun phrase and an age in apposition ("Ann Cole, 25,")."""
+    end = max(q.end, q.np_end)
+    if s.word(end) == "," and s.word(end + 2) == "," and _DIGITS.match(s.word(end + 1)) \
+            and int(s.word(end + 1)) < 120:
+        return end + 2
+    return end
 
 
 def _inflections(lemmas: frozenset[str]) -> set[str]:

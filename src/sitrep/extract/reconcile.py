@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping
 from sitrep.codebook import Codebook
 from sitrep.extract import tolls
 from sitrep.extract.figures import (
-    ALL_DEAD, ANOTHER_PERSON, DIED_OF_WOUNDS, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE,
+    ALL_DEAD, ANOTHER_PERSON, DIED_OF_WOUNDS, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE, is_shot,
 )
 from sitrep.records import Figure, FigureKind, Range
 
@@ -85,6 +85,13 @@ def _ordinal(scope: str | None) -> float:
     """ "a fifth man": 5; no ordinal: infinite (another person whatever the count)."""
     words = re.findall(r"[a-z0-9]+", (scope or "").lower())
     return next((_ORDINALS[w] for w in words if w in _ORDINALS), float("inf"))
+
+
+def ordinal_victim(figures: Iterable[Figure], kind: FigureKind) -> int:
+    """The largest ordinal of another person told ("two guards were killed outright; the third person died in
+    hospital": 3, so at least three), 0 when none."""
+    return int(max((_ordinal(f.scope) for f in figures if f.kind == kind and is_another_person(f)
+                    and _ordinal(f.scope) != float("inf")), default=0))
 
 
 def perpetrator_suicide(figures: Iterable[Figure]) -> bool:
@@ -151,7 +158,8 @@ def toll_candidates(figures: list[Figure], kind: FigureKind, place_name: str | N
     dead = victims(figures, "killed", place_name, codebook)
     wounded = [f for f in figures if f.kind == "injured" and counts_for(f, place_name)]
     return tolls.candidates(figures, kind, place_name, alone, dead.best if dead else 0,
-                            died_of_wounds(wounded, figures, place_name, codebook) if kind == "injured" else 0)
+                            died_of_wounds(wounded, figures, place_name, codebook) if kind == "injured" else 0,
+                            people_shot(figures), ordinal_victim(figures, kind) if kind == "killed" else 0)
 
 
 def victims(
@@ -170,14 +178,12 @@ def victims(
             if kind == "injured" else 0
         if dead:
             found = Range(low=max(0, found.low - dead), best=max(0, found.best - dead), high=max(0, found.high - dead))
-        # "two guards were killed outright; the third person died in hospital": at least three
-        nth = max((_ordinal(f.scope) for f in figures if f.kind == kind and is_another_person(f)
-                   and _ordinal(f.scope) != float("inf")), default=0)
+        nth = ordinal_victim(figures, kind)
         if nth > found.best:
             found = Range(low=found.low, best=int(nth), high=max(found.high, int(nth)))
         return found
     singles = [f for f in figures if f.kind == kind and is_one_person(f)]
-    shot = [f for f in figures if f.kind == kind == "injured" and f.scope == SHOT]
+    shot = [f for f in figures if f.kind == kind == "injured" and is_shot(f.scope)]
     nobody = Range(low=0, best=0, high=0) if any(
         f.kind == kind and f.scope == NOBODY_ELSE for f in figures) else None
     if kind == "killed":
@@ -231,6 +237,12 @@ def distinct_people(figures: list[Figure]) -> int:
         else:
             group.append(person)
     return len(groups)
+
+
+def people_shot(figures: list[Figure]) -> int:
+    """How many people the figures of one person shot tell of ("Ann Cole, 25, was shot", "a 34-year-old man
+    was shot": two), as `distinct_people` tells them apart."""
+    return distinct_people([f for f in figures if f.kind == "injured" and is_shot(f.scope) and f.scope != SHOT])
 
 
 _OTHERS = re.compile(r"\bothers?\b", re.I)

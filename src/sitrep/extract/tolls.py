@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 
 from sitrep.extract.figures import (
-    ALL_DEAD, ANOTHER_PERSON, DIED_OF_WOUNDS, NO_NUMBER, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SHOT, SUICIDE,
+    ALL_DEAD, ANOTHER_PERSON, DIED_OF_WOUNDS, NO_NUMBER, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SUICIDE, is_shot,
 )
 from sitrep.models import read_shipped
 from sitrep.records import Figure, FigureKind, Range
@@ -48,10 +48,12 @@ def scope_class(figure: Figure, place_name: str | None) -> str:
     scope = figure.scope
     if scope is None or scope == place_name:
         return "toll"
-    fixed = {ALL_DEAD: "body", DIED_OF_WOUNDS: "toll", OWN_HAND: "own", SHOT: "shot", SUICIDE: "suicide",
+    fixed = {ALL_DEAD: "body", DIED_OF_WOUNDS: "toll", OWN_HAND: "own", SUICIDE: "suicide",
              PERP_IN_TOLL: "perp_in_toll", "perpetrators": "perps", NOBODY_ELSE: "nobody", NO_NUMBER: "no_number"}
     if scope in fixed:
         return fixed[scope]
+    if is_shot(scope):
+        return "shot"
     if scope.startswith(ANOTHER_PERSON):
         return "another"
     if scope.startswith(ONE_PERSON):
@@ -79,13 +81,15 @@ class Candidate:
 
 
 def candidates(figures: Sequence[Figure], kind: FigureKind, place_name: str | None, rule: Range | None,
-               dead: int, died_of_wounds: int = 0) -> list[Candidate]:
+               dead: int, died_of_wounds: int = 0, people_shot: int = 0, nth: int = 0) -> list[Candidate]:
     """The values the figures offer for the victims of `kind` (the attackers killed are `reconcile`'s), each
     with its features. `rule`: the rule's range of the victims, `dead`: the victims killed (by the rule),
-    `died_of_wounds`: how many of the wounded counted died later (`reconcile.died_of_wounds`)."""
+    `died_of_wounds`: how many of the wounded counted died later (`reconcile.died_of_wounds`), `people_shot`:
+    how many people the figures of one person shot tell of (`reconcile.people_shot`), `nth`: the largest
+    ordinal of another person told ("the third person died": `reconcile.ordinal_victim`)."""
     own = [f for f in figures if f.kind == kind]
     other = [f for f in figures if f.kind in ("killed", "injured") and f.kind != kind]
-    shot = [f.value for f in figures if f.kind == "injured" and f.scope == SHOT]
+    shot = [f.value for f in figures if f.kind == "injured" and is_shot(f.scope)]
     classes = {id(f): scope_class(f, place_name) for f in figures}
     # a part, the attackers, a word that names no number or the sum over a wave's places is never the victims'
     # toll itself
@@ -94,6 +98,8 @@ def candidates(figures: Sequence[Figure], kind: FigureKind, place_name: str | No
         values |= {rule.low, rule.best, rule.high}
     if kind == "injured":
         values |= {v - dead for v in shot if v >= dead}
+        if people_shot > 1:  # the people shot told one by one: the wounded alone, or with the dead among them
+            values |= {people_shot} | ({people_shot - dead} if people_shot >= dead else set())
     tolls = [f.value for f in own if classes[id(f)] in ("toll", "body")]
     survivors = {v - died_of_wounds for v in tolls if v >= died_of_wounds} if kind == "injured" and died_of_wounds \
         else set()
@@ -129,6 +135,9 @@ def candidates(figures: Sequence[Figure], kind: FigureKind, place_name: str | No
         x["zero_other_kind"] = float(v == 0 and has_other)
         x["one"] = float(v == 1)
         x["shot_less_dead"] = float(kind == "injured" and any(s - dead == v for s in shot))
+        x["ordinal"] = float(nth > 0 and v == nth)
+        x["told_shot"] = float(kind == "injured" and people_shot > 1 and v == people_shot)
+        x["told_shot_less_dead"] = float(kind == "injured" and people_shot > 1 and v == people_shot - dead)
         x["wounded_less_died"] = float(v in survivors)
         x["largest_toll"] = float(bool(tolls) and v == max(tolls))
         x["smallest_toll"] = float(bool(tolls) and v == min(tolls))
