@@ -259,6 +259,9 @@ def scoped(nlp_base):
     ("Two men were killed and a third was wounded.", [("killed", 2, ""), ("injured", 1, "one more person")]),
     ("The gunman killed two people and wounded a third.", [("killed", 2, ""), ("injured", 1, "one more person")]),
     ("A third of the village was destroyed.", []),
+    # armed men of the attacking side killed are the attackers, added to the victims' toll (as ACLED counts)
+    ("Twenty insurgents were killed in the fighting.", [("killed", 20, "", "P")]),
+    ("The raid killed 20 militants and three civilians.", [("killed", 20, "", "P"), ("killed", 3, "")]),
     # an address is no count: "the 300 block of Elm Street"
     ("A boy shot Sunday in the 300 block of Elm Street died hours later.", [("killed", 1, "one person")]),
 ])

@@ -141,7 +141,8 @@ image photo photos video videos caption gallery close share advertisement update
 related read watch copyright click weather sports traffic story stories posted live breaking
 """.split())
 _PERPETRATORS = frozenset("gunman attacker assailant bomber perpetrator hijacker kidnapper "
-                          "assassin shooter suspect killer robber intruder burglar carjacker".split())
+                          "assassin shooter suspect killer robber intruder burglar carjacker "
+                          "militant insurgent terrorist jihadist".split())
 _NOT_PEOPLE = frozenset("""
 minute hour day week month year decade century second night time times km kilometre kilometer
 generation count charge
