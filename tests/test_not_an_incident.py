@@ -79,6 +79,14 @@ def test_an_arrest_and_a_charge_are_news_not_a_trial(pipeline):
     assert len(_extract(pipeline, text).incidents) == 1
 
 
+def test_an_earlier_attack_dated_only_by_its_year_is_background(pipeline):
+    text = ("A worker shot two colleagues dead at a bakery in Trenton on Thursday, police said. Earlier this "
+            "year, a lecturer killed three professors at a campus in Huntsville.")
+    result = _extract(pipeline, text, dt.date(2010, 9, 10))
+    assert [i.location.name for i in result.incidents] == ["Trenton"]
+    assert any(e.reason == "historical" and "Huntsville" in e.text for e in result.excluded), result.excluded
+
+
 @pytest.mark.parametrize("text", [
     "He was murdered by gunmen in Lagos in 2010.",  # no publication date: a bare year is background
     "Her son, an army captain who was killed in a 2004 car bombing in Iraq, was 27.",

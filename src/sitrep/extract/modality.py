@@ -152,9 +152,10 @@ class ModalityClassifier:
         if year := _year_of_event(cue_tokens):  # "a 2004 car bombing", "the 1986 attacks"
             if published is None or published.year - int(year.text) > 1:
                 return "historical", f"an event of {year.text}, named by its year"
-        if published is None and dates and all(d.precision == "year" for d in dates):
-            # a report dates its own news to the day or the weekday; an event it dates only by its year is background
-            return "historical", f"dated only by its year ({dates[0].text!r}) in a report with no publication date"
+        if dates and all(d.precision == "year" for d in dates):
+            # a report dates its own news to the day, the week or the month; an event it dates only by its year
+            # ("earlier this year", "last year", "in 2009") is background told in passing
+            return "historical", f"dated only by its year ({dates[0].text!r}): an earlier event told in passing"
         pattern = self._phrases["historical"]
         remembered = bool(pattern.search(text)) and not figures_are_new(figures)  # "two years ago"
         if remembered or lower_governors & self._single["historical"]:  # "the anniversary of the 1988 attack"
