@@ -88,6 +88,18 @@ def test_an_earlier_incident_told_in_passing_is_kept_apart(pipeline):
     assert (by_precision["month"].date, by_precision["month"].killed.best) == (dt.date(2024, 1, 1), 2)
 
 
+def test_what_names_no_town_tells_of_the_reports_own_event_beside_an_older_one(pipeline):
+    # the headline names only the state; the shooting in the next town is weeks older: no wave of attacks
+    text = ("Girl killed in drive-by shooting in Ohio; 2 adults hurt\n\n"
+            "A 6-year-old girl was killed and two adults were wounded when shots were fired from a passing car in "
+            "Dayton on Thursday, police said.\n\n"
+            "A teenager was wounded in a shooting at a bus stop in Kettering on Dec. 2.")
+    result = pipeline.extract(Article.from_text(text, published=dt.date(2016, 1, 15)))
+    own = next(i for i in result.incidents if i.date == dt.date(2016, 1, 14))
+    assert (own.killed.best, own.injured.best) == (1, 2)
+    assert not any(f.scope and f.scope.endswith("of the attacks") for f in own.figures)
+
+
 @pytest.mark.parametrize("text, arrest_town", [
     ("Gunman kills two at Ohio bar\n\nDAYTON, Ohio — A gunman opened fire inside a bar in Dayton early Saturday, "
      "killing two people and wounding three, police said.\n\nPolice arrested a 24-year-old man on Sunday in "

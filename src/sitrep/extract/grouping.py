@@ -109,6 +109,10 @@ def group(article: Article, mentions: list[Mention], codebook: Codebook, setting
         if targets:
             last = (m.sentence_index, targets)
 
+    own_event = _own_event(list(drafts.values()), lead_date)
+    if wave and own_event is not None:  # what names no town tells of the report's own event, not of a wave
+        own_event.mentions.extend(m for m in wave if m not in own_event.mentions)
+        wave = []
     incidents = []
     places = len({d.key().split("|")[0] for d in drafts.values()})  # one town on two days: one place
     retold = _retold(article, codebook)
@@ -279,6 +283,21 @@ def _towns(m: Mention) -> list[Place]:
         if p.place.precision in TOWN and p.role == "event":
             seen.setdefault(_town_key(p.place), p.place)
     return list(seen.values())
+
+
+def _own_event(drafts: list[_Draft], lead: DateExpr | None) -> _Draft | None:
+    """The report's own event when the others are told beside it: the one incident on the lead's day, every
+    other one more than APART_DAYS away ("Toddler killed in Dayton on Thursday ... A 2-year-old boy was
+    wounded in Dayton on Dec. 24"). None for a wave of attacks or a weekend's shootings, or when an incident
+    is undated."""
+    if lead is None or lead.precision != "day" or len(drafts) < 2:
+        return None
+    if any(d.date is None for d in drafts):
+        return None
+    on_lead = [d for d in drafts if d.date.date == lead.date]
+    if len(on_lead) != 1 or any(_days_apart(d.date, lead) <= APART_DAYS for d in drafts if d is not on_lead[0]):
+        return None
+    return on_lead[0]
 
 
 def _date_for(m: Mention, place: Place | None, lead: DateExpr | None) -> DateExpr | None:
