@@ -132,6 +132,9 @@ def reconcile(
     if model is None or kind not in ("killed", "injured") or len({f.article_id for f in figures}) > 1:
         return rule
     best = model.choose(toll_candidates(figures, kind, place_name, codebook, alone), kind)
+    nth = ordinal_victim(figures, kind) if kind == "killed" else 0
+    if alone is not None and alone.best >= nth > best:  # "the third person died": at least three, as the rule says
+        best = nth
     best += attackers(figures, kind) if kind == "killed" else 0
     if rule is None:
         return Range(low=best, best=best, high=best) if best else None
