@@ -30,7 +30,8 @@ from functools import cache
 import numpy as np
 
 from sitrep.extract.figures import (
-    ALL_DEAD, ANOTHER_PERSON, DIED_OF_WOUNDS, NO_NUMBER, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SUICIDE, is_shot,
+    ALL_DEAD, ANOTHER_PERSON, DIED_OF_WOUNDS, NO_NUMBER, NOBODY_ELSE, ONE_PERSON, OWN_HAND, PERP_IN_TOLL, SUICIDE,
+    is_shot,
 )
 from sitrep.models import read_shipped
 from sitrep.records import Figure, FigureKind, Range
