@@ -83,3 +83,16 @@ def test_a_dated_or_counted_raid_is_an_incident_even_if_raids_are_frequent(pipel
 ])
 def test_a_crash_is_no_incident_unless_something_brought_it_down(pipeline, text, incidents):
     assert len(pipeline.extract(Article.from_text(text)).incidents) == incidents
+
+
+@pytest.mark.parametrize("text, fire", [
+    ("The fired clerk was arraigned on Wednesday.", False),
+    ("She had been fired last week as a cashier at the store.", False),
+    ("The manager was fired from his job on Monday.", False),
+    ("The company fired him in March.", False),
+    ("Shots were fired at the house on Monday.", True),
+    ("Troops fired on protesters on Friday.", True),
+    ("He fired in the air.", True),
+])
+def test_a_job_lost_is_no_gunfire(pipeline, text, fire):
+    assert any(c.startswith("fire") for c in _cues(pipeline, text)) is fire

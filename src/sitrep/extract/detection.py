@@ -14,7 +14,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
 from sitrep.codebook import Codebook
-from sitrep.extract.figures import in_crash
+from sitrep.extract.figures import PERSON_NOUNS, in_crash
 from sitrep.extract.typing import UNACCUSATIVE, figurative
 from sitrep.records import Cue
 
@@ -28,6 +28,31 @@ _OBJECT_DEPS = {"conj", "appos", "pobj", "prep", "compound", "nmod", "dobj", "ns
 # "assault rifle" is a weapon, not an assault.
 _NOT_EVENT_HEADS = {"casing", "casings", "company", "companies", "rifle", "rifles", "weapon", "weapons"}
 # A shell told beside a hand-held gun is its cartridge ("loaded a shell into the shotgun's chamber"), not artillery.
+_AMMUNITION = {"shot", "round", "bullet", "cartridge", "shell", "casing", "weapon", "gun", "rocket", "missile",
+               "projectile", "gas", "teargas", "salvo", "volley", "mortar", "grenade", "flare", "canister", "pellet"}
+_JOBS = {"job", "post", "position", "role", "company", "firm", "department", "force", "team", "show", "school", "club"}
+_AIMED = {"at", "on", "upon", "into", "toward", "towards", "in", "over", "through"}
+
+
+def dismissal(tok: Token) -> bool:
+    """Is this "fire" a job lost, not a shot? "a fired accountant", "had been fired as a clerk", "was fired from
+    his job", "the company fired him" (not "shots were fired", "fired on the crowd", "fired rockets")."""
+    if tok.lemma_.lower() != "fire" or tok.lower_ == "fire":
+        return False
+    if tok.dep_ == "amod":
+        return tok.head.pos_ in ("NOUN", "PROPN") and tok.head.lemma_.lower() not in _AMMUNITION
+    if tok.pos_ != "VERB" or any(c.dep_ in ("prep", "prt", "advmod") and c.lower_ in _AIMED and not all(
+            o.ent_type_ in ("DATE", "TIME") for o in c.children) for c in tok.children):
+        return False  # aimed somewhere ("on the crowd", "in the air"), not "on Monday"
+    if any(c.dep_ == "prep" and c.lower_ in ("from", "as") and any(
+            o.lemma_.lower() in _JOBS or c.lower_ == "as" for o in c.children if o.dep_ == "pobj") for c in tok.children):
+        return True
+    people = [c for c in tok.children if c.dep_ in ("nsubjpass", "dobj")]
+    return bool(people) and all(
+        c.lower_ in ("him", "her", "them", "me", "us", "he", "she", "they", "i", "we") or c.ent_type_ == "PERSON"
+        or c.lemma_.lower() in PERSON_NOUNS for c in people)
+
+
 _SMALL_ARMS = {"shotgun", "shotguns", "handgun", "handguns", "pistol", "pistols", "revolver", "revolvers", "chamber"}
 
 
@@ -76,6 +101,8 @@ class CueMatcher:
                 match = None  # "loaded a shell into the shotgun's chamber": a cartridge
             if match and match[0] == 1 and figurative(tokens[i]):
                 match = None  # "the explosion of rioting and looting"
+            if match and match[0] == 1 and dismissal(tokens[i]):
+                match = None  # "had been fired as an accountant": a job lost, no gunfire
             if match and match[1] in self._weapon_types and self._held(tokens[i : i + match[0]]):
                 match = None  # "seized rifles and a rocket-propelled grenade launcher": an inventory
             if match and not (match[0] == 1 and i > 0 and tokens[i - 1].lower_ in _NOT_EVENT_BEFORE and not match[2]):
