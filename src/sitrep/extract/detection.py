@@ -44,9 +44,10 @@ def dismissal(tok: Token) -> bool:
     if tok.pos_ != "VERB" or any(c.dep_ in ("prep", "prt", "advmod") and c.lower_ in _AIMED and not all(
             o.ent_type_ in ("DATE", "TIME") for o in c.children) for c in tok.children):
         return False  # aimed somewhere ("on the crowd", "in the air"), not "on Monday"
-    if any(c.dep_ == "prep" and c.lower_ in ("from", "as") and any(
-            o.lemma_.lower() in _JOBS or c.lower_ == "as" for o in c.children if o.dep_ == "pobj") for c in tok.children):
-        return True
+    for c in tok.children:  # "fired from his job", "fired as a general accountant"
+        if c.dep_ == "prep" and c.lower_ in ("from", "as") and any(
+                o.lemma_.lower() in _JOBS or c.lower_ == "as" for o in c.children if o.dep_ == "pobj"):
+            return True
     people = [c for c in tok.children if c.dep_ in ("nsubjpass", "dobj")]
     return bool(people) and all(
         c.lower_ in ("him", "her", "them", "me", "us", "he", "she", "they", "i", "we") or c.ent_type_ == "PERSON"
