@@ -262,6 +262,9 @@ def scoped(nlp_base):
     # armed men of the attacking side killed are the attackers, added to the victims' toll (as ACLED counts)
     ("Twenty insurgents were killed in the fighting.", [("killed", 20, "", "P")]),
     ("The raid killed 20 militants and three civilians.", [("killed", 20, "", "P"), ("killed", 3, "")]),
+    # a bomber who blew himself up is dead: the attacker, added to the toll
+    ("The attacker blew himself up at the gate.", [("killed", 1, "perpetrator's suicide")]),
+    ("The bomber blew up the bridge.", []),
     # an address is no count: "the 300 block of Elm Street"
     ("A boy shot Sunday in the 300 block of Elm Street died hours later.", [("killed", 1, "one person")]),
 ])

@@ -1424,8 +1424,9 @@ def _reflexive(s: _Sentence, tok: Token) -> tuple[FigureKind, bool, Token] | Non
     if node.dep_ == "dobj" or (node.dep_ in gapped and verb.pos_ == "VERB" and any(
             c.dep_ == "dobj" for c in verb.children)):
         lemma = verb.lemma_.lower()
-        if lemma in _KILL_VERBS:
-            return "killed", False, verb
+        if lemma in _KILL_VERBS or (lemma == "blow" and any(c.dep_ == "prt" and c.lower_ == "up"
+                                                              for c in verb.children)):
+            return "killed", False, verb  # "blew himself up": the bomber is dead
         if lemma in _SHOOT_VERBS:
             fatal = _death_signal(verb)
             return ("killed", False, fatal) if fatal is not None else ("injured", True, verb)
