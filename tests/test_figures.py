@@ -265,6 +265,10 @@ def scoped(nlp_base):
     # a bomber who blew himself up is dead: the attacker, added to the toll
     ("The attacker blew himself up at the gate.", [("killed", 1, "perpetrator's suicide")]),
     ("The bomber blew up the bridge.", []),
+    # a nationality standing for a person ("an Afghan"), not its adjective ("Afghan troops")
+    ("Two other Americans and an Afghan were injured.", [("injured", 2, "", "S"), ("injured", 3, ""),
+                                                        ("injured", 1, "", "S")]),
+    ("An Iraqi was killed.", [("killed", 1, "one person")]),
     # an address is no count: "the 300 block of Elm Street"
     ("A boy shot Sunday in the 300 block of Elm Street died hours later.", [("killed", 1, "one person")]),
 ])

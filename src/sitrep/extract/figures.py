@@ -120,7 +120,7 @@ stepfather stepmother stepson stepdaughter grandchild kid juvenile youth toddler
 mom dad mum mommy daddy sibling twin baby-sitter babysitter owner clerk cashier homeowner tenant
 male female
 classmate roommate coworker partner spouse
-refugee migrant survivor volunteer staffer aide technician engineer contractor
+refugee migrant survivor volunteer staffer aide technician engineer contractor interpreter translator
 chief principal superintendent director manager supervisor boss president chairman executive secretary
 spokesman spokeswoman sheriff marshal constable ranger warden jailer gendarme patrolman detective inspector
 investigator commissioner firefighter fireman lifeguard pastor preacher rabbi reverend deacon chaplain
@@ -309,6 +309,11 @@ def _is_age_noun(s: "_Sentence", j: int) -> bool:
     return k < j - 1 and k >= 0 and s.toks[k].like_num
 
 
+def _demonym(tok: Token) -> bool:
+    """A nationality standing for a person ("an Afghan", "two Iraqis"), not its adjective ("Afghan troops")."""
+    return tok.ent_type_ == "NORP" and tok.pos_ in ("NOUN", "PROPN") and tok.dep_ not in ("amod", "compound")
+
+
 def _noun_in(tok: Token | None, words: frozenset[str]) -> bool:
     """Whether a noun, singular or plural, is in a word list."""
     return tok is not None and (tok.lemma_.lower() in words or tok.lower_ in words
@@ -337,8 +342,8 @@ class _Sentence:
         return self.toks[i] if 0 <= i < self.n else None
 
     def is_person(self, tok: Token | None) -> bool:
-        return _noun_in(tok, PERSON_NOUNS) or (tok is not None and tok.doc is self.doc
-                                           and _is_age_noun(self, tok.i - self.offset))
+        return _noun_in(tok, PERSON_NOUNS) or (tok is not None and tok.doc is self.doc and (
+            _is_age_noun(self, tok.i - self.offset) or _demonym(tok)))
 
     # --- numbers -------------------------------------------------------------------------
 
