@@ -27,7 +27,7 @@ _OBJECT_DEPS = {"conj", "appos", "pobj", "prep", "compound", "nmod", "dobj", "ns
 # Nouns that a cue word only describes when it modifies them: "shell casings" are a gun's, not artillery; an
 # "assault rifle" is a weapon, not an assault.
 _NOT_EVENT_HEADS = {"casing", "casings", "company", "companies", "rifle", "rifles", "weapon", "weapons"}
-# A shell told beside a hand-held gun is its cartridge ("loaded a shell into the shotgun's chamber"), not artillery.
+# What "fired" may be said of that is no person who lost a job ("fired rounds", "fired tear gas").
 _AMMUNITION = {"shot", "round", "bullet", "cartridge", "shell", "casing", "weapon", "gun", "rocket", "missile",
                "projectile", "gas", "teargas", "salvo", "volley", "mortar", "grenade", "flare", "canister", "pellet"}
 _JOBS = {"job", "post", "position", "role", "company", "firm", "department", "force", "team", "show", "school", "club"}
@@ -54,6 +54,7 @@ def dismissal(tok: Token) -> bool:
         or c.lemma_.lower() in PERSON_NOUNS for c in people)
 
 
+# A shell told beside a hand-held gun is its cartridge ("loaded a shell into the shotgun's chamber"), not artillery.
 _SMALL_ARMS = {"shotgun", "shotguns", "handgun", "handguns", "pistol", "pistols", "revolver", "revolvers", "chamber"}
 
 

@@ -183,7 +183,7 @@ def victims(
             found = Range(low=max(0, found.low - dead), best=max(0, found.best - dead), high=max(0, found.high - dead))
         nth = ordinal_victim(figures, kind)
         if nth > found.best:
-            found = Range(low=found.low, best=int(nth), high=max(found.high, int(nth)))
+            found = Range(low=found.low, best=nth, high=max(found.high, nth))
         return found
     singles = [f for f in figures if f.kind == kind and is_one_person(f)]
     shot = [f for f in figures if f.kind == kind == "injured" and is_shot(f.scope)]
