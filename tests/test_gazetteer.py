@@ -89,6 +89,12 @@ def test_admin1_regions_are_candidates(gazetteer):
     assert gazetteer.admin1("BJ", "Alibori") == alibori[0]
 
 
+def test_regions_by_main_name(gazetteer):
+    assert "Alibori" in gazetteer.admin1_names()
+    assert [(c.country_code, c.feature) for c in gazetteer.regions_named("alibori")] == [("BJ", "admin1")]
+    assert gazetteer.regions_named("malanville") == []  # a town, not a region
+
+
 @pytest.mark.parametrize(
     "town, country, admin1",
     [

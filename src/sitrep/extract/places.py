@@ -400,11 +400,10 @@ class PlaceResolver:
         """Every name that denotes one first-level region wherever it is written (`_sole_region`), by key."""
         if self._regions is None:
             gaz, out = self.gazetteer, {}
-            for region in gaz.admin1_regions():
-                key = normalize(region.name)
+            for key in dict.fromkeys(map(normalize, gaz.admin1_names())):
                 if len(key) < 4 or is_common_word(key) or gaz.country_code_for_key(key) is not None:
                     continue
-                if sole := self._sole_region(key, gaz.candidates_for_key(key)):
+                if sole := self._sole_region(key, gaz.regions_named(key)):
                     out[key] = sole
             self._regions = out
         return self._regions

@@ -636,10 +636,13 @@ class Gazetteer:
             self._admin2_towns = dict(index)
         return [self._candidate(i) for i in self._admin2_towns.get((country_code, admin2_key(name)), ())]
 
-    def admin1_regions(self, country_code: str | None = None) -> list[GeoCandidate]:
-        """The first-level regions of a country (of every country when None)."""
-        return [self._candidate(i) for (cc, _), i in self._admin1_entry.items()
-                if country_code is None or cc == country_code]
+    def admin1_names(self) -> list[str]:
+        """The names of every first-level region (their GeoNames main names)."""
+        return [self._name[i] for i in self._admin1_entry.values()]
+
+    def regions_named(self, key: str) -> list[GeoCandidate]:
+        """The first-level regions whose main name is the normalised `key` (exact; no alternate names)."""
+        return [self._candidate(i) for i in self._ids(key) if i >= 0 and self._feat[i] == ADMIN1]
 
     def __len__(self) -> int:
         return len(self._name)
