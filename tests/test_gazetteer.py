@@ -9,7 +9,7 @@ from array import array
 import pytest
 
 from sitrep.nlp import gazetteer as gazetteer_module
-from sitrep.nlp.gazetteer import CACHE_NAME, Gazetteer, GeoCandidate, index_version, normalize
+from sitrep.nlp.gazetteer import CACHE_NAME, Gazetteer, GeoCandidate, KeyIndex, index_version, normalize
 
 JABLEH = 169304
 TARTUS = 163345
@@ -174,7 +174,7 @@ def _tiny_index() -> dict:
         "a2": [None, None],
         "pop": array("q", [1000, 1000]),
         "feat": bytes([0, 1]),
-        "index": {"testville": 0, "testshire": 1},
+        "index": KeyIndex({"testville": (0,), "testshire": (1,)}),
         "country_entry": {},
         "iso3": {},
         "country_names": {},
@@ -219,3 +219,12 @@ def test_cache_dir_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("SITREP_CACHE", str(tmp_path / "c"))
     Gazetteer.load()
     assert (tmp_path / "c" / CACHE_NAME).exists()
+
+
+def test_key_index_finds_every_key_and_nothing_else():
+    postings = {f"town {i}": (i, ~(i + 1)) if i % 3 == 0 else (i,) for i in range(2000)}
+    index = KeyIndex(postings)
+    assert len(index) == 2000
+    assert all(index.get(key) == ids for key, ids in postings.items())
+    assert index.get("town 2000") is None and "town 2000" not in index and "town 7" in index
+    assert index.get("") is None

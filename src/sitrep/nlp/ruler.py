@@ -654,7 +654,7 @@ def build_nlp(gazetteer: Gazetteer | None = None, model: str = MODEL_NAME) -> La
     the parser), its attribute ruler and lemmatizer memoised (`nlp/attributes.py`) and the gazetteer ruler."""
     import spacy
 
-    nlp = spacy.load(model)
+    nlp = spacy.load(model, exclude=["senter"])  # disabled in the package: the parser splits sentences
     if "parser" in nlp.pipe_names and PARAGRAPHS not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPHS, before="parser")
     use_cached_attributes(nlp)
