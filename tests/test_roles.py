@@ -90,6 +90,21 @@ def test_a_group_named_only_as_the_kind_of_a_squad_is_no_attacker(nlp_base, text
     assert [a.name for a in ActorFinder(load_codebook())(next(doc.sents), False)] == found
 
 
+@pytest.mark.parametrize("text, found", [
+    ("A man on a motorbike shot a tourist near the beach.", ["man"]),
+    ("The suspect, a 61-year-old man, stabbed two people at a bus stop.", ["suspect"]),
+    ("Two men robbed and killed a shopkeeper.", ["two men"]),
+    ("A woman was shot by a man outside a bar.", ["man"]),
+    ("A former employee recently let go from his job opened fire at an office party.", ["former employee"]),
+    ("The victim opened the door and was shot in the chest.", []),  # a victim, and a door opened
+    ("A driver hit a pole on the highway.", []),  # no act of violence
+    ("The prime minister denounced the murder of three bank workers killed when the bank was torched.", []),
+])
+def test_a_person_described_by_a_noun_is_the_perpetrator_of_the_violence_he_does(nlp_base, text, found):
+    doc = nlp_base(text)
+    assert [a.name for a in ActorFinder(load_codebook())(next(doc.sents), False)] == found
+
+
 def test_a_person_named_in_part_is_given_the_fullest_name_of_the_report(nlp_base):
     words = ["gunmen", "killed", "ana", "maria", "soto", "'s", "driver", ".", "soto", "was", "a", "judge", "."]
     doc = Doc(nlp_base.vocab, words=words)

@@ -12,6 +12,7 @@ import re
 from spacy.tokens import Span, Token
 
 from sitrep.codebook import Codebook
+from sitrep.extract.figures import PERSON_NOUNS, _noun_in
 from sitrep.extract.modality import _words_pattern
 from sitrep.records import ActorMention
 
@@ -91,6 +92,9 @@ class ActorFinder:
                 found.append(self.with_basis(sent, tok.doc[tok.i : tok.i + 1], name))
                 continue
             if tok.lower_ not in GENERIC_ATTACKERS:
+                if _person_does_violence(tok):  # "a former employee opened fire", "two men stabbed"
+                    phrase = _person_phrase(tok)
+                    found.append(self.with_basis(sent, phrase, phrase.text.lower()))
                 continue
             if _acts(tok):
                 phrase = _generic_phrase(tok)
@@ -157,6 +161,49 @@ def _acts(tok: Token) -> bool:
     if tok.dep_ in {"nsubj"} and head.pos_ in {"VERB", "AUX"}:
         return any(c.lemma_.lower() in _ATTACK_VERBS for c in head.children if c.dep_ in {"xcomp", "conj"})
     return False
+
+
+# What a person described by a common noun ("a man", "a former employee", "the suspect") is said to do when the
+# text names the doer so: narrower than `_ATTACK_VERBS` ("a man opened the door", "a driver hit a pole")
+_VIOLENCE = {"shoot", "stab", "kill", "murder", "attack", "detonate", "bomb", "behead", "ambush", "abduct", "kidnap",
+             "execute", "massacre", "hack", "rape", "assault", "beat", "strangle", "slash", "torch", "gun"}
+_FINITE = {"VBD", "VBZ", "VBP"}  # "robbed and killed"; not a participle ("workers killed when ...")
+_NOT_DOERS = {"victim", "hostage", "survivor", "bystander", "witness", "prisoner", "detainee", "inmate", "relative"}
+
+
+def _violent(verb: Token) -> bool:
+    """An act of violence: "shot", "stabbed", "opened fire" (not "opened the door")."""
+    lemma = verb.lemma_.lower()
+    return lemma in _VIOLENCE or (lemma in {"open", "fire"} and (
+        lemma == "fire" or any(c.dep_ == "dobj" and c.lower_ == "fire" for c in verb.children)))
+
+
+def _person_does_violence(tok: Token) -> bool:
+    """Is this person noun the doer of an act of violence: the subject of the act ("two men stabbed"), the
+    agent of its passive ("shot by a man"), or the subject of a verb whose own subjectless complement or
+    conjunct is a finite act ("robbed and killed"; "a former employee recently let go ... opened fire",
+    parsed with "opened" under "let")?"""
+    if tok.pos_ not in {"NOUN", "PROPN"} or not _noun_in(tok, PERSON_NOUNS) or _noun_in(tok, _NOT_DOERS):
+        return False
+    if tok.dep_ == "pobj" and tok.head.lower_ == "by":
+        return tok.head.head.tag_ == "VBN" and _violent(tok.head.head)
+    if tok.dep_ != "nsubj":
+        return False
+    verb = tok.head
+    coordinated = any(c.dep_ == "cc" for c in verb.children)  # a conjunct joined by "and", not a misparse
+    return _violent(verb) or any(
+        (c.dep_ in {"xcomp", "ccomp"} or c.dep_ == "conj" and coordinated) and c.tag_ in _FINITE and _violent(c)
+        and not any(g.dep_.startswith("nsubj") for g in c.children)
+        for c in verb.children)
+
+
+def _person_phrase(tok: Token) -> Span:
+    """"A former employee" -> "former employee", "Two men" -> "Two men": the noun with what precedes it in
+    its phrase, without the article."""
+    left = tok.left_edge.i
+    while left < tok.i and tok.doc[left].dep_ in {"det", "punct"}:
+        left += 1
+    return tok.doc[left : tok.i + 1]
 
 
 def _generic_phrase(tok: Token) -> Span:
