@@ -105,6 +105,16 @@ def test_a_person_described_by_a_noun_is_the_perpetrator_of_the_violence_he_does
     assert [a.name for a in ActorFinder(load_codebook())(next(doc.sents), False)] == found
 
 
+@pytest.mark.parametrize("text, found", [
+    ("By the end of the day, the IRA's Belfast brigade had detonated at least 20 bombs.", ["IRA"]),
+    ("The rebels' offensive killed ten soldiers.", ["rebels"]),
+    ("The rebels' spokesman read a statement.", []),  # a possessor of what does no violence
+])
+def test_a_group_acts_through_what_it_owns(nlp_base, text, found):
+    doc = nlp_base(text)
+    assert [a.name for a in ActorFinder(load_codebook())(next(doc.sents), False)] == found
+
+
 def test_a_person_named_in_part_is_given_the_fullest_name_of_the_report(nlp_base):
     words = ["gunmen", "killed", "ana", "maria", "soto", "'s", "driver", ".", "soto", "was", "a", "judge", "."]
     doc = Doc(nlp_base.vocab, words=words)

@@ -29,6 +29,7 @@ FORCE_NOUNS = {
 _CLAIM = re.compile(r"\b(claim(?:ed|s|ing)?|admitted|took responsibility|accepted responsibility)\b", re.I)
 _SUSPECT = re.compile(r"\b(suspected|suspects?|believed|thought to be|presumed|alleged|likely|probably|work of)\b", re.I)
 _DENY = re.compile(r"\b(denied|denies|deny|denying|rejected|refuted)\b", re.I)
+_ATTACK_NOUNS = {"attack", "bombing", "shelling", "offensive", "raid", "ambush", "assault", "airstrike", "massacre"}
 _ATTACK_VERBS = {
     "attack", "kill", "shoot", "bomb", "shell", "storm", "raid", "ambush", "abduct", "kidnap", "target", "fire",
     "open", "detonate", "strike", "hit", "seize", "capture", "burn", "torch", "massacre", "execute", "carry",
@@ -152,6 +153,8 @@ def _acts(tok: Token) -> bool:
     head = tok.head
     if tok.dep_ == "compound" and head.dep_ == "compound":  # "an FBI bomb technician", "the OSP bomb squad"
         return False
+    if tok.dep_ == "poss" and head is not tok:  # "the IRA's Belfast brigade detonated", "the army's offensive"
+        return head.lemma_.lower() in _ATTACK_NOUNS or _acts(head)
     if tok.dep_ in {"nsubj", "auxpass", "compound", "nsubjpass"} and head.lemma_.lower() in _ATTACK_VERBS | {"claim", "deny", "admit"}:
         return tok.dep_ != "nsubjpass"
     if tok.dep_ == "pobj" and head.lower_ == "by" and head.head.lemma_.lower() in _ATTACK_VERBS | {"claim", "carry"}:
