@@ -84,3 +84,21 @@ def test_selected_parse_codes_the_same_incident_as_a_whole_parse(pipeline):
         assert (a.location.name if a.location else None) == (b.location.name if b.location else None)
         assert [e.text for e in a.evidence] == [e.text for e in b.evidence]
     assert selected[0].killed.best == 2
+
+
+def test_a_line_that_links_to_another_story_is_never_parsed(pipeline):
+    text = ("Man shot dead in Dayton\nDAYTON, Ohio - A man was shot and killed on Main Street on Friday night, "
+            "police said.\nRELATED: 4 found dead, shot inside an apartment in south Tulsa\n"
+            "► Related: Grandparents charged in fatal shooting of Detroit girl, 5\nRead more: Why officers quit\n"
+            "Police have no suspect.")
+    selection = pipeline.selector(text)
+    assert "Tulsa" not in selection.text and "Detroit" not in selection.text and "officers" not in selection.text
+    assert "Tulsa" not in selection.skipped_text and "Police have no suspect." in selection.text
+    assert len(selection.text) == len(text)
+    [incident] = pipeline.extract(Article.from_text(text)).incidents
+    assert incident.killed.best == 1
+
+
+def test_a_word_before_a_colon_inside_a_line_is_no_link(pipeline):
+    text = "Police said more: two men were shot in Dayton on Friday.\nOne of them died."
+    assert pipeline.selector(text).text == text

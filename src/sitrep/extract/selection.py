@@ -10,7 +10,8 @@ and care): a sentence is kept when it holds a cue ("shot", "an explosion", "were
 place name the gazetteer knows (where the report is set is counted over all its place names), or belongs to
 the lead (headline, dateline, first sentence of some length). The sentence after a cue's is kept too: it says
 who, where and how many of the act just told ("The victim, a 23-year-old man, was taken to ..."). A report of
-a few sentences is parsed whole.
+a few sentences is parsed whole. A line that links to another story ("RELATED: 4 found dead in Tulsa",
+"Read more: ...") is never parsed, in a report of any length.
 
 What is blanked is still read where plain text suffices: datelines, a local police force's town, US states
 and countries (`source_text`, `skipped_text`), so the report's setting does not depend on the selection.
@@ -18,6 +19,7 @@ and countries (`source_text`, `skipped_text`), so the report's setting does not 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -35,8 +37,12 @@ MAX_PLACE_WORDS = 3
 LEAD_WORDS = 8  # the lead (always parsed) ends with the first sentence of this many tokens: headlines, dateline
 FRAGMENT_WORDS = 3  # a shorter "sentence" is a fragment the rule splitter cut off ("ST." of "ST. LOUIS"): kept with
                     # a kept neighbour
-WHOLE_BELOW = 5  # a report of fewer sentences is parsed whole: selection would save little
+WHOLE_BELOW = 5  # a report of fewer sentences is parsed whole (but its links): selection would save little
 _USER_DATA = "sitrep.selection"
+# A line that links to another story ("RELATED: 4 found dead in Tulsa", "► Related: ...", "Read more: Why ..."):
+# another report's headline, so never parsed and never read for the setting, whatever it holds
+_LINK_LINE = re.compile(r"^[^\w\n]{0,4}(?:related|read more|more|also read|read also|see also)\s*:[^\n]*",
+                        re.IGNORECASE | re.MULTILINE)
 # words of an act that no cue phrase names alone ("heard shots", "his suicide")
 _ACT_WORDS = frozenset("shots gunshot gunshots fired firing trigger suicide suicides".split())
 
@@ -58,11 +64,16 @@ class Selection:
     skipped: tuple[tuple[int, int], ...] = ()
     sentences: int = 0
     kept: int = 0
+    links: tuple[tuple[int, int], ...] = ()  # the lines that link to other stories (blanked too)
 
     @property
     def skipped_text(self) -> str:
-        """The blanked sentences, one per line (for plain-text readers: countries, states)."""
-        return "\n".join(self.source[a:b] for a, b in self.skipped)
+        """The blanked sentences but the links to other stories, one per line (for plain-text readers:
+        countries, states)."""
+        source = self.source
+        for a, b in self.links:
+            source = source[:a] + " " * (b - a) + source[b:]
+        return "\n".join(source[a:b] for a, b in self.skipped)
 
 
 class SentenceSelector:
@@ -96,8 +107,31 @@ class SentenceSelector:
     def __call__(self, text: str) -> Selection:
         doc = self.splitter(self.tokenizer(text))
         sents = _sentences(doc)
+        links = [(m.start(), m.end()) for m in _LINK_LINE.finditer(text)]
         if len(sents) < WHOLE_BELOW:
+            keep = [True] * len(sents)
+        else:
+            keep = self._worth_parsing(doc, sents)
+        for k, (start, end) in enumerate(sents):
+            if any(a <= doc[start].idx < b for a, b in links):
+                keep[k] = False
+        if all(keep):
             return Selection(text, text, sentences=len(sents), kept=len(sents))
+        skipped: list[tuple[int, int]] = []
+        for (start, end), kept in zip(sents, keep):
+            if kept:
+                continue
+            a, b = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+            if skipped and skipped[-1][1] == a:
+                a = skipped.pop()[0]
+            skipped.append((a, b))
+        chars = list(text)
+        for a, b in skipped:  # a blank between two line breaks: a paragraph break, which ends a sentence
+            chars[a:b] = ["\n", *(" " for _ in range(b - a - 2)), "\n"] if b - a >= 2 else [" "]
+        return Selection(text, "".join(chars), tuple(skipped), len(sents), sum(keep), tuple(links))
+
+    def _worth_parsing(self, doc: Doc, sents: list[tuple[int, int]]) -> list[bool]:
+        """For each sentence, whether it can carry an incident or the context of one (the module docstring)."""
         cue = []
         keep = []
         for start, end in sents:
@@ -112,20 +146,7 @@ class SentenceSelector:
         for k, (start, end) in enumerate(sents):  # "ST." of "ST. LOUIS (KTVI) -": a splitter's fragment
             if end - start < FRAGMENT_WORDS and ((k > 0 and keep[k - 1]) or (k + 1 < len(sents) and keep[k + 1])):
                 keep[k] = True
-        skipped: list[tuple[int, int]] = []
-        for (start, end), kept in zip(sents, keep):
-            if kept:
-                continue
-            a, b = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
-            if skipped and skipped[-1][1] == a:
-                a = skipped.pop()[0]
-            skipped.append((a, b))
-        if not skipped:
-            return Selection(text, text, sentences=len(sents), kept=len(sents))
-        chars = list(text)
-        for a, b in skipped:  # a blank between two line breaks: a paragraph break, which ends a sentence
-            chars[a:b] = ["\n", *(" " for _ in range(b - a - 2)), "\n"] if b - a >= 2 else [" "]
-        return Selection(text, "".join(chars), tuple(skipped), len(sents), sum(keep))
+        return keep
 
 
 def _sentences(doc: Doc) -> list[tuple[int, int]]:
