@@ -529,3 +529,18 @@ def test_people_treated_in_a_hospital_are_wounded(scoped):
 ])
 def test_a_count_of_people_of_one_age(scoped, text, expected):
     assert scoped(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a list the parser read as an apposition: "eight women" apposed to by "a girl and four men"
+    ("There were eight women, a 10-year-old girl and four men injured.",
+     [("injured", 8, "exact", "S"), ("injured", 13, "exact"), ("injured", 1, "exact", "S"),
+      ("injured", 4, "exact", "S")]),
+    # a count restated person by person: the people again, not more of them
+    ("Two victims, a man and a woman, were shot.",
+     [("injured", 2, "exact"), ("injured", 1, "exact", "S"), ("injured", 1, "exact", "S")]),
+    ("There were three people injured, a man and two women.",
+     [("injured", 3, "exact"), ("injured", 1, "exact", "S"), ("injured", 2, "exact", "S")]),
+])
+def test_people_listed_in_apposition_to_a_count(figures, text, expected):
+    assert figures(text) == expected

@@ -1090,23 +1090,28 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
         if q.head is None or q.kind is None or q.subset or q.head.i in seen:
             continue
         root = q.head
-        while root.dep_ == "conj" and root.head.i != root.i:
-            root = root.head
+        while root.head.i != root.i and (root.dep_ == "conj" or (
+                _listing_apposition(root) and root.head.i in by_head and root.head.tag_ == "NNS")):
+            root = root.head  # "eight women, a girl and four men injured": the count the list is apposed to
         stack = [root]
         if root.dep_ in ("nsubj", "nsubjpass", "dobj"):  # a list the parser read as several subjects
             stack += [c for c in root.head.children if c.dep_ == root.dep_ and c.i > root.i and any(
                 t.lower_ in (",", "and") for t in root.doc[root.i + 1:c.left_edge.i])]
         members: list[Token] = []
+        apposed: set[int] = set()  # members in apposition to the root, and their conjuncts
         while stack:
             tok = stack.pop()
             members.append(tok)
-            stack.extend(c for c in tok.children if c.dep_ == "conj" or (
-                c.dep_ == "appos" and any(g.dep_ == "conj" for g in c.children)))  # "a mother, father, and toddler"
+            for c in tok.children:
+                if c.dep_ == "conj" or _listing_apposition(c):  # "a mother, father, and toddler"
+                    stack.append(c)
+                    if c.dep_ == "appos" or tok.i in apposed:
+                        apposed.add(c.i)
         if len(members) < 2:
             continue
         seen.update(m.i for m in members)
         parts: list[_Quantity] = []
-        extra, unknown = 0, False
+        extra, unknown, in_apposition = 0, False, 0
         covered, before = 0, None  # names that the member before them already counts (see `_apposed`)
         for m in sorted(members, key=lambda t: t.i):
             part = by_head.get(m.i)
@@ -1121,12 +1126,20 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
                 if parts and part.qualifier == "up to":  # "at least 12 people, and up to 20": one count's range
                     unknown = True
                 parts.append(part)
+                in_apposition += part.value if m.i in apposed else 0
             elif m.lower_ in _REFLEXIVE:
                 continue  # the perpetrator: a row of its own
             elif m.ent_type_ == "PERSON" or (m.tag_ in ("NN", "NNP") and _noun_in(m, PERSON_NOUNS)):
                 extra += 1
+                in_apposition += m.i in apposed
             elif m.tag_ == "NNS" and _noun_in(m, PERSON_NOUNS):
                 unknown = True
+        head = by_head.get(root.i)
+        if apposed and head is not None and _restated(root, head.value, in_apposition):
+            for p in parts:  # "two victims, a man and a woman": the two again, one by one
+                if p is not head:
+                    p.kind, p.subset = head.kind or p.kind, True
+            continue
         kinds = {p.kind for p in parts if p.kind}
         if unknown or len(kinds) != 1 or len(parts) + extra < 2:
             continue
@@ -1142,6 +1155,23 @@ def _coordination(s: _Sentence, qs: list[_Quantity]) -> list[_Quantity]:
             p.kind, p.subset = kind, True
         totals.append(total)
     return totals
+
+
+# Nouns that count people of any kind: what follows them in apposition restates them ("three people, a man and
+# two women"), where a noun of one kind of people is followed by others ("eight women, a girl and four men")
+_ANYONE = frozenset("people persons victims individuals others casualties".split())
+
+
+def _listing_apposition(tok: Token) -> bool:
+    """An apposition that heads a list ("X, a girl and four men"): a restatement of X or more of the list."""
+    return tok.dep_ == "appos" and any(c.dep_ == "conj" for c in tok.children)
+
+
+def _restated(head: Token, count: int, in_apposition: int) -> bool:
+    """Whether people listed in apposition to a count are those counted again ("two victims, a man and a
+    woman"; "three people, a man and two women") rather than more of a list ("eight women, a girl and four
+    men"): the count is of people of any kind, or the listed add up to it."""
+    return head.tag_ == "NNS" and (head.lower_ in _ANYONE or count == in_apposition)
 
 
 def _says_both(subject: Token) -> bool:
