@@ -125,6 +125,16 @@ def test_a_roundup_of_several_incidents_is_not_one(pipeline, text):
     assert any(e.reason == "aggregate" for e in result.excluded), result.excluded
 
 
+def test_the_toll_told_in_a_participle_after_a_series_is_the_series(pipeline):
+    doc = pipeline.parse("The country has been on alert since the militant group launched a series of attacks "
+                         "across the capital, killing 13 people and wounding dozens.")
+    mentions, _ = pipeline.mentions.find(doc, dt.date(2024, 6, 3), None, None)
+    assert [m.modality for m in mentions] == ["aggregate", "aggregate"]
+    doc = pipeline.parse("The militants launched an attack on the base in Kano on Friday, killing 12 soldiers.")
+    mentions, _ = pipeline.mentions.find(doc, dt.date(2024, 6, 3), None, None)
+    assert [m.modality for m in mentions] == [None]
+
+
 @pytest.mark.parametrize("text", [
     "Seven near-simultaneous explosions hit bus stations in Jableh on Monday, killing 40 people.",
     "Two explosions rocked a market in Maiduguri on Friday, killing 12 people, police said.",

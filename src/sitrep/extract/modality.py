@@ -145,7 +145,8 @@ class ModalityClassifier:
             d = old[0]
             return "historical", f"dated {d.text!r} ({d.date.isoformat()}, precision {d.precision}), long before publication"
         if not any(d.precision == "day" for d in dates):
-            if several := _several_events(cue_tokens, self._single["series"], self._single["event_nouns"]):
+            if several := _several_events(cue_tokens + _told_before(cue_tokens), self._single["series"],
+                                          self._single["event_nouns"]):
                 return "aggregate", f"a roundup of several incidents ({several!r}), not one"
         if compared := _compared(cue_tokens):
             return "historical", f"an earlier incident the report compares its own with ({compared!r})"
@@ -257,6 +258,13 @@ def _several_events(cue_tokens: list[Token], series: set[str], events: set[str])
         if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in series:
             return f"{tok.head.head.text} of {tok.text}"
     return None
+
+
+def _told_before(cue_tokens: list[Token]) -> list[Token]:
+    """The objects of the clause a participle cue adds to: "launched a series of attacks across Paris, killing
+    130" tells the toll of the series (its "attacks"), not of one attack."""
+    return [t for cue in cue_tokens if cue.dep_ == "advcl" and cue.tag_ == "VBG"
+            for obj in cue.head.children if obj.dep_ == "dobj" for t in obj.subtree]
 
 
 def _words_pattern(words) -> re.Pattern:
