@@ -532,6 +532,17 @@ def test_a_neighbourhood_and_its_city_are_one_incident(pipeline):
     assert len(incidents) == 1
 
 
+def test_places_of_earlier_or_many_attacks_do_not_set_the_report(pipeline):
+
+    text = ("Police in the city of Lyon were searching for a man believed to be responsible for a Friday blast which "
+            "injured 13 people. The explosion targeted a bakery in the city centre. France has been on alert since "
+            "militants launched a series of attacks across Paris and Saint-Denis, killing 130 people in Paris. The "
+            "2015 attacks in Paris were the deadliest in France since the Second World War. Lyon will host matches "
+            "of the World Cup.")
+    incidents = incidents_of(pipeline, text, dt.date(2019, 5, 25))
+    assert [i.location.name for i in incidents] == ["Lyon"]
+
+
 def test_a_report_is_set_where_its_police_force_is(pipeline):
 
     text = ("A 16-year-old boy died on Saturday after he was shot at a party, according to the Wichita "

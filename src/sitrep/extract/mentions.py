@@ -77,7 +77,7 @@ class MentionFinder:
                                     lowercase, context, filed_from,
                                     fallback=[], start=sent.start_char, end=sent.end_char))
         attempt("roles", problems, self._attach_roles, mentions, doc, lowercase)
-        return mentions, attempt("setting", problems, self.setting, doc, context, fallback=None)
+        return mentions, attempt("setting", problems, self.setting, doc, context, mentions, fallback=None)
 
     def _attach_roles(self, mentions: list[Mention], doc: Doc, lowercase: bool) -> None:
         """`roles.attach` the role tagger's spans and `people.attach` the named suspects and victims (not in a
@@ -93,12 +93,15 @@ class MentionFinder:
                 m.actors, m.targets, m.victims, m.weapons = actors, targets, victims, weapons
             raise
 
-    def setting(self, doc: Doc, context: PlaceContext | None = None) -> Place | None:
+    def setting(self, doc: Doc, context: PlaceContext | None = None, mentions: list[Mention] = ()) -> Place | None:
         """Where the report is set: the town (else county) it names most often anywhere, its dateline and its
         local force ("Akron police", "the Tulsa Police Department") included; the outlet's own town in a
         masthead ("- WMC Action News 5 - Memphis, Tennessee") counts half, deciding only for a report that
-        names no other; first named on ties. None when it names no resolvable town or county."""
+        names no other; first named on ties. None when it names no resolvable town or county. A sentence
+        that tells only of earlier events or of many (`mentions`: "since the group launched a series of
+        attacks across Paris", "the 2015 attack in Paris") names their places, not the report's."""
         context = context if context is not None else self.places.context(doc)
+        elsewhere = _told_apart(mentions)
         counts: Counter[str] = Counter()
         found: dict[str, Place] = {}
 
@@ -113,7 +116,7 @@ class MentionFinder:
             name = name.title() if name.isupper() else name  # "KHARKIV, Ukraine —" names Kharkiv
             count(self.places.resolve(name, context, hint=line), DATELINE_WEIGHT)
         for ent in doc.ents:
-            if ent.label_ in _PLACE_LABELS and not _person_or_street(ent):
+            if ent.label_ in _PLACE_LABELS and not _person_or_street(ent) and ent.sent.start_char not in elsewhere:
                 count(self.places.resolve_span(ent, context), MASTHEAD_WEIGHT if _masthead(ent) else 1)
         for m in _LOCAL_FORCE.finditer(text):
             line = text[max(0, m.start() - 40):m.end() + 40]
@@ -340,6 +343,15 @@ def _home_town(ent: Span) -> bool:
         owner.tag_ == "NNS" and prep.lower_ == "from" and owner.lemma_.lower() in PERSON_NOUNS
         and any(c.dep_ == "nummod" for c in owner.children)  # "three men from Tarboro": people counted,
         and owner.lemma_.lower() not in _DWELLERS)  # not a community ("farmers from Malanville clashed")
+
+
+def _told_apart(mentions: list[Mention]) -> set[int]:
+    """Where the sentences start that tell only of other events: earlier ones, or many at once."""
+    realis = {m.sentence_start for m in mentions if m.modality is None}
+    return {m.sentence_start for m in mentions if m.modality in _OTHER_EVENTS} - realis
+
+
+_OTHER_EVENTS = {"historical", "aggregate"}  # not a reaction to the event, a threat or a denial: they name its places
 
 
 _DYING = DIE_VERBS | {"pass"}  # "where he passed away"
