@@ -81,13 +81,17 @@ def test_the_police_are_perpetrators_only_of_what_they_do(nlp_base):
     assert [a.name for a in mention.actors] == ["Police"]
 
 
+def _actors(nlp_base, text: str) -> list[str]:
+    """The actors the actor stage finds in the first sentence of `text`."""
+    return [a.name for a in ActorFinder(load_codebook())(next(nlp_base(text).sents), False)]
+
+
 @pytest.mark.parametrize("text, found", [
     ("An FBI bomb technician checked a garbage can.", []),  # a force's squad, no attacker
     ("An ISIS attack killed five people.", ["Islamic State"]),
 ])
 def test_a_group_named_only_as_the_kind_of_a_squad_is_no_attacker(nlp_base, text, found):
-    doc = nlp_base(text)
-    assert [a.name for a in ActorFinder(load_codebook())(next(doc.sents), False)] == found
+    assert _actors(nlp_base, text) == found
 
 
 @pytest.mark.parametrize("text, found", [
@@ -101,8 +105,7 @@ def test_a_group_named_only_as_the_kind_of_a_squad_is_no_attacker(nlp_base, text
     ("The prime minister denounced the murder of three bank workers killed when the bank was torched.", []),
 ])
 def test_a_person_described_by_a_noun_is_the_perpetrator_of_the_violence_he_does(nlp_base, text, found):
-    doc = nlp_base(text)
-    assert [a.name for a in ActorFinder(load_codebook())(next(doc.sents), False)] == found
+    assert _actors(nlp_base, text) == found
 
 
 @pytest.mark.parametrize("text, found", [
@@ -111,8 +114,7 @@ def test_a_person_described_by_a_noun_is_the_perpetrator_of_the_violence_he_does
     ("The rebels' spokesman read a statement.", []),  # a possessor of what does no violence
 ])
 def test_a_group_acts_through_what_it_owns(nlp_base, text, found):
-    doc = nlp_base(text)
-    assert [a.name for a in ActorFinder(load_codebook())(next(doc.sents), False)] == found
+    assert _actors(nlp_base, text) == found
 
 
 def test_a_person_named_in_part_is_given_the_fullest_name_of_the_report(nlp_base):
