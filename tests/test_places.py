@@ -543,6 +543,16 @@ def test_places_of_earlier_or_many_attacks_do_not_set_the_report(pipeline):
     assert [i.location.name for i in incidents] == ["Lyon"]
 
 
+def test_a_city_whose_suburbs_are_meant_gives_way_to_the_town_of_the_police(pipeline):
+
+    text = ("A man walked into an accounting firm in suburban Detroit on Monday and shot three people, killing one. "
+            "The firm has offices across Michigan. \"It doesn't appear it was random,\" Troy police Chief Charles "
+            "Craft said.")
+    assert [i.location.name for i in incidents_of(pipeline, text, dt.date(2007, 4, 10))] == ["Troy"]
+    text = "A gunman opened fire at a mall in a Chicago suburb on Friday, wounding two people, police said."
+    assert [i.location.name for i in incidents_of(pipeline, text, dt.date(2007, 4, 10))] == ["Chicago"]
+
+
 def test_a_report_is_set_where_its_police_force_is(pipeline):
 
     text = ("A 16-year-old boy died on Saturday after he was shot at a party, according to the Wichita "

@@ -117,7 +117,8 @@ class MentionFinder:
             count(self.places.resolve(name, context, hint=line), DATELINE_WEIGHT)
         for ent in doc.ents:
             if ent.label_ in _PLACE_LABELS and not _person_or_street(ent) and ent.sent.start_char not in elsewhere:
-                count(self.places.resolve_span(ent, context), MASTHEAD_WEIGHT if _masthead(ent) else 1)
+                weight = MASTHEAD_WEIGHT if _masthead(ent) or _suburb_of(ent) else 1
+                count(self.places.resolve_span(ent, context), weight)
         for m in _LOCAL_FORCE.finditer(text):
             line = text[max(0, m.start() - 40):m.end() + 40]
             force = self.places.resolve(m["place"], context, hint=line)
@@ -206,7 +207,7 @@ _OUTLET = re.compile(r"^(?:[KW][A-Z]{2,3}(?:-?(?:TV|FM|AM|DT))?\d*|\S+\.com\b.*|
 _LOCAL_FORCE = re.compile(r"(?<![\w.'’-])(?P<place>(?!(?:The|State|Capitol|Metro|Transit|University|Campus|Military|"
                           r"Border|National|Federal|Park|Tribal|Port|Airport|Railway|City)\b)"
                           r"(?:[A-Z][\w.'’-]*\s+){0,2}?[A-Z][\w'’-]*(?:\s+County)?)\s+(?:Police|police|Sheriff|sheriff|Fire|Marshal)\b")
-MASTHEAD_WEIGHT = 0.5  # a town in an outlet's masthead, against one mention in the text
+MASTHEAD_WEIGHT = 0.5  # a town in an outlet's masthead or whose suburbs are meant, against one mention in the text
 MASTHEAD_WINDOW = 4  # tokens either side of a place name, on its line, that may name an outlet
 
 
@@ -324,6 +325,18 @@ _DWELLERS = frozenset("resident inhabitant villager citizen native local".split(
 _QUARTER = frozenset("neighborhood neighbourhood area section district suburb community".split())
 
 
+def _suburb_of(ent: Span) -> bool:
+    """Is the place the city whose suburbs are meant ("in suburban Detroit", "a Chicago suburb", "a suburb of
+    Houston")? What happened there happened near it, in a town the report may name otherwise ("Troy police")."""
+    node = ent.root
+    if any(c.dep_ == "amod" and c.lower_ == "suburban" for c in node.children):
+        return True
+    head = node.head
+    if node.dep_ == "pobj" and head.lower_ == "of":
+        head = head.head
+    return node.dep_ in ("compound", "pobj") and head.lemma_.lower() == "suburb"
+
+
 def _home_town(ent: Span) -> bool:
     """Where one person lives, not where anything happened: "The suspect, 25, of Peoria", "Jose Ramirez, 31, of
     Gary", "a 23-year-old man from Chicago", "a Chicago man", "Cox, of the Grand Boulevard neighborhood" (not
@@ -362,7 +375,7 @@ def _place_role(ent: Span, other_places: set[int], cue_tokens: set[int], buildin
     ("Saraqib, in Idlib province"), locates another act ("treated at a hospital in Gusau") or is where
     someone lives ("the suspect, 25, of Peoria"). `buildings`: the tokens of the sentence's named buildings."""
     node = ent.root
-    if _home_town(ent):
+    if _home_town(ent) or _suburb_of(ent):
         return "context"
     if node.dep_ == "pobj" and node.head.lower_ in {"of", "from"} and node.head.head.lower_ in _BEARINGS:
         return "context"  # "30 km north of Beni": a reference point
