@@ -99,7 +99,9 @@ def test_a_group_named_only_as_the_kind_of_a_squad_is_no_attacker(nlp_base, text
     ("The suspect, a 61-year-old man, stabbed two people at a bus stop.", ["suspect"]),
     ("Two men robbed and killed a shopkeeper.", ["two men"]),
     ("A woman was shot by a man outside a bar.", ["man"]),
-    ("A former employee recently let go from his job opened fire at an office party.", ["former employee"]),
+    ("A guard recently let go from the warehouse opened fire on his former colleagues.", ["guard"]),
+    ("A student expelled from the school last month opened fire in a classroom.", ["student"]),
+    ("The manager fired two workers last week.", []),  # a job lost
     ("The victim opened the door and was shot in the chest.", []),  # a victim, and a door opened
     ("A driver hit a pole on the highway.", []),  # no act of violence
     ("The prime minister denounced the murder of three bank workers killed when the bank was torched.", []),

@@ -12,6 +12,7 @@ import re
 from spacy.tokens import Span, Token
 
 from sitrep.codebook import Codebook
+from sitrep.extract.detection import dismissal
 from sitrep.extract.figures import PERSON_NOUNS, _noun_in
 from sitrep.extract.modality import _words_pattern
 from sitrep.records import ActorMention
@@ -175,10 +176,12 @@ _NOT_DOERS = {"victim", "hostage", "survivor", "bystander", "witness", "prisoner
 
 
 def _violent(verb: Token) -> bool:
-    """An act of violence: "shot", "stabbed", "opened fire" (not "opened the door")."""
+    """An act of violence: "shot", "stabbed", "fired at", "opened fire" (not "opened the door", not "the
+    manager fired two workers")."""
     lemma = verb.lemma_.lower()
-    return lemma in _VIOLENCE or (lemma in {"open", "fire"} and (
-        lemma == "fire" or any(c.dep_ == "dobj" and c.lower_ == "fire" for c in verb.children)))
+    if lemma == "open":
+        return any(c.dep_ == "dobj" and c.lower_ == "fire" for c in verb.children)
+    return lemma in _VIOLENCE or (lemma == "fire" and not dismissal(verb))
 
 
 def _person_does_violence(tok: Token) -> bool:

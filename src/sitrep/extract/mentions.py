@@ -358,13 +358,13 @@ def _home_town(ent: Span) -> bool:
         and owner.lemma_.lower() not in _DWELLERS)  # not a community ("farmers from Malanville clashed")
 
 
+_OTHER_EVENTS = {"historical", "aggregate"}  # not a reaction to the event, a threat or a denial: they name its places
+
+
 def _told_apart(mentions: list[Mention]) -> set[int]:
     """Where the sentences start that tell only of other events: earlier ones, or many at once."""
     realis = {m.sentence_start for m in mentions if m.modality is None}
     return {m.sentence_start for m in mentions if m.modality in _OTHER_EVENTS} - realis
-
-
-_OTHER_EVENTS = {"historical", "aggregate"}  # not a reaction to the event, a threat or a denial: they name its places
 
 
 _DYING = DIE_VERBS | {"pass"}  # "where he passed away"
